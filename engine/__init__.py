@@ -1,0 +1,3 @@
+"""crux: quantified argument maps."""
+
+__version__ = "0.1.0"

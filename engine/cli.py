@@ -1,0 +1,78 @@
+"""The `crux` command line: one click group, one module per verb under `engine/commands/`.
+
+Bad input files exit with status 1 and bad usage with status 2; both print every problem as
+`path:line:col: message` and a one-line summary, with no traceback unless `--debug`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from engine import __version__
+from engine.errors import CruxError
+
+
+class CruxGroup(click.Group):
+    """Turns `CruxError` into clean messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CruxError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            from engine.scenario import UsageError
+
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(exc.summary(), err=True)
+            ctx.exit(2 if isinstance(exc, UsageError) else 1)
+
+
+@click.group(cls=CruxGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crux")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """crux: quantified argument maps. Claims, cited figures and formulas, evaluated and explained."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from engine.commands import check, evaluate, explain, schema
+
+    for module in (check, evaluate, explain, schema):
+        cli.add_command(module.command)
+    # Later verbs (site, analysis) register themselves when their modules exist.
+    import importlib
+
+    for name in ("build", "serve", "diagram", "flips", "simulate", "sensitivity", "export"):
+        try:
+            module = importlib.import_module(f"engine.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"engine.commands.{name}":
+                raise
+            continue
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `crux` console script."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(prog_name="crux", standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: say so briefly, trace only on --debug
+        if debug:
+            raise
+        click.echo(f"crux: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("Run again with --debug for the traceback, and please report it.", err=True)
+        sys.exit(3)

@@ -1,0 +1,87 @@
+"""`crux eval`: evaluate the knowledge base under a scenario and print every claim's label."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from engine.commands.options import claims_dir, format_option, load, scenario_options
+from engine.evaluate import Evaluation, evaluate_scenario
+from engine.explain import claim_summary, substitute
+from engine.formatting import format_label, format_setting
+from engine.loader import KnowledgeBase
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
+    """The stable JSON shape of `crux eval --format json` (documented in docs/cli.md)."""
+    return {
+        "scenario": ev.scenario.name,
+        "figures": {
+            fid: {"value": ev.scenario.settings[fid], "unit": kb.figures[fid].unit} for fid in kb.figures
+        },
+        "calculators": {
+            cid: {"value": _number(ev.calculators[cid]), "unit": kb.calculators[cid].unit}
+            for cid in kb.calculators
+        },
+        "claims": {
+            cid: {"label": ev.claims[cid], "explanation": claim_summary(kb, ev, cid)} for cid in kb.claims
+        },
+    }
+
+
+def _claim_order(kb: KnowledgeBase) -> list[str]:
+    """Central claim first, then conclusions, then the rest, each group by id."""
+    rank = {"central": 0, "conclusion": 1}
+    return sorted(kb.claims, key=lambda cid: (rank.get(kb.claims[cid].role or "", 2), cid))
+
+
+def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
+    title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}"
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("claim", style="bold", no_wrap=True)
+    table.add_column("label", no_wrap=True)
+    table.add_column("what it says, and the numbers that decide it")
+    colours = {"holds": "green", "fails": "red", "undecided": "yellow"}
+    for cid in _claim_order(kb):
+        claim = kb.claims[cid]
+        label = ev.claims[cid]
+        text = claim.text
+        if claim.holds_when is not None and cid not in ev.scenario.assumptions:
+            text += f"\n  {claim.holds_when}\n  = {substitute(kb, ev, claim.holds_when)}"
+        elif cid in ev.scenario.assumptions:
+            text += "\n  (assumed in this scenario)"
+        table.add_row(cid, f"[{colours[label]}]{format_label(label)}[/]", text)
+    console.print(table)
+    overridden = sorted(f for f in ev.scenario.overridden if f in kb.figures)
+    if overridden:
+        settings = ", ".join(
+            f"{fid} = {format_setting(ev.scenario.settings[fid], kb.figures[fid].unit)}" for fid in overridden
+        )
+        console.print(f"Overridden: {settings}")
+    undefined = ev.undefined()
+    if undefined:
+        console.print(f"[yellow]Undefined quantities[/] (division by zero, log of a non-positive number or overflow): {', '.join(undefined)}")
+
+
+@click.command("eval")
+@claims_dir
+@scenario_options
+@format_option
+def command(claims_dir: Path, scenario: str | None, sets: tuple[str, ...], assumes: tuple[str, ...], output_format: str) -> None:
+    """Evaluate DIR (default ./claims) under a scenario and print every claim's label."""
+    kb = load(claims_dir)
+    ev = evaluate_scenario(kb, scenario, sets, assumes)
+    if output_format == "json":
+        click.echo(json.dumps(evaluation_json(kb, ev), indent=2, sort_keys=False, allow_nan=False))
+        return
+    print_table(kb, ev, Console(soft_wrap=False))

@@ -1,0 +1,31 @@
+"""`crux explain CLAIM...`: print the derivation of each claim's label as an indented tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.commands.options import claims_option, load, scenario_options
+from engine.errors import did_you_mean
+from engine.evaluate import evaluate_scenario
+from engine.explain import explain_claim_tree, render_tree
+from engine.scenario import UsageError
+
+
+@click.command("explain")
+@click.argument("claim_ids", nargs=-1, required=True, metavar="CLAIM...")
+@claims_option
+@scenario_options
+@click.option("--depth", default=8, show_default=True, help="How many levels of arguments to unfold.")
+def command(claim_ids: tuple[str, ...], claims_dir: Path, scenario: str | None, sets: tuple[str, ...], assumes: tuple[str, ...], depth: int) -> None:
+    """Explain why each CLAIM has its label: arguments, premises, formulas with numbers, sources."""
+    kb = load(claims_dir)
+    for claim_id in claim_ids:
+        if claim_id not in kb.claims:
+            raise UsageError(f"unknown claim '{claim_id}'{did_you_mean(claim_id, kb.claims)}", "CLAIM")
+    ev = evaluate_scenario(kb, scenario, sets, assumes)
+    click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}")
+    for claim_id in claim_ids:
+        click.echo("")
+        click.echo("\n".join(render_tree(explain_claim_tree(kb, ev, claim_id, depth))))

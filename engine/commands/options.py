@@ -1,0 +1,62 @@
+"""Options shared by several verbs, so they read the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.errors import CruxError
+from engine.loader import KnowledgeBase, load_knowledge_base
+
+F = Callable[..., Any]
+
+
+def claims_dir(function: F) -> F:
+    return click.argument(
+        "claims_dir", required=False, default="claims", type=click.Path(path_type=Path), metavar="[DIR]"
+    )(function)
+
+
+def claims_option(function: F) -> F:
+    return click.option(
+        "--claims", "claims_dir", default="claims", show_default=True,
+        type=click.Path(path_type=Path), help="The claims folder.",
+    )(function)
+
+
+def scenario_options(function: F) -> F:
+    function = click.option(
+        "--assume", "assumes", multiple=True, metavar="CLAIM=true|false",
+        help="Take a claim as holding or failing (repeatable).",
+    )(function)
+    function = click.option(
+        "--set", "sets", multiple=True, metavar="FIGURE=VALUE[ UNIT]",
+        help="Override a figure, optionally in another unit (repeatable), e.g. --set 'gpu_hour_usd=2.5'.",
+    )(function)
+    function = click.option(
+        "--scenario", "-s", default=None, metavar="NAME|FILE.yaml",
+        help="A scenario of the knowledge base, or a scenario YAML file.",
+    )(function)
+    return function
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
+        help="Output format.",
+    )(function)
+
+
+def load(claims: Path) -> KnowledgeBase:
+    """Load the knowledge base, turning a missing folder into a usage error."""
+    if not claims.exists():
+        from engine.scenario import UsageError
+
+        raise UsageError(f"expected a claims folder, found nothing at '{claims}'", str(claims))
+    return load_knowledge_base(claims)
+
+
+__all__ = ["CruxError", "claims_dir", "claims_option", "format_option", "load", "scenario_options"]

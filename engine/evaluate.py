@@ -1,0 +1,173 @@
+"""Evaluate a knowledge base: figures → calculators → `holds_when` → labels (DESIGN §6).
+
+Everything is vectorised: figure values are arrays of shape (n,), so one scenario (n = 1) and a
+million Monte Carlo samples share the same code. Undefined quantities are NaN; a condition over an
+undefined quantity is NaN too, and the claim it decides is `undecided`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+import weakref
+
+import numpy as np
+
+from engine.compile_numpy import numpy_function
+from engine.loader import KnowledgeBase
+from engine.scenario import ScenarioInput, numeric_setting, resolve_scenario
+from engine.semantics import LABEL_NAMES, ArgumentSpec, ClaimReason, Labelling, explain_claim, label
+
+NumericFunction = Callable[[Mapping[str, np.ndarray]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """The knowledge base's formulas as numpy functions, in evaluation order."""
+
+    calculators: tuple[tuple[str, NumericFunction], ...]
+    conditions: tuple[tuple[str, NumericFunction], ...]
+    arguments: tuple[ArgumentSpec, ...]
+    by_conclusion: Mapping[str, tuple[ArgumentSpec, ...]]
+    undercutters: Mapping[str, tuple[str, ...]]
+
+
+_COMPILED: weakref.WeakKeyDictionary[KnowledgeBase, CompiledModel] = weakref.WeakKeyDictionary()
+
+
+def _compile(kb: KnowledgeBase) -> CompiledModel:
+    calculators = tuple(
+        (cid, numpy_function(kb.formulas[cid].expr, kb.formulas[cid].names)) for cid in kb.calculator_order
+    )
+    conditions = tuple(
+        (claim_id, numpy_function(f.expr, f.names)) for claim_id, f in sorted(kb.conditions.items())
+    )
+    arguments = argument_specs(kb)
+    by_conclusion: dict[str, list[ArgumentSpec]] = {}
+    undercutters: dict[str, list[str]] = {}
+    for spec in arguments:
+        if spec.conclusion is not None:
+            by_conclusion.setdefault(spec.conclusion, []).append(spec)
+        if spec.undercuts is not None:
+            undercutters.setdefault(spec.undercuts, []).append(spec.id)
+    return CompiledModel(
+        calculators,
+        conditions,
+        arguments,
+        {c: tuple(a) for c, a in by_conclusion.items()},
+        {a: tuple(u) for a, u in undercutters.items()},
+    )
+
+
+def compiled(kb: KnowledgeBase) -> CompiledModel:
+    """Compile once per knowledge base (cached by identity)."""
+    model = _COMPILED.get(kb)
+    if model is None:
+        model = _COMPILED[kb] = _compile(kb)
+    return model
+
+
+def argument_specs(kb: KnowledgeBase) -> tuple[ArgumentSpec, ...]:
+    return tuple(
+        ArgumentSpec(
+            id=arg_id,
+            premises=arg.premises,
+            conclusion=arg.conclusion,
+            stance=arg.stance,
+            weight=arg.weight,
+            undercuts=arg.undercuts,
+        )
+        for arg_id, arg in kb.arguments.items()
+    )
+
+
+def evaluate_numbers(kb: KnowledgeBase, figures: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Calculator values and condition truth values (1/0/NaN) for arrays of figure values."""
+    model = compiled(kb)
+    values: dict[str, np.ndarray] = dict(figures)
+    calculators: dict[str, np.ndarray] = {}
+    for cid, function in model.calculators:
+        calculators[cid] = values[cid] = function(values)
+    conditions = {claim_id: function(values) for claim_id, function in model.conditions}
+    return calculators, conditions
+
+
+def fixed_labels(
+    kb: KnowledgeBase, conditions: Mapping[str, np.ndarray], assumptions: Mapping[str, bool], n: int
+) -> dict[str, np.ndarray]:
+    """Labels decided outside the argument graph: numbers, then authors' and scenarios' assumptions."""
+    fixed: dict[str, np.ndarray] = {}
+    for claim_id, truth in conditions.items():
+        labels = np.zeros(n, dtype=np.int8)
+        labels[truth == 1.0] = 1
+        labels[truth == 0.0] = -1
+        fixed[claim_id] = labels
+    for claim_id, claim in kb.claims.items():
+        if claim.assumed is not None and claim_id not in fixed:
+            fixed[claim_id] = np.full(n, 1 if claim.assumed else -1, dtype=np.int8)
+    for claim_id, holds in assumptions.items():
+        fixed[claim_id] = np.full(n, 1 if holds else -1, dtype=np.int8)
+    return fixed
+
+
+def label_map(
+    kb: KnowledgeBase, conditions: Mapping[str, np.ndarray], assumptions: Mapping[str, bool], n: int
+) -> Labelling:
+    """Label every claim and argument for n samples."""
+    fixed = fixed_labels(kb, conditions, assumptions, n)
+    return label(tuple(kb.claims), compiled(kb).arguments, fixed, n)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One scenario's numbers, labels and reasons; values are in each item's declared unit."""
+
+    scenario: ScenarioInput
+    figures: Mapping[str, float]
+    calculators: Mapping[str, float]
+    conditions: Mapping[str, float]
+    claims: Mapping[str, str]
+    arguments: Mapping[str, str]
+    labelling: Labelling = field(repr=False)
+    model: CompiledModel = field(repr=False)
+
+    def reason(self, claim_id: str) -> ClaimReason:
+        """Which rule gave the claim its label, with the arguments that decided it."""
+        return explain_claim(claim_id, self.model.by_conclusion.get(claim_id, ()), self.labelling)
+
+    def value(self, quantity_id: str) -> float:
+        """A figure's or calculator's value (NaN when undefined)."""
+        if quantity_id in self.calculators:
+            return self.calculators[quantity_id]
+        return self.figures[quantity_id]
+
+    def undefined(self) -> list[str]:
+        return sorted(cid for cid, v in self.calculators.items() if np.isnan(v))
+
+
+def evaluate(kb: KnowledgeBase, scenario: ScenarioInput) -> Evaluation:
+    """Evaluate one resolved scenario."""
+    figures = {fid: numeric_setting(kb.figures[fid], scenario.settings[fid]) for fid in kb.figures}
+    arrays = {fid: np.array([v], dtype=np.float64) for fid, v in figures.items()}
+    calculators, conditions = evaluate_numbers(kb, arrays)
+    labelling = label_map(kb, conditions, scenario.assumptions, 1)
+    return Evaluation(
+        scenario=scenario,
+        figures=figures,
+        calculators={cid: float(v[0]) for cid, v in calculators.items()},
+        conditions={cid: float(v[0]) for cid, v in conditions.items()},
+        claims={cid: LABEL_NAMES[int(v[0])] for cid, v in labelling.claims.items()},
+        arguments={aid: LABEL_NAMES[int(v[0])] for aid, v in labelling.arguments.items()},
+        labelling=labelling,
+        model=compiled(kb),
+    )
+
+
+def evaluate_scenario(
+    kb: KnowledgeBase,
+    scenario: str | None = None,
+    sets: Sequence[str] = (),
+    assumes: Sequence[str] = (),
+) -> Evaluation:
+    """Resolve a scenario (name, file or defaults, plus overrides) and evaluate it."""
+    return evaluate(kb, resolve_scenario(kb, scenario, sets, assumes))

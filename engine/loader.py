@@ -1,0 +1,442 @@
+"""Read a claims folder into a validated, compiled `KnowledgeBase` (the pipeline's first stage).
+
+Errors are collected per stage and raised together as one `CruxError`, each with `path:line:col`:
+YAML syntax first, then the schema of each file, then everything that needs the whole folder
+(duplicate ids, references, units, formulas, calculator cycles, scenarios).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from engine import units
+from engine.errors import CruxError, Location, Problem, did_you_mean
+from engine.formula import CompiledFormula, FormulaError, Symbol, compile_formula, symbol_names
+from engine.graph import build_graph
+from engine.schema import (
+    SECTIONS,
+    Argument,
+    Calculator,
+    Citation,
+    Claim,
+    Figure,
+    KnowledgeFile,
+    Scenario,
+    Source,
+)
+from engine.yamlsource import Path_, SourceDocument, YamlProblems, read_yaml
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeBase:
+    """Everything in a claims folder, validated, with compiled formulas and the graph.
+
+    Compared and hashed by identity, so derived artefacts (compiled numpy functions) can be
+    cached per knowledge base.
+    """
+
+    root: Path
+    sources: Mapping[str, Source]
+    figures: Mapping[str, Figure]
+    calculators: Mapping[str, Calculator]
+    claims: Mapping[str, Claim]
+    arguments: Mapping[str, Argument]
+    scenarios: Mapping[str, Scenario]
+    formulas: Mapping[str, CompiledFormula]
+    """Compiled calculator formulas, by calculator id."""
+    conditions: Mapping[str, CompiledFormula]
+    """Compiled `holds_when` conditions, by claim id."""
+    calculator_order: tuple[str, ...]
+    graph: nx.DiGraph
+    documents: Mapping[str, SourceDocument] = field(repr=False)
+    origins: Mapping[str, tuple[str, Path_]] = field(repr=False)
+
+    def locate(self, item_id: str, *fields: str | int, key: bool = False) -> Location:
+        """Where an item (or one of its fields) is written, for error messages."""
+        doc_path, at = self.origins[item_id]
+        return self.documents[doc_path].locate((*at, *fields), key=key)
+
+    def unit_of(self, quantity_id: str) -> str:
+        item = self.figures.get(quantity_id) or self.calculators[quantity_id]
+        return item.unit
+
+    @property
+    def central_claim(self) -> str | None:
+        return next((cid for cid, c in sorted(self.claims.items()) if c.role == "central"), None)
+
+
+def load_knowledge_base(folder: Path | str) -> KnowledgeBase:
+    """Load every `*.yaml` under `folder`; raise `CruxError` listing every problem found."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise CruxError([Problem(Location(str(folder)), "expected a claims folder, found no such folder")], "arguments")
+    files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    if not files:
+        raise CruxError([Problem(Location(str(folder)), "expected YAML files, found none")], "the claims folder")
+    documents = _read_all(files, root)
+    parsed = _validate_files(documents)
+    return _assemble(root, documents, parsed)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Paths in messages are relative to the working directory when possible, for clickable output."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_all(files: Iterable[Path], root: Path) -> dict[str, SourceDocument]:
+    documents: dict[str, SourceDocument] = {}
+    problems: list[Problem] = []
+    for file in files:
+        name = display_path(file, root)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(Location(name), f"cannot read file: {exc}"))
+            continue
+        try:
+            documents[name] = read_yaml(text, name)
+        except YamlProblems as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise CruxError(problems, "YAML syntax")
+    return documents
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _validate_files(documents: Mapping[str, SourceDocument]) -> dict[str, KnowledgeFile]:
+    parsed: dict[str, KnowledgeFile] = {}
+    problems: list[Problem] = []
+    for name, doc in documents.items():
+        if not isinstance(doc.data, dict):
+            problems.append(
+                Problem(doc.locate(()), f"expected a mapping of sections, found {type(doc.data).__name__}")
+            )
+            continue
+        try:
+            parsed[name] = KnowledgeFile.model_validate(doc.data)
+        except ValidationError as exc:
+            problems.extend(_schema_problems(exc, doc))
+    if problems:
+        raise CruxError(problems, "the schema")
+    return parsed
+
+
+def _schema_problems(exc: ValidationError, doc: SourceDocument) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
+        field_name = str(loc[-1]) if loc else "file"
+        if error["type"] == "extra_forbidden":
+            allowed = _allowed_fields(loc[:-1])
+            hint = did_you_mean(field_name, allowed)
+            where = doc.locate(loc, key=True)
+            what = "section" if len(loc) == 1 else "field"
+            problems.append(Problem(where, f"unknown {what} '{field_name}'{hint}"))
+            continue
+        where = doc.locate(loc)
+        message = error["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        elif error["type"] == "missing":
+            problems.append(Problem(doc.locate(loc[:-1]), f"missing required field '{field_name}'"))
+            continue
+        else:
+            message = f"{message[0].lower()}{message[1:]}, found {_describe(error.get('input'))}"
+            if error["type"] == "bool_type" and isinstance(error.get("input"), str):
+                message += " (only true and false are booleans)"
+        subject = ".".join(str(p) for p in loc[2:]) if len(loc) > 2 else field_name
+        problems.append(Problem(where, f"{subject}: {message}"))
+    return problems
+
+
+def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
+    if len(loc) == 0:
+        return list(SECTIONS)
+    if len(loc) >= 2 and loc[0] in SECTIONS:
+        model = SECTIONS[loc[0]]
+        if len(loc) >= 4 and loc[2] == "sources":
+            model = Citation  # type: ignore[assignment]
+        return list(model.model_fields)
+    return []
+
+
+class _Collector:
+    """Gathers the problems of the whole-folder stage."""
+
+    def __init__(self, documents: Mapping[str, SourceDocument]) -> None:
+        self.documents = documents
+        self.origins: dict[str, tuple[str, Path_]] = {}
+        self.problems: list[Problem] = []
+
+    def at(self, item_id: str, *fields: str | int, key: bool = False) -> Location:
+        doc_path, at = self.origins[item_id]
+        return self.documents[doc_path].locate((*at, *fields), key=key)
+
+    def add(self, location: Location, message: str) -> None:
+        self.problems.append(Problem(location, message))
+
+
+def _assemble(root: Path, documents: Mapping[str, SourceDocument], parsed: Mapping[str, KnowledgeFile]) -> KnowledgeBase:
+    out = _Collector(documents)
+    sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    for doc_path in sorted(parsed):
+        kfile = parsed[doc_path]
+        for section in SECTIONS:
+            for item_id, item in getattr(kfile, section).items():
+                if item_id in out.origins:
+                    first_doc, first_at = out.origins[item_id]
+                    first = documents[first_doc].locate(first_at, key=True)
+                    out.add(
+                        documents[doc_path].locate((section, item_id), key=True),
+                        f"duplicate id '{item_id}': already defined as a {first_at[0][:-1]} at {first}",
+                    )
+                    continue
+                out.origins[item_id] = (doc_path, (section, item_id))
+                sections[section][item_id] = item
+
+    sources: dict[str, Source] = sections["sources"]
+    figures: dict[str, Figure] = sections["figures"]
+    calculators: dict[str, Calculator] = sections["calculators"]
+    claims: dict[str, Claim] = sections["claims"]
+    scenarios: dict[str, Scenario] = sections["scenarios"]
+    arguments = _expand_arguments(sections["arguments"], claims, out)
+
+    _check_citations(sources, figures, claims, out)
+    _check_arguments(arguments, claims, out)
+    _check_scenarios(scenarios, figures, claims, out)
+    unit_of = _check_units(figures, calculators, out)
+    formulas, conditions, order = _compile_formulas(figures, calculators, claims, unit_of, out)
+    if out.problems:
+        raise CruxError(out.problems, "the knowledge base")
+
+    graph = build_graph(figures, calculators, claims, arguments, formulas, conditions, sources)
+    return KnowledgeBase(
+        root=root,
+        sources=dict(sorted(sources.items())),
+        figures=dict(sorted(figures.items())),
+        calculators=dict(sorted(calculators.items())),
+        claims=dict(sorted(claims.items())),
+        arguments=dict(sorted(arguments.items())),
+        scenarios=dict(sorted(scenarios.items())),
+        formulas=formulas,
+        conditions=conditions,
+        calculator_order=order,
+        graph=graph,
+        documents=documents,
+        origins=out.origins,
+    )
+
+
+def _expand_arguments(declared: dict[str, Argument], claims: Mapping[str, Claim], out: _Collector) -> dict[str, Argument]:
+    """Turn each claim's `supports`/`attacks` shorthand into one-premise arguments."""
+    arguments = dict(declared)
+    for claim_id, claim in sorted(claims.items()):
+        for field_name, stance in (("supports", "pro"), ("attacks", "con")):
+            for index, target in enumerate(getattr(claim, field_name)):
+                arg_id = f"{claim_id}_{field_name}_{target}"
+                where = out.at(claim_id, field_name, index)
+                if target not in claims:
+                    out.add(where, f"{field_name}: unknown claim '{target}'{did_you_mean(target, claims)}")
+                    continue
+                if arg_id in out.origins:
+                    out.add(where, f"duplicate id '{arg_id}': the shorthand's argument id is already used at {out.at(arg_id, key=True)}")
+                    continue
+                arguments[arg_id] = Argument(
+                    premises=(claim_id,), conclusion=target, stance=stance,  # type: ignore[arg-type]
+                    speaker=claim.speaker,
+                )
+                out.origins[arg_id] = (out.origins[claim_id][0], (*out.origins[claim_id][1], field_name, index))
+    return arguments
+
+
+def _check_citations(sources: Mapping[str, Source], figures: Mapping[str, Figure], claims: Mapping[str, Claim], out: _Collector) -> None:
+    for items in (figures, claims):
+        for item_id, item in sorted(items.items()):
+            for index, citation in enumerate(item.sources):
+                if citation.source not in sources:
+                    out.add(
+                        out.at(item_id, "sources", index),
+                        f"unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
+                    )
+
+
+def _check_arguments(arguments: Mapping[str, Argument], claims: Mapping[str, Claim], out: _Collector) -> None:
+    for arg_id, arg in sorted(arguments.items()):
+        if not arg.premises:
+            out.add(out.at(arg_id), f"argument '{arg_id}': expected at least one premise, found none")
+        if arg.conclusion is None and arg.undercuts is None:
+            out.add(out.at(arg_id), f"argument '{arg_id}': expected a conclusion (or undercuts), found neither")
+        if arg.conclusion is not None and arg.undercuts is not None:
+            out.add(out.at(arg_id, "undercuts"), f"argument '{arg_id}': expected a conclusion or undercuts, found both")
+        for index, premise in enumerate(arg.premises):
+            if premise not in claims:
+                out.add(out.at(arg_id, "premises", index), f"unknown claim '{premise}'{did_you_mean(premise, claims)}")
+        if arg.conclusion is not None and arg.conclusion not in claims:
+            out.add(out.at(arg_id, "conclusion"), f"unknown claim '{arg.conclusion}'{did_you_mean(arg.conclusion, claims)}")
+        if arg.undercuts is not None and arg.undercuts not in arguments:
+            out.add(out.at(arg_id, "undercuts"), f"unknown argument '{arg.undercuts}'{did_you_mean(arg.undercuts, arguments)}")
+
+
+def check_setting(figure: Figure, value: object) -> str | None:
+    """Why `value` cannot be given to `figure`, or None when it can."""
+    if figure.choices is not None:
+        if str(value) not in figure.choices:
+            return f"expected one of {', '.join(figure.choices)}, found {_describe(value)}"
+        return None
+    if figure.switch:
+        if value in (0, 1, True, False) and not isinstance(value, str):
+            return None
+        return f"expected a switch value 0 or 1, found {_describe(value)}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"expected a number in {figure.unit}, found {_describe(value)}"
+    return None
+
+
+def _check_scenarios(scenarios: Mapping[str, Scenario], figures: Mapping[str, Figure], claims: Mapping[str, Claim], out: _Collector) -> None:
+    for sid, scenario in sorted(scenarios.items()):
+        if scenario.extends is not None and scenario.extends not in scenarios:
+            out.add(out.at(sid, "extends"), f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, scenarios)}")
+        for fid, value in scenario.set.items():
+            if fid not in figures:
+                out.add(out.at(sid, "set", fid, key=True), f"scenario '{sid}' sets unknown figure '{fid}'{did_you_mean(fid, figures)}")
+            elif (why := check_setting(figures[fid], value)) is not None:
+                out.add(out.at(sid, "set", fid), f"scenario '{sid}' sets '{fid}': {why}")
+        for section in ("assume", "expect"):
+            for cid in getattr(scenario, section):
+                if cid not in claims:
+                    verb = "assumes" if section == "assume" else "has an expectation on"
+                    out.add(out.at(sid, section, cid, key=True), f"scenario '{sid}' {verb} unknown claim '{cid}'{did_you_mean(cid, claims)}")
+    # extends chains must not loop
+    for sid in sorted(scenarios):
+        seen = [sid]
+        current = scenarios[sid].extends
+        while current is not None and current in scenarios:
+            if current in seen:
+                out.add(out.at(sid, "extends"), f"scenario '{sid}' extends itself through {' -> '.join([*seen, current])}")
+                break
+            seen.append(current)
+            current = scenarios[current].extends
+
+
+def _check_units(figures: Mapping[str, Figure], calculators: Mapping[str, Calculator], out: _Collector) -> dict[str, units.Unit]:
+    unit_of: dict[str, units.Unit] = {}
+    for items in (figures, calculators):
+        for item_id, item in sorted(items.items()):
+            try:
+                unit_of[item_id] = units.parse_unit(item.unit)
+            except units.UnitError as exc:
+                out.add(out.at(item_id, "unit"), f"unit: {exc}")
+    for fid, fig in sorted(figures.items()):
+        if fig.kind != "number" and fid in unit_of and not units.same_dimension(unit_of[fid], units.parse_unit("dimensionless")):
+            out.add(out.at(fid, "unit"), f"a {fig.kind} is dimensionless, found unit '{fig.unit}'")
+    return unit_of
+
+
+def _formula_problem(out: _Collector, item_id: str, field_name: str, text: str, exc: FormulaError) -> None:
+    doc_path, at = out.origins[item_id]
+    where = out.documents[doc_path].locate_in_scalar((*at, field_name), exc.offset, text)
+    hint = f" (did you mean '{exc.suggestion}'?)" if exc.suggestion and "did you mean" not in exc.message else ""
+    prefix = {"syntax": "formula syntax: ", "forbidden": "formula not allowed: "}.get(exc.kind, "")
+    out.add(where, f"{prefix}{exc.message}{hint}")
+
+
+def _compile_formulas(
+    figures: Mapping[str, Figure],
+    calculators: Mapping[str, Calculator],
+    claims: Mapping[str, Claim],
+    unit_of: Mapping[str, units.Unit],
+    out: _Collector,
+) -> tuple[dict[str, CompiledFormula], dict[str, CompiledFormula], tuple[str, ...]]:
+    quantities = set(figures) | set(calculators)
+    depends: dict[str, set[str]] = {}
+    skip: set[str] = set()  # calculators already reported; compiling them would repeat the error
+    for cid, calc in sorted(calculators.items()):
+        try:
+            names = symbol_names(calc.formula)
+        except FormulaError as exc:
+            _formula_problem(out, cid, "formula", calc.formula, exc)
+            continue
+        unknown = sorted(names - quantities)
+        if unknown:
+            skip.add(cid)
+        for name in unknown:
+            found = re.search(rf"\b{re.escape(name)}\b", calc.formula)
+            offset = found.start() if found else 0
+            message = f"unknown name '{name}': expected a figure or calculator"
+            _formula_problem(out, cid, "formula", calc.formula, FormulaError("reference", max(offset, 0), message, _closest(name, quantities)))
+        depends[cid] = names & set(calculators)
+
+    order = _calculator_order(depends, out)
+    if order is None:
+        return {}, {}, ()
+
+    symbols: dict[str, Symbol] = {}
+    for fid, fig in figures.items():
+        if fid in unit_of:
+            symbols[fid] = Symbol(unit=unit_of[fid], choices=fig.choices or ())
+    for cid in calculators:
+        if cid in unit_of:
+            symbols[cid] = Symbol(unit=unit_of[cid])
+    formulas: dict[str, CompiledFormula] = {}
+    for cid in order:
+        calc = calculators[cid]
+        if cid not in unit_of or cid in skip or cid not in depends:
+            continue
+        try:
+            formulas[cid] = compile_formula(calc.formula, symbols, expected_unit=unit_of[cid], boolean=False)
+        except FormulaError as exc:
+            _formula_problem(out, cid, "formula", calc.formula, exc)
+    conditions: dict[str, CompiledFormula] = {}
+    for claim_id, claim in sorted(claims.items()):
+        if claim.holds_when is None:
+            continue
+        try:
+            conditions[claim_id] = compile_formula(claim.holds_when, symbols, expected_unit=None, boolean=True)
+        except FormulaError as exc:
+            _formula_problem(out, claim_id, "holds_when", claim.holds_when, exc)
+    return formulas, conditions, order
+
+
+def _closest(name: str, candidates: Iterable[str]) -> str | None:
+    hint = did_you_mean(name, candidates)
+    return hint.split("'")[1] if hint else None
+
+
+def _calculator_order(depends: Mapping[str, set[str]], out: _Collector) -> tuple[str, ...] | None:
+    """Calculators in dependency order; a cycle is reported one line per edge."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(depends))
+    for cid in sorted(depends):
+        for dep in sorted(depends[cid]):
+            graph.add_edge(dep, cid)
+    cycles = list(nx.simple_cycles(graph)) if not nx.is_directed_acyclic_graph(graph) else []
+    if cycles:
+        reported: set[tuple[str, str]] = set()
+        for found in cycles:
+            # Edges run input -> user; list the ring in "uses" order, from its smallest id, so the
+            # message is the same on every run.
+            uses = list(reversed(found))
+            start = uses.index(min(uses))
+            ring = uses[start:] + uses[:start]
+            text = " -> ".join([*ring, ring[0]])
+            for index, user in enumerate(ring):
+                used = ring[(index + 1) % len(ring)]
+                if (user, used) not in reported:
+                    reported.add((user, used))
+                    out.add(out.at(user, "formula"), f"calculator cycle: '{user}' uses '{used}' (cycle {text})")
+        return None
+    return tuple(nx.lexicographical_topological_sort(graph))

@@ -1,0 +1,250 @@
+"""The knowledge base's YAML, as pydantic models (DESIGN §3).
+
+Models are frozen and forbid unknown fields, so a typo is an error rather than a silently ignored
+key. Every field carries a description: `crux schema` turns them into a JSON Schema that YAML
+editors use for completion and hover help.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=80,
+        description="A snake_case id, unique across the whole knowledge base.",
+    ),
+]
+DateText = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="A date as YYYY, YYYY-MM or YYYY-MM-DD.",
+    ),
+]
+Label = Literal["holds", "fails", "undecided"]
+MAX_QUOTE_WORDS = 25
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Source(_Model):
+    """A publication, filing, post or thread that figures and claims cite."""
+
+    title: str = Field(min_length=1, description="Title of the source as published.")
+    url: str = Field(pattern=r"^https?://\S+$", description="Where a reader can check it.")
+    publisher: str | None = Field(None, description="Who published it (company, outlet, author).")
+    date: DateText | None = Field(None, description="Publication date.")
+    kind: Literal["primary", "press", "analysis", "forum"] = Field(
+        description="primary: the company or paper itself; press: reporting; "
+        "analysis: an analyst's or blogger's model; forum: a comment thread."
+    )
+    notes: str | None = Field(None, description="Caveats about this source (mirrors, secondary copies).")
+
+
+class Citation(_Model):
+    """A citation of a source, with the words that support the figure or claim."""
+
+    source: Id = Field(description="Id of a source under `sources:`.")
+    quote: str | None = Field(
+        None, description=f"Words copied from the source, at most {MAX_QUOTE_WORDS} words."
+    )
+
+    @field_validator("quote")
+    @classmethod
+    def _short_quote(cls, quote: str | None) -> str | None:
+        if quote is not None and len(quote.split()) > MAX_QUOTE_WORDS:
+            raise ValueError(
+                f"expected a quote of at most {MAX_QUOTE_WORDS} words, found {len(quote.split())}"
+            )
+        return quote
+
+
+def _citations(items: object) -> object:
+    """Accept `- source_id` as shorthand for `- {source: source_id}`."""
+    if isinstance(items, list):
+        return [{"source": item} if isinstance(item, str) else item for item in items]
+    return items
+
+
+class Figure(_Model):
+    """A cited number, a 0/1 switch, or a choice between named options (a lens)."""
+
+    label: str = Field(min_length=1, description="What the number is, for a newcomer.")
+    value: StrictBool | float | str = Field(
+        description="The value in `unit`; for a switch 0 or 1; for a choice one of `choices`."
+    )
+    unit: str = Field("dimensionless", description="A pint unit, e.g. USD/GPU/hour, token/GPU/second, USD/Mtok.")
+    range: tuple[float, float] | None = Field(
+        None, description="A 90% interval [low, high] where sources disagree."
+    )
+    distribution: Literal["lognormal", "normal", "uniform"] | None = Field(
+        None, description="How `range` is sampled; lognormal needs positive bounds. Never guessed."
+    )
+    minimum: float | None = Field(
+        None, description="Physical lower bound (a price cannot be negative); defaults to 0 for positive figures."
+    )
+    maximum: float | None = Field(None, description="Physical upper bound, e.g. 1 for a utilisation.")
+    as_of: DateText | None = Field(None, description="When the figure was true.")
+    confidence: Literal["reported", "estimated", "rumoured", "asserted"] | None = Field(
+        None,
+        description="reported: primary or press of documents; estimated: a model or derived arithmetic; "
+        "rumoured: anonymous or contradicted; asserted: a commenter's unsourced number.",
+    )
+    sources: tuple[Citation, ...] = Field((), description="Citations: a source id or {source, quote}.")
+    switch: StrictBool = Field(False, description="A 0/1 switch, e.g. whether a cost item counts.")
+    choices: tuple[str, ...] | None = Field(
+        None, description="Named options of a choice figure (a lens); formulas test `lens == 'name'`."
+    )
+    speaker: str | None = Field(None, description="Who put this number forward in the debate, e.g. `turn 8`.")
+    quote: str | None = Field(None, description="The speaker's exact words, when the number is theirs.")
+    notes: str | None = Field(None, description="Why this value, arithmetic for derived figures, caveats.")
+
+    _sources_shorthand = field_validator("sources", mode="before")(_citations)
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None and not bounds[0] <= bounds[1]:
+            raise ValueError(f"expected [low, high] with low <= high, found [{bounds[0]:g}, {bounds[1]:g}]")
+        return bounds
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Figure:
+        if self.choices is not None:
+            if self.switch:
+                raise ValueError("a figure is either a switch or has choices, not both")
+            if len(set(self.choices)) != len(self.choices) or len(self.choices) < 2:
+                raise ValueError("expected at least two distinct choices")
+            if self.value not in self.choices:
+                raise ValueError(f"expected value to be one of {list(self.choices)}, found {self.value!r}")
+        elif self.switch:
+            if self.value not in (0, 1, True, False):
+                raise ValueError(f"expected a switch value of 0 or 1, found {self.value!r}")
+        elif isinstance(self.value, str | bool):
+            raise ValueError(f"expected a number for value, found {self.value!r}")
+        if self.range is not None:
+            low, _ = self.range
+            if self.distribution == "lognormal" and low <= 0:
+                raise ValueError(f"a lognormal range needs positive bounds, found low = {low}")
+        if self.distribution is not None and self.range is None:
+            raise ValueError("a distribution needs a range to describe")
+        return self
+
+    @property
+    def kind(self) -> Literal["number", "switch", "choice"]:
+        if self.choices is not None:
+            return "choice"
+        return "switch" if self.switch else "number"
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Option names: a choice's names, or ('0', '1') for a switch; empty for numbers."""
+        if self.choices is not None:
+            return self.choices
+        return ("0", "1") if self.switch else ()
+
+    def numeric_value(self) -> float:
+        """The value as the engine computes with it (a choice becomes its option index)."""
+        if self.choices is not None:
+            return float(self.choices.index(str(self.value)))
+        return float(self.value)
+
+
+class Calculator(_Model):
+    """A derived quantity: a formula over figures and other calculators."""
+
+    label: str = Field(min_length=1, description="What the quantity is, for a newcomer.")
+    formula: str = Field(min_length=1, description="An expression over figure and calculator ids.")
+    unit: str = Field("dimensionless", description="The unit the result is reported in (pint syntax).")
+    notes: str | None = Field(None, description="One line on what it means.")
+
+
+class Claim(_Model):
+    """A proposition from the debate, or an implicit premise its arguments need."""
+
+    text: str = Field(min_length=1, description="The proposition in plain English.")
+    role: Literal["central", "conclusion"] | None = Field(
+        None, description="central: the question the map answers (one); conclusion: a main answer under it."
+    )
+    question: str | None = Field(None, description="The central claim's question, e.g. 'Are …?'.")
+    speaker: str | None = Field(None, description="Who said it, e.g. `turn 4`.")
+    quote: str | None = Field(None, description="The speaker's exact words, verbatim from the thread.")
+    implicit: StrictBool = Field(False, description="An unstated premise that an argument needs.")
+    holds_when: str | None = Field(None, description="A condition over figures and calculators: the numbers decide.")
+    assumed: StrictBool | None = Field(None, description="For leaf claims: taken to hold (true) or fail (false).")
+    sources: tuple[Citation, ...] = Field((), description="Evidence bearing on the claim.")
+    tags: tuple[str, ...] = Field((), description="Topics, for grouping on the site.")
+    supports: tuple[Id, ...] = Field((), description="Shorthand: a one-premise pro argument for each claim listed.")
+    attacks: tuple[Id, ...] = Field((), description="Shorthand: a one-premise con argument against each claim listed.")
+    notes: str | None = Field(None, description="Editorial notes on how the claim is encoded.")
+
+    _sources_shorthand = field_validator("sources", mode="before")(_citations)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Claim:
+        if self.question is not None and self.role != "central":
+            raise ValueError("only the central claim (role: central) has a question")
+        if self.implicit and self.quote is not None:
+            raise ValueError("an implicit premise has no quote")
+        return self
+
+
+class Argument(_Model):
+    """An inference from premises to a conclusion (pro or con), or an undercutter of another argument."""
+
+    label: str | None = Field(None, description="A short readable name of the inference.")
+    premises: tuple[Id, ...] = Field(description="Claim ids that must all hold for the argument to apply.")
+    conclusion: Id | None = Field(None, description="The claim the argument bears on.")
+    stance: Literal["pro", "con"] = Field("pro", description="pro supports the conclusion, con attacks it.")
+    weight: float = Field(1.0, gt=0, description="Relative strength when pro and con arguments meet.")
+    undercuts: Id | None = Field(None, description="An argument whose inference this one attacks.")
+    speaker: str | None = Field(None, description="Who made the argument, e.g. `turn 7`.")
+    quote: str | None = Field(None, description="The speaker's exact words.")
+    notes: str | None = Field(None, description="Editorial notes.")
+
+
+class Scenario(_Model):
+    """Named settings: figure values, claim assumptions and the labels expected under them."""
+
+    label: str = Field(min_length=1, description="A short name for the scenario.")
+    description: str | None = Field(None, description="What the scenario represents.")
+    extends: Id | None = Field(None, description="Start from another scenario's settings.")
+    set: dict[Id, StrictBool | float | str] = Field({}, description="Figure values (in each figure's unit).")
+    assume: dict[Id, StrictBool] = Field({}, description="Claims taken to hold (true) or fail (false).")
+    expect: dict[Id, Label] = Field({}, description="Labels `crux check` verifies, like tests.")
+
+
+SECTIONS: dict[str, type[_Model]] = {
+    "sources": Source,
+    "figures": Figure,
+    "calculators": Calculator,
+    "claims": Claim,
+    "arguments": Argument,
+    "scenarios": Scenario,
+}
+
+
+class KnowledgeFile(_Model):
+    """One YAML file of the knowledge base: any of the sections below, each a map of id → item."""
+
+    sources: dict[Id, Source] = Field({}, description="Publications that figures and claims cite.")
+    figures: dict[Id, Figure] = Field({}, description="Cited numbers, switches and lenses.")
+    calculators: dict[Id, Calculator] = Field({}, description="Derived quantities.")
+    claims: dict[Id, Claim] = Field({}, description="Propositions of the debate.")
+    arguments: dict[Id, Argument] = Field({}, description="Inferences between claims.")
+    scenarios: dict[Id, Scenario] = Field({}, description="Named settings with expectations.")
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema of a knowledge-base file, for YAML editors."""
+    schema = KnowledgeFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "crux knowledge base file"
+    return schema
