@@ -1,0 +1,253 @@
+"""Compile a formula's sympy tree into a vectorised numpy function.
+
+The tree is walked once into a tree of closures; evaluating it is one numpy call per node over
+whole ``float64`` arrays, which is what a 1,000,000-sample Monte Carlo needs. ``lambdify`` is not
+used because its numpy printer does not give the semantics below (it would return ``inf`` for
+``1/0`` and treat NaN as true in ``Piecewise``).
+
+Semantics (shared with ``compile_js`` and ``templates/static/crux-runtime.js``):
+
+* anything undefined is NaN: ``x/0``, ``0**-k``, ``log(x <= 0)``, ``sqrt(x < 0)``, non-integer
+  powers of negative numbers, and every ±inf (overflow); NaN propagates through arithmetic;
+  ``0**0`` is 1 and ``NaN**0`` is NaN;
+* booleans are 1.0 / 0.0 / NaN with Kleene logic: ``and`` is 0 if any side is 0, else NaN if any
+  side is NaN, else 1 (``or`` dually); a comparison with a NaN side is NaN;
+* ``Piecewise``: a NaN condition gives NaN; otherwise the chosen branch's value.
+
+Infinities are replaced by NaN only after operations that can create them (sums, products,
+quotients, powers, ``exp``, ``log``) and once on the final result (for infinite inputs).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy
+
+__all__ = ["numpy_function"]
+
+# A compiled node: takes the input arrays, returns an array (or a Python float for constants).
+_Node = Callable[[Mapping[str, Any]], Any]
+
+_NAN = math.nan
+
+
+def numpy_function(
+    expr: sympy.Basic, names: Sequence[str]
+) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """Vectorised evaluator of ``expr``: takes ``{name: float64 array (n,)}``, returns ``(n,)``.
+
+    ``names`` are the symbols the caller will supply; a symbol of ``expr`` missing from it is a
+    programming error (`ValueError`). Inputs are never modified.
+    """
+    known = set(names)
+    missing = sorted(str(s) for s in expr.free_symbols if str(s) not in known)
+    if missing:
+        raise ValueError(f"expected values for every symbol, missing {', '.join(missing)}")
+    node = _compile(expr)
+    used = sorted(str(s) for s in expr.free_symbols)
+
+    def evaluate(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        n = _length(values, used)
+        with np.errstate(all="ignore"):
+            arrays = {name: np.asarray(values[name], dtype=np.float64) for name in used}
+            result = node(arrays)
+            out = np.array(np.broadcast_to(result, (n,)), dtype=np.float64)
+            out[np.isinf(out)] = _NAN
+        return out
+
+    return evaluate
+
+
+def _length(values: Mapping[str, np.ndarray], used: Sequence[str]) -> int:
+    for name in used or sorted(values):
+        shape = np.shape(values[name])
+        if shape:
+            return int(shape[0])
+    return 1
+
+
+# --- elementwise helpers ------------------------------------------------------------------
+
+
+def _fin(x: Any) -> Any:
+    """Replace ±inf by NaN; ``x`` is a fresh array (safe to modify) or a scalar."""
+    if isinstance(x, np.ndarray) and x.ndim:
+        mask = np.isinf(x)
+        if mask.any():
+            x[mask] = _NAN
+        return x
+    value = float(x)
+    return _NAN if math.isinf(value) else value
+
+
+def _isnan(x: Any) -> Any:
+    return np.isnan(x)
+
+
+def _truthy(x: Any) -> Any:
+    # NaN != 0 is true, so exclude NaN explicitly
+    return (x != 0) & (x == x)
+
+
+def _as_float(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.astype(np.float64)
+    return float(x)
+
+
+def _relation(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        return np.where(_isnan(a) | _isnan(b), _NAN, _as_float(op(a, b)))
+
+    return apply
+
+
+def _and(a: Any, b: Any) -> Any:
+    either_nan = _isnan(a) | _isnan(b)
+    return np.where((a == 0) | (b == 0), 0.0, np.where(either_nan, _NAN, 1.0))
+
+
+def _or(a: Any, b: Any) -> Any:
+    either_nan = _isnan(a) | _isnan(b)
+    return np.where(_truthy(a) | _truthy(b), 1.0, np.where(either_nan, _NAN, 0.0))
+
+
+def _not(a: Any) -> Any:
+    return np.where(_isnan(a), _NAN, _as_float(a == 0))
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    if isinstance(exponent, float):
+        if exponent == 0.5:
+            return np.sqrt(base)  # correctly rounded, unlike pow(x, 0.5); same in JS
+        if exponent == 0.0:
+            return np.where(_isnan(base), _NAN, 1.0)
+        return _fin(np.power(base, exponent))
+    # a computed exponent (not produced by the formula language, but keep it defined)
+    result = np.power(base, exponent)
+    result = np.where(_isnan(base) | _isnan(exponent), _NAN, result)
+    return _fin(np.asarray(result, dtype=np.float64))
+
+
+_RELATIONS: dict[type, Callable[[Any, Any], Any]] = {
+    sympy.StrictLessThan: _relation(np.less),
+    sympy.LessThan: _relation(np.less_equal),
+    sympy.StrictGreaterThan: _relation(np.greater),
+    sympy.GreaterThan: _relation(np.greater_equal),
+    sympy.Equality: _relation(np.equal),
+    sympy.Unequality: _relation(np.not_equal),
+}
+
+
+# --- the compiler -------------------------------------------------------------------------
+
+
+def _constant(value: float) -> _Node:
+    value = _NAN if math.isinf(value) else value
+    return lambda v: value
+
+
+def _compile(expr: sympy.Basic) -> _Node:
+    if isinstance(expr, sympy.Symbol):
+        name = expr.name
+        return lambda v: v[name]
+    if expr is sympy.true or expr is sympy.false:
+        return _constant(1.0 if expr is sympy.true else 0.0)
+    if isinstance(expr, (sympy.Number, sympy.NumberSymbol)):
+        return _constant(float(expr))
+    if isinstance(expr, sympy.Add):
+        return _fold_sum([_compile(arg) for arg in expr.args])
+    if isinstance(expr, sympy.Mul):
+        return _product(expr)
+    if isinstance(expr, sympy.Pow):
+        base = _compile(expr.base)
+        exp_value = expr.exp
+        if isinstance(exp_value, sympy.Number):
+            k = float(exp_value)
+            return lambda v: _power(base(v), k)
+        exponent = _compile(exp_value)
+        return lambda v: _power(base(v), exponent(v))
+    if isinstance(expr, (sympy.Min, sympy.Max)):
+        ufunc = np.minimum if isinstance(expr, sympy.Min) else np.maximum
+        return _fold([_compile(arg) for arg in expr.args], ufunc)
+    if isinstance(expr, sympy.Abs):
+        inner = _compile(expr.args[0])
+        return lambda v: np.abs(inner(v))
+    if isinstance(expr, sympy.exp):
+        inner = _compile(expr.args[0])
+        return lambda v: _fin(np.exp(inner(v)))
+    if isinstance(expr, sympy.log):
+        inner = _compile(expr.args[0])
+        return lambda v: _fin(np.log(inner(v)))
+    if type(expr) in _RELATIONS:
+        relation = _RELATIONS[type(expr)]
+        lhs, rhs = _compile(expr.args[0]), _compile(expr.args[1])
+        return lambda v: relation(lhs(v), rhs(v))
+    if isinstance(expr, sympy.And):
+        return _fold([_compile(arg) for arg in expr.args], _and)
+    if isinstance(expr, sympy.Or):
+        return _fold([_compile(arg) for arg in expr.args], _or)
+    if isinstance(expr, sympy.Not):
+        inner = _compile(expr.args[0])
+        return lambda v: _not(inner(v))
+    if isinstance(expr, sympy.Piecewise):
+        return _piecewise(expr)
+    raise ValueError(f"cannot compile {type(expr).__name__} to numpy")
+
+
+def _fold(parts: list[_Node], op: Callable[[Any, Any], Any]) -> _Node:
+    first, rest = parts[0], parts[1:]
+
+    def apply(v: Mapping[str, Any]) -> Any:
+        result = first(v)
+        for part in rest:
+            result = op(result, part(v))
+        return result
+
+    return apply
+
+
+def _fold_sum(parts: list[_Node]) -> _Node:
+    summed = _fold(parts, np.add)
+    return lambda v: _fin(summed(v))
+
+
+def _product(expr: sympy.Mul) -> _Node:
+    """Factors ``x**-1`` become true divisions (applied after the other factors, in order)."""
+    numerators: list[_Node] = []
+    denominators: list[_Node] = []
+    for arg in expr.args:
+        if isinstance(arg, sympy.Pow) and arg.exp == -1:
+            denominators.append(_compile(arg.base))
+        else:
+            numerators.append(_compile(arg))
+    if not denominators and len(numerators) == 1:
+        only = numerators[0]
+        return lambda v: _fin(np.array(only(v), dtype=np.float64))  # copy: never touch inputs
+    top = _fold(numerators, np.multiply) if numerators else _constant(1.0)
+
+    def apply(v: Mapping[str, Any]) -> Any:
+        result = top(v)
+        for part in denominators:
+            result = np.divide(result, part(v))
+        return _fin(result)
+
+    return apply
+
+
+def _piecewise(expr: sympy.Piecewise) -> _Node:
+    pieces = [(_compile(value), _compile(cond)) for value, cond in expr.args]
+
+    def apply(v: Mapping[str, Any]) -> Any:
+        # built from the last piece backwards; a piece with no true condition is undefined
+        result: Any = _NAN
+        for value, cond in reversed(pieces):
+            c = cond(v)
+            result = np.where(_isnan(c), _NAN, np.where(c != 0, value(v), result))
+        return result
+
+    return apply

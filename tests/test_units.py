@@ -1,0 +1,110 @@
+"""Units: parsing, conversion factors, display."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from engine.units import (
+    UnitError,
+    base_factor,
+    convert,
+    format_unit,
+    parse_unit,
+    same_dimension,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "USD/GPU/hour",
+        "token/GPU/second",
+        "USD/Mtok",
+        "Mtok",
+        "dimensionless",
+        "1",
+        "",
+        "percent",
+        "%",
+        "GB",
+        "TB/s",
+        "hour",
+        "day",
+        "month",
+        "year",
+        "GUSD",
+        "gigaUSD",
+        "MUSD",
+    ],
+)
+def test_units_authors_use_parse(text: str) -> None:
+    parse_unit(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "factor"),
+    [
+        ("USD/Mtok", 1e-6),
+        ("hour", 3600.0),
+        ("percent", 0.01),
+        ("GUSD", 1e9),
+        ("gigaUSD", 1e9),
+        ("Mtok", 1e6),
+        ("USD/GPU/hour", 1 / 3600),
+        ("token/GPU/second", 1.0),
+        ("dimensionless", 1.0),
+    ],
+)
+def test_base_factor(text: str, factor: float) -> None:
+    assert math.isclose(base_factor(parse_unit(text)), factor, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("USDD", "unknown unit 'USDD'"),
+        ("USD/foo", "unknown unit 'foo' in 'USD/foo'"),
+        ("USD/", "expected a unit such as USD/Mtok, found 'USD/'"),
+        ("USD Mtok", "expected '*' or '/' between units, found a space in 'USD Mtok'"),
+        ("degC", "expected a unit without an offset, found 'degC'"),
+    ],
+)
+def test_bad_units_give_a_short_message(text: str, message: str) -> None:
+    with pytest.raises(UnitError) as info:
+        parse_unit(text)
+    assert info.value.message == message
+    assert info.value.__cause__ is None  # no pint traceback attached
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("USD/Mtok", "USD/Mtok"),
+        ("USD/GPU/hour", "USD/GPU/hour"),
+        ("token/GPU/second", "token/GPU/s"),
+        ("token/GPU/s", "token/GPU/s"),
+        ("dimensionless", ""),
+        ("percent", "%"),
+        ("gigaUSD", "GUSD"),
+        ("m**2/s", "m^2/s"),
+        ("1/hour", "1/hour"),
+    ],
+)
+def test_format_unit(text: str, shown: str) -> None:
+    assert format_unit(parse_unit(text)) == shown
+
+
+def test_same_dimension() -> None:
+    assert same_dimension(parse_unit("USD/Mtok"), parse_unit("USD/token"))
+    assert same_dimension(parse_unit("percent"), parse_unit(""))
+    assert not same_dimension(parse_unit("USD/Mtok"), parse_unit("USD/GPU/hour"))
+
+
+def test_convert() -> None:
+    assert math.isclose(convert(2.0, parse_unit("USD/token"), parse_unit("USD/Mtok")), 2e6)
+    assert math.isclose(convert(1.0, parse_unit("day"), parse_unit("hour")), 24.0)
+    assert math.isclose(convert(50, parse_unit("percent"), parse_unit("")), 0.5)
+    with pytest.raises(UnitError, match="expected a unit of the same kind as USD/Mtok"):
+        convert(1.0, parse_unit("hour"), parse_unit("USD/Mtok"))
