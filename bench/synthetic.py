@@ -13,7 +13,9 @@ from pathlib import Path
 import yaml
 
 
-def synthetic_kb(claims: int = 1000, figures: int = 300, calculators: int = 300, seed: int = 0) -> dict[str, dict]:
+def synthetic_kb(
+    claims: int = 1000, figures: int = 300, calculators: int = 300, seed: int = 0
+) -> dict[str, dict]:
     """The knowledge base as one YAML-ready mapping of sections."""
     rng = random.Random(seed)
     doc: dict[str, dict] = {
@@ -62,7 +64,10 @@ def synthetic_kb(claims: int = 1000, figures: int = 300, calculators: int = 300,
     claim_ids = [f"k{i:05d}" for i in range(claims)]
     numeric = max(1, claims // 5)
     for i, kid in enumerate(claim_ids):
-        claim: dict = {"text": f"Synthetic claim number {i} about the numbers.", "speaker": f"turn {i % 8 + 1}"}
+        claim: dict = {
+            "text": f"Synthetic claim number {i} about the numbers.",
+            "speaker": f"turn {i % 8 + 1}",
+        }
         if i < numeric:
             quantity = rng.choice(calc_ids + figure_ids)
             threshold = rng.choice(figure_ids)
@@ -80,15 +85,22 @@ def synthetic_kb(claims: int = 1000, figures: int = 300, calculators: int = 300,
             }
         if i % 25 == 0 and doc["arguments"]:
             target = rng.choice(sorted(doc["arguments"]))
-            doc["arguments"][f"u{i:05d}"] = {"premises": [rng.choice(claim_ids[:i])], "undercuts": target}
+            doc["arguments"][f"u{i:05d}"] = {
+                "premises": [rng.choice(claim_ids[:i])],
+                "undercuts": target,
+            }
     doc["scenarios"]["base"] = {"label": "Synthetic base", "set": {figure_ids[0]: 5.0}}
     return doc
 
 
-def write_synthetic_kb(folder: Path, claims: int = 1000, figures: int = 300, calculators: int = 300, seed: int = 0) -> Path:
+def write_synthetic_kb(
+    folder: Path, claims: int = 1000, figures: int = 300, calculators: int = 300, seed: int = 0
+) -> Path:
     """Write the synthetic knowledge base into `folder` as a few topic files; returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     doc = synthetic_kb(claims, figures, calculators, seed)
     for section, items in doc.items():
-        (folder / f"{section}.yaml").write_text(yaml.safe_dump({section: items}, sort_keys=True), encoding="utf-8")
+        (folder / f"{section}.yaml").write_text(
+            yaml.safe_dump({section: items}, sort_keys=True), encoding="utf-8"
+        )
     return folder

@@ -7,9 +7,9 @@ undefined quantity is NaN too, and the claim it decides is `undecided`.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-import weakref
 
 import numpy as np
 
@@ -37,7 +37,8 @@ _COMPILED: weakref.WeakKeyDictionary[KnowledgeBase, CompiledModel] = weakref.Wea
 
 def _compile(kb: KnowledgeBase) -> CompiledModel:
     calculators = tuple(
-        (cid, numpy_function(kb.formulas[cid].expr, kb.formulas[cid].names)) for cid in kb.calculator_order
+        (cid, numpy_function(kb.formulas[cid].expr, kb.formulas[cid].names))
+        for cid in kb.calculator_order
     )
     conditions = tuple(
         (claim_id, numpy_function(f.expr, f.names)) for claim_id, f in sorted(kb.conditions.items())
@@ -81,7 +82,9 @@ def argument_specs(kb: KnowledgeBase) -> tuple[ArgumentSpec, ...]:
     )
 
 
-def evaluate_numbers(kb: KnowledgeBase, figures: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def evaluate_numbers(
+    kb: KnowledgeBase, figures: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Calculator values and condition truth values (1/0/NaN) for arrays of figure values."""
     model = compiled(kb)
     values: dict[str, np.ndarray] = dict(figures)

@@ -42,7 +42,9 @@ def substitute(kb: KnowledgeBase, ev: Evaluation, formula: str) -> str:
     pieces: list[str] = []
     cursor = 0
     for token in tokens:
-        if token.type != tokenize.NAME or token.string not in kb.figures and token.string not in kb.calculators:
+        if token.type != tokenize.NAME or (
+            token.string not in kb.figures and token.string not in kb.calculators
+        ):
             continue
         begin = starts[token.start[0] - 1] + token.start[1]
         end = starts[token.end[0] - 1] + token.end[1]
@@ -103,7 +105,9 @@ def _claim(kb: KnowledgeBase, ev: Evaluation, claim_id: str, depth: int, seen: s
     label = ev.claims[claim_id]
     header = f"{claim.text}"
     if claim_id in seen or depth <= 0:
-        return Step("claim", claim_id, label, header, (Step("note", claim_id, None, "(explained above)"),))
+        # `seen` holds this path's ancestors only, so a repeat means the arguments loop.
+        note = "(loops back: explained above)" if claim_id in seen else "(raise --depth to unfold)"
+        return Step("claim", claim_id, label, header, (Step("note", claim_id, None, note),))
     seen = seen | {claim_id}
     children: list[Step] = [Step("note", claim_id, None, claim_summary(kb, ev, claim_id))]
     if claim_id in ev.scenario.assumptions:
@@ -112,7 +116,9 @@ def _claim(kb: KnowledgeBase, ev: Evaluation, claim_id: str, depth: int, seen: s
         formula = kb.conditions[claim_id]
         inputs = tuple(_quantity(kb, ev, name, depth - 1) for name in formula.names)
         state = {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined")
-        children.append(Step("condition", claim_id, None, f"{claim.holds_when}  →  {state}", inputs))
+        children.append(
+            Step("condition", claim_id, None, f"{claim.holds_when}  →  {state}", inputs)
+        )
     for spec in ev.model.by_conclusion.get(claim_id, ()):
         children.append(_argument(kb, ev, spec.id, depth - 1, seen))
     return Step("claim", claim_id, label, header, tuple(children))
@@ -121,19 +127,29 @@ def _claim(kb: KnowledgeBase, ev: Evaluation, claim_id: str, depth: int, seen: s
 def _argument(kb: KnowledgeBase, ev: Evaluation, arg_id: str, depth: int, seen: set[str]) -> Step:
     arg = kb.arguments[arg_id]
     state = ARGUMENT_STATES[ev.arguments[arg_id]]
-    role = {"pro": "for", "con": "against"}[arg.stance] if arg.conclusion else f"undercuts {arg.undercuts}"
+    role = (
+        {"pro": "for", "con": "against"}[arg.stance]
+        if arg.conclusion
+        else f"undercuts {arg.undercuts}"
+    )
     name = arg.label or arg_id
     children = [_claim(kb, ev, premise, depth - 1, seen) for premise in arg.premises]
     for other_id in ev.model.undercutters.get(arg_id, ()):
         children.append(_argument(kb, ev, other_id, depth - 1, seen))
-    return Step("argument", arg_id, ev.arguments[arg_id], f"argument {role}: {name} ({state})", tuple(children))
+    return Step(
+        "argument",
+        arg_id,
+        ev.arguments[arg_id],
+        f"argument {role}: {name} ({state})",
+        tuple(children),
+    )
 
 
 def _quantity(kb: KnowledgeBase, ev: Evaluation, quantity_id: str, depth: int) -> Step:
     if quantity_id in kb.figures:
         figure = kb.figures[quantity_id]
         value = format_setting(ev.scenario.settings[quantity_id], figure.unit)
-        extra = []
+        extra: list[str] = []
         if figure.confidence:
             extra.append(figure.confidence)
         cited = [kb.sources[c.source].title for c in figure.sources]
@@ -167,4 +183,11 @@ def render_tree(step: Step, indent: str = "") -> list[str]:
     return lines
 
 
-__all__ = ["LABEL_NAMES", "Step", "claim_summary", "explain_claim_tree", "render_tree", "substitute"]
+__all__ = [
+    "LABEL_NAMES",
+    "Step",
+    "claim_summary",
+    "explain_claim_tree",
+    "render_tree",
+    "substitute",
+]

@@ -76,10 +76,15 @@ def load_knowledge_base(folder: Path | str) -> KnowledgeBase:
     """Load every `*.yaml` under `folder`; raise `CruxError` listing every problem found."""
     root = Path(folder)
     if not root.is_dir():
-        raise CruxError([Problem(Location(str(folder)), "expected a claims folder, found no such folder")], "arguments")
+        raise CruxError(
+            [Problem(Location(str(folder)), "expected a claims folder, found no such folder")],
+            "arguments",
+        )
     files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
     if not files:
-        raise CruxError([Problem(Location(str(folder)), "expected YAML files, found none")], "the claims folder")
+        raise CruxError(
+            [Problem(Location(str(folder)), "expected YAML files, found none")], "the claims folder"
+        )
     documents = _read_all(files, root)
     parsed = _validate_files(documents)
     return _assemble(root, documents, parsed)
@@ -123,7 +128,10 @@ def _validate_files(documents: Mapping[str, SourceDocument]) -> dict[str, Knowle
     for name, doc in documents.items():
         if not isinstance(doc.data, dict):
             problems.append(
-                Problem(doc.locate(()), f"expected a mapping of sections, found {type(doc.data).__name__}")
+                Problem(
+                    doc.locate(()),
+                    f"expected a mapping of sections, found {type(doc.data).__name__}",
+                )
             )
             continue
         try:
@@ -169,7 +177,7 @@ def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
     if len(loc) >= 2 and loc[0] in SECTIONS:
         model = SECTIONS[loc[0]]
         if len(loc) >= 4 and loc[2] == "sources":
-            model = Citation  # type: ignore[assignment]
+            model = Citation
         return list(model.model_fields)
     return []
 
@@ -190,7 +198,9 @@ class _Collector:
         self.problems.append(Problem(location, message))
 
 
-def _assemble(root: Path, documents: Mapping[str, SourceDocument], parsed: Mapping[str, KnowledgeFile]) -> KnowledgeBase:
+def _assemble(
+    root: Path, documents: Mapping[str, SourceDocument], parsed: Mapping[str, KnowledgeFile]
+) -> KnowledgeBase:
     out = _Collector(documents)
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     for doc_path in sorted(parsed):
@@ -202,7 +212,7 @@ def _assemble(root: Path, documents: Mapping[str, SourceDocument], parsed: Mappi
                     first = documents[first_doc].locate(first_at, key=True)
                     out.add(
                         documents[doc_path].locate((section, item_id), key=True),
-                        f"duplicate id '{item_id}': already defined as a {first_at[0][:-1]} at {first}",
+                        f"duplicate id '{item_id}': already defined as a {str(first_at[0])[:-1]} at {first}",
                     )
                     continue
                 out.origins[item_id] = (doc_path, (section, item_id))
@@ -241,7 +251,9 @@ def _assemble(root: Path, documents: Mapping[str, SourceDocument], parsed: Mappi
     )
 
 
-def _expand_arguments(declared: dict[str, Argument], claims: Mapping[str, Claim], out: _Collector) -> dict[str, Argument]:
+def _expand_arguments(
+    declared: dict[str, Argument], claims: Mapping[str, Claim], out: _Collector
+) -> dict[str, Argument]:
     """Turn each claim's `supports`/`attacks` shorthand into one-premise arguments."""
     arguments = dict(declared)
     for claim_id, claim in sorted(claims.items()):
@@ -250,45 +262,80 @@ def _expand_arguments(declared: dict[str, Argument], claims: Mapping[str, Claim]
                 arg_id = f"{claim_id}_{field_name}_{target}"
                 where = out.at(claim_id, field_name, index)
                 if target not in claims:
-                    out.add(where, f"{field_name}: unknown claim '{target}'{did_you_mean(target, claims)}")
+                    out.add(
+                        where,
+                        f"{field_name}: unknown claim '{target}'{did_you_mean(target, claims)}",
+                    )
                     continue
                 if arg_id in out.origins:
-                    out.add(where, f"duplicate id '{arg_id}': the shorthand's argument id is already used at {out.at(arg_id, key=True)}")
+                    out.add(
+                        where,
+                        f"duplicate id '{arg_id}': the shorthand's argument id is already used at {out.at(arg_id, key=True)}",
+                    )
                     continue
                 arguments[arg_id] = Argument(
-                    premises=(claim_id,), conclusion=target, stance=stance,  # type: ignore[arg-type]
+                    premises=(claim_id,),
+                    conclusion=target,
+                    stance=stance,
                     speaker=claim.speaker,
                 )
-                out.origins[arg_id] = (out.origins[claim_id][0], (*out.origins[claim_id][1], field_name, index))
+                out.origins[arg_id] = (
+                    out.origins[claim_id][0],
+                    (*out.origins[claim_id][1], field_name, index),
+                )
     return arguments
 
 
-def _check_citations(sources: Mapping[str, Source], figures: Mapping[str, Figure], claims: Mapping[str, Claim], out: _Collector) -> None:
-    for items in (figures, claims):
-        for item_id, item in sorted(items.items()):
-            for index, citation in enumerate(item.sources):
-                if citation.source not in sources:
-                    out.add(
-                        out.at(item_id, "sources", index),
-                        f"unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
-                    )
+def _check_citations(
+    sources: Mapping[str, Source],
+    figures: Mapping[str, Figure],
+    claims: Mapping[str, Claim],
+    out: _Collector,
+) -> None:
+    cited: list[tuple[str, Figure | Claim]] = [*figures.items(), *claims.items()]
+    for item_id, item in sorted(cited, key=lambda pair: pair[0]):
+        for index, citation in enumerate(item.sources):
+            if citation.source not in sources:
+                out.add(
+                    out.at(item_id, "sources", index),
+                    f"unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
+                )
 
 
-def _check_arguments(arguments: Mapping[str, Argument], claims: Mapping[str, Claim], out: _Collector) -> None:
+def _check_arguments(
+    arguments: Mapping[str, Argument], claims: Mapping[str, Claim], out: _Collector
+) -> None:
     for arg_id, arg in sorted(arguments.items()):
         if not arg.premises:
-            out.add(out.at(arg_id), f"argument '{arg_id}': expected at least one premise, found none")
+            out.add(
+                out.at(arg_id), f"argument '{arg_id}': expected at least one premise, found none"
+            )
         if arg.conclusion is None and arg.undercuts is None:
-            out.add(out.at(arg_id), f"argument '{arg_id}': expected a conclusion (or undercuts), found neither")
+            out.add(
+                out.at(arg_id),
+                f"argument '{arg_id}': expected a conclusion (or undercuts), found neither",
+            )
         if arg.conclusion is not None and arg.undercuts is not None:
-            out.add(out.at(arg_id, "undercuts"), f"argument '{arg_id}': expected a conclusion or undercuts, found both")
+            out.add(
+                out.at(arg_id, "undercuts"),
+                f"argument '{arg_id}': expected a conclusion or undercuts, found both",
+            )
         for index, premise in enumerate(arg.premises):
             if premise not in claims:
-                out.add(out.at(arg_id, "premises", index), f"unknown claim '{premise}'{did_you_mean(premise, claims)}")
+                out.add(
+                    out.at(arg_id, "premises", index),
+                    f"unknown claim '{premise}'{did_you_mean(premise, claims)}",
+                )
         if arg.conclusion is not None and arg.conclusion not in claims:
-            out.add(out.at(arg_id, "conclusion"), f"unknown claim '{arg.conclusion}'{did_you_mean(arg.conclusion, claims)}")
+            out.add(
+                out.at(arg_id, "conclusion"),
+                f"unknown claim '{arg.conclusion}'{did_you_mean(arg.conclusion, claims)}",
+            )
         if arg.undercuts is not None and arg.undercuts not in arguments:
-            out.add(out.at(arg_id, "undercuts"), f"unknown argument '{arg.undercuts}'{did_you_mean(arg.undercuts, arguments)}")
+            out.add(
+                out.at(arg_id, "undercuts"),
+                f"unknown argument '{arg.undercuts}'{did_you_mean(arg.undercuts, arguments)}",
+            )
 
 
 def check_setting(figure: Figure, value: object) -> str | None:
@@ -306,50 +353,79 @@ def check_setting(figure: Figure, value: object) -> str | None:
     return None
 
 
-def _check_scenarios(scenarios: Mapping[str, Scenario], figures: Mapping[str, Figure], claims: Mapping[str, Claim], out: _Collector) -> None:
+def _check_scenarios(
+    scenarios: Mapping[str, Scenario],
+    figures: Mapping[str, Figure],
+    claims: Mapping[str, Claim],
+    out: _Collector,
+) -> None:
     for sid, scenario in sorted(scenarios.items()):
         if scenario.extends is not None and scenario.extends not in scenarios:
-            out.add(out.at(sid, "extends"), f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, scenarios)}")
+            out.add(
+                out.at(sid, "extends"),
+                f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, scenarios)}",
+            )
         for fid, value in scenario.set.items():
             if fid not in figures:
-                out.add(out.at(sid, "set", fid, key=True), f"scenario '{sid}' sets unknown figure '{fid}'{did_you_mean(fid, figures)}")
+                out.add(
+                    out.at(sid, "set", fid, key=True),
+                    f"scenario '{sid}' sets unknown figure '{fid}'{did_you_mean(fid, figures)}",
+                )
             elif (why := check_setting(figures[fid], value)) is not None:
                 out.add(out.at(sid, "set", fid), f"scenario '{sid}' sets '{fid}': {why}")
         for section in ("assume", "expect"):
             for cid in getattr(scenario, section):
                 if cid not in claims:
                     verb = "assumes" if section == "assume" else "has an expectation on"
-                    out.add(out.at(sid, section, cid, key=True), f"scenario '{sid}' {verb} unknown claim '{cid}'{did_you_mean(cid, claims)}")
+                    out.add(
+                        out.at(sid, section, cid, key=True),
+                        f"scenario '{sid}' {verb} unknown claim '{cid}'{did_you_mean(cid, claims)}",
+                    )
     # extends chains must not loop
     for sid in sorted(scenarios):
         seen = [sid]
         current = scenarios[sid].extends
         while current is not None and current in scenarios:
             if current in seen:
-                out.add(out.at(sid, "extends"), f"scenario '{sid}' extends itself through {' -> '.join([*seen, current])}")
+                out.add(
+                    out.at(sid, "extends"),
+                    f"scenario '{sid}' extends itself through {' -> '.join([*seen, current])}",
+                )
                 break
             seen.append(current)
             current = scenarios[current].extends
 
 
-def _check_units(figures: Mapping[str, Figure], calculators: Mapping[str, Calculator], out: _Collector) -> dict[str, units.Unit]:
+def _check_units(
+    figures: Mapping[str, Figure], calculators: Mapping[str, Calculator], out: _Collector
+) -> dict[str, units.Unit]:
     unit_of: dict[str, units.Unit] = {}
-    for items in (figures, calculators):
-        for item_id, item in sorted(items.items()):
-            try:
-                unit_of[item_id] = units.parse_unit(item.unit)
-            except units.UnitError as exc:
-                out.add(out.at(item_id, "unit"), f"unit: {exc}")
+    declared: list[tuple[str, Figure | Calculator]] = [*figures.items(), *calculators.items()]
+    for item_id, item in sorted(declared, key=lambda pair: pair[0]):
+        try:
+            unit_of[item_id] = units.parse_unit(item.unit)
+        except units.UnitError as exc:
+            out.add(out.at(item_id, "unit"), f"unit: {exc}")
     for fid, fig in sorted(figures.items()):
-        if fig.kind != "number" and fid in unit_of and not units.same_dimension(unit_of[fid], units.parse_unit("dimensionless")):
+        if (
+            fig.kind != "number"
+            and fid in unit_of
+            and not units.same_dimension(unit_of[fid], units.parse_unit("dimensionless"))
+        ):
             out.add(out.at(fid, "unit"), f"a {fig.kind} is dimensionless, found unit '{fig.unit}'")
     return unit_of
 
 
-def _formula_problem(out: _Collector, item_id: str, field_name: str, text: str, exc: FormulaError) -> None:
+def _formula_problem(
+    out: _Collector, item_id: str, field_name: str, text: str, exc: FormulaError
+) -> None:
     doc_path, at = out.origins[item_id]
     where = out.documents[doc_path].locate_in_scalar((*at, field_name), exc.offset, text)
-    hint = f" (did you mean '{exc.suggestion}'?)" if exc.suggestion and "did you mean" not in exc.message else ""
+    hint = (
+        f" (did you mean '{exc.suggestion}'?)"
+        if exc.suggestion and "did you mean" not in exc.message
+        else ""
+    )
     prefix = {"syntax": "formula syntax: ", "forbidden": "formula not allowed: "}.get(exc.kind, "")
     out.add(where, f"{prefix}{exc.message}{hint}")
 
@@ -377,7 +453,13 @@ def _compile_formulas(
             found = re.search(rf"\b{re.escape(name)}\b", calc.formula)
             offset = found.start() if found else 0
             message = f"unknown name '{name}': expected a figure or calculator"
-            _formula_problem(out, cid, "formula", calc.formula, FormulaError("reference", max(offset, 0), message, _closest(name, quantities)))
+            _formula_problem(
+                out,
+                cid,
+                "formula",
+                calc.formula,
+                FormulaError("reference", max(offset, 0), message, _closest(name, quantities)),
+            )
         depends[cid] = names & set(calculators)
 
     order = _calculator_order(depends, out)
@@ -397,7 +479,9 @@ def _compile_formulas(
         if cid not in unit_of or cid in skip or cid not in depends:
             continue
         try:
-            formulas[cid] = compile_formula(calc.formula, symbols, expected_unit=unit_of[cid], boolean=False)
+            formulas[cid] = compile_formula(
+                calc.formula, symbols, expected_unit=unit_of[cid], boolean=False
+            )
         except FormulaError as exc:
             _formula_problem(out, cid, "formula", calc.formula, exc)
     conditions: dict[str, CompiledFormula] = {}
@@ -405,7 +489,9 @@ def _compile_formulas(
         if claim.holds_when is None:
             continue
         try:
-            conditions[claim_id] = compile_formula(claim.holds_when, symbols, expected_unit=None, boolean=True)
+            conditions[claim_id] = compile_formula(
+                claim.holds_when, symbols, expected_unit=None, boolean=True
+            )
         except FormulaError as exc:
             _formula_problem(out, claim_id, "holds_when", claim.holds_when, exc)
     return formulas, conditions, order
@@ -437,6 +523,9 @@ def _calculator_order(depends: Mapping[str, set[str]], out: _Collector) -> tuple
                 used = ring[(index + 1) % len(ring)]
                 if (user, used) not in reported:
                     reported.add((user, used))
-                    out.add(out.at(user, "formula"), f"calculator cycle: '{user}' uses '{used}' (cycle {text})")
+                    out.add(
+                        out.at(user, "formula"),
+                        f"calculator cycle: '{user}' uses '{used}' (cycle {text})",
+                    )
         return None
     return tuple(nx.lexicographical_topological_sort(graph))

@@ -83,7 +83,9 @@ def resolve_scenario(
     else:
         hint = did_you_mean(scenario, kb.scenarios)
         known = ", ".join(sorted(kb.scenarios)) or "none"
-        raise UsageError(f"unknown scenario '{scenario}'{hint}; known scenarios: {known}", "--scenario")
+        raise UsageError(
+            f"unknown scenario '{scenario}'{hint}; known scenarios: {known}", "--scenario"
+        )
 
     settings: dict[str, float | str] = {
         fid: _normalise(fig, fig.value) for fid, fig in kb.figures.items()
@@ -94,7 +96,9 @@ def resolve_scenario(
         for fid, value in step.set.items():
             settings[fid] = _normalise(kb.figures[fid], value)
         assumptions.update(step.assume)
-        expectations.update(step.expect)
+    # Expectations are the scenario's own tests: a scenario that extends another inherits its
+    # settings, not its verdicts.
+    expectations.update(base.expect)
 
     overridden: set[str] = set()
     for text in sets:
@@ -126,7 +130,9 @@ def parse_set(kb: KnowledgeBase, text: str) -> tuple[str, float | str]:
     figure = kb.figures[fid]
     if figure.choices is not None:
         if raw not in figure.choices:
-            raise UsageError(f"{fid}: expected one of {', '.join(figure.choices)}, found '{raw}'", "--set")
+            raise UsageError(
+                f"{fid}: expected one of {', '.join(figure.choices)}, found '{raw}'", "--set"
+            )
         return fid, raw
     number_text, _, unit_text = raw.partition(" ")
     try:
@@ -135,7 +141,9 @@ def parse_set(kb: KnowledgeBase, text: str) -> tuple[str, float | str]:
         raise UsageError(f"{fid}: expected a number, found '{raw}'", "--set") from None
     if unit_text.strip():
         try:
-            number = units.convert(number, units.parse_unit(unit_text.strip()), units.parse_unit(figure.unit))
+            number = units.convert(
+                number, units.parse_unit(unit_text.strip()), units.parse_unit(figure.unit)
+            )
         except units.UnitError as exc:
             raise UsageError(f"{fid}: {exc}", "--set") from None
     why = check_setting(figure, int(number) if figure.switch and number in (0.0, 1.0) else number)
@@ -150,7 +158,9 @@ def parse_assume(kb: KnowledgeBase, text: str) -> tuple[str, bool]:
     cid, raw = cid.strip(), raw.strip().lower()
     if not sep or cid not in kb.claims:
         hint = did_you_mean(cid, kb.claims) if sep else ""
-        raise UsageError(f"expected claim=true|false with a known claim, found '{text}'{hint}", "--assume")
+        raise UsageError(
+            f"expected claim=true|false with a known claim, found '{text}'{hint}", "--assume"
+        )
     if raw not in ("true", "false"):
         raise UsageError(f"{cid}: expected true or false, found '{raw}'", "--assume")
     return cid, raw == "true"
@@ -173,20 +183,34 @@ def load_scenario_file(kb: KnowledgeBase, path: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = _schema_problems(exc, doc)
-        raise CruxError(problems, "the scenario file") from None
+        raise CruxError(_schema_problems(exc, doc), "the scenario file") from None
     problems: list[Problem] = []
     if scenario.extends is not None and scenario.extends not in kb.scenarios:
-        problems.append(Problem(doc.locate(("extends",)), f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, kb.scenarios)}"))
+        problems.append(
+            Problem(
+                doc.locate(("extends",)),
+                f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, kb.scenarios)}",
+            )
+        )
     for fid, value in scenario.set.items():
         if fid not in kb.figures:
-            problems.append(Problem(doc.locate(("set", fid), key=True), f"sets unknown figure '{fid}'{did_you_mean(fid, kb.figures)}"))
+            problems.append(
+                Problem(
+                    doc.locate(("set", fid), key=True),
+                    f"sets unknown figure '{fid}'{did_you_mean(fid, kb.figures)}",
+                )
+            )
         elif (why := check_setting(kb.figures[fid], value)) is not None:
             problems.append(Problem(doc.locate(("set", fid)), f"sets '{fid}': {why}"))
     for section in ("assume", "expect"):
         for cid in getattr(scenario, section):
             if cid not in kb.claims:
-                problems.append(Problem(doc.locate((section, cid), key=True), f"unknown claim '{cid}'{did_you_mean(cid, kb.claims)}"))
+                problems.append(
+                    Problem(
+                        doc.locate((section, cid), key=True),
+                        f"unknown claim '{cid}'{did_you_mean(cid, kb.claims)}",
+                    )
+                )
     if problems:
         raise CruxError(problems, "the scenario file")
     return scenario

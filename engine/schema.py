@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 Id = Annotated[
     str,
@@ -21,6 +29,7 @@ Id = Annotated[
 ]
 DateText = Annotated[
     str,
+    BeforeValidator(lambda value: str(value) if isinstance(value, int) else value),
     Field(
         pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
         description="A date as YYYY, YYYY-MM or YYYY-MM-DD.",
@@ -45,7 +54,9 @@ class Source(_Model):
         description="primary: the company or paper itself; press: reporting; "
         "analysis: an analyst's or blogger's model; forum: a comment thread."
     )
-    notes: str | None = Field(None, description="Caveats about this source (mirrors, secondary copies).")
+    notes: str | None = Field(
+        None, description="Caveats about this source (mirrors, secondary copies)."
+    )
 
 
 class Citation(_Model):
@@ -80,7 +91,9 @@ class Figure(_Model):
     value: StrictBool | float | str = Field(
         description="The value in `unit`; for a switch 0 or 1; for a choice one of `choices`."
     )
-    unit: str = Field("dimensionless", description="A pint unit, e.g. USD/GPU/hour, token/GPU/second, USD/Mtok.")
+    unit: str = Field(
+        "dimensionless", description="A pint unit, e.g. USD/GPU/hour, token/GPU/second, USD/Mtok."
+    )
     range: tuple[float, float] | None = Field(
         None, description="A 90% interval [low, high] where sources disagree."
     )
@@ -88,23 +101,35 @@ class Figure(_Model):
         None, description="How `range` is sampled; lognormal needs positive bounds. Never guessed."
     )
     minimum: float | None = Field(
-        None, description="Physical lower bound (a price cannot be negative); defaults to 0 for positive figures."
+        None,
+        description="Physical lower bound (a price cannot be negative); defaults to 0 for positive figures.",
     )
-    maximum: float | None = Field(None, description="Physical upper bound, e.g. 1 for a utilisation.")
+    maximum: float | None = Field(
+        None, description="Physical upper bound, e.g. 1 for a utilisation."
+    )
     as_of: DateText | None = Field(None, description="When the figure was true.")
     confidence: Literal["reported", "estimated", "rumoured", "asserted"] | None = Field(
         None,
         description="reported: primary or press of documents; estimated: a model or derived arithmetic; "
         "rumoured: anonymous or contradicted; asserted: a commenter's unsourced number.",
     )
-    sources: tuple[Citation, ...] = Field((), description="Citations: a source id or {source, quote}.")
+    sources: tuple[Citation, ...] = Field(
+        (), description="Citations: a source id or {source, quote}."
+    )
     switch: StrictBool = Field(False, description="A 0/1 switch, e.g. whether a cost item counts.")
     choices: tuple[str, ...] | None = Field(
-        None, description="Named options of a choice figure (a lens); formulas test `lens == 'name'`."
+        None,
+        description="Named options of a choice figure (a lens); formulas test `lens == 'name'`.",
     )
-    speaker: str | None = Field(None, description="Who put this number forward in the debate, e.g. `turn 8`.")
-    quote: str | None = Field(None, description="The speaker's exact words, when the number is theirs.")
-    notes: str | None = Field(None, description="Why this value, arithmetic for derived figures, caveats.")
+    speaker: str | None = Field(
+        None, description="Who put this number forward in the debate, e.g. `turn 8`."
+    )
+    quote: str | None = Field(
+        None, description="The speaker's exact words, when the number is theirs."
+    )
+    notes: str | None = Field(
+        None, description="Why this value, arithmetic for derived figures, caveats."
+    )
 
     _sources_shorthand = field_validator("sources", mode="before")(_citations)
 
@@ -112,7 +137,9 @@ class Figure(_Model):
     @classmethod
     def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
         if bounds is not None and not bounds[0] <= bounds[1]:
-            raise ValueError(f"expected [low, high] with low <= high, found [{bounds[0]:g}, {bounds[1]:g}]")
+            raise ValueError(
+                f"expected [low, high] with low <= high, found [{bounds[0]:g}, {bounds[1]:g}]"
+            )
         return bounds
 
     @model_validator(mode="after")
@@ -123,7 +150,9 @@ class Figure(_Model):
             if len(set(self.choices)) != len(self.choices) or len(self.choices) < 2:
                 raise ValueError("expected at least two distinct choices")
             if self.value not in self.choices:
-                raise ValueError(f"expected value to be one of {list(self.choices)}, found {self.value!r}")
+                raise ValueError(
+                    f"expected value to be one of {list(self.choices)}, found {self.value!r}"
+                )
         elif self.switch:
             if self.value not in (0, 1, True, False):
                 raise ValueError(f"expected a switch value of 0 or 1, found {self.value!r}")
@@ -162,7 +191,9 @@ class Calculator(_Model):
 
     label: str = Field(min_length=1, description="What the quantity is, for a newcomer.")
     formula: str = Field(min_length=1, description="An expression over figure and calculator ids.")
-    unit: str = Field("dimensionless", description="The unit the result is reported in (pint syntax).")
+    unit: str = Field(
+        "dimensionless", description="The unit the result is reported in (pint syntax)."
+    )
     notes: str | None = Field(None, description="One line on what it means.")
 
 
@@ -171,18 +202,29 @@ class Claim(_Model):
 
     text: str = Field(min_length=1, description="The proposition in plain English.")
     role: Literal["central", "conclusion"] | None = Field(
-        None, description="central: the question the map answers (one); conclusion: a main answer under it."
+        None,
+        description="central: the question the map answers (one); conclusion: a main answer under it.",
     )
     question: str | None = Field(None, description="The central claim's question, e.g. 'Are …?'.")
     speaker: str | None = Field(None, description="Who said it, e.g. `turn 4`.")
-    quote: str | None = Field(None, description="The speaker's exact words, verbatim from the thread.")
+    quote: str | None = Field(
+        None, description="The speaker's exact words, verbatim from the thread."
+    )
     implicit: StrictBool = Field(False, description="An unstated premise that an argument needs.")
-    holds_when: str | None = Field(None, description="A condition over figures and calculators: the numbers decide.")
-    assumed: StrictBool | None = Field(None, description="For leaf claims: taken to hold (true) or fail (false).")
+    holds_when: str | None = Field(
+        None, description="A condition over figures and calculators: the numbers decide."
+    )
+    assumed: StrictBool | None = Field(
+        None, description="For leaf claims: taken to hold (true) or fail (false)."
+    )
     sources: tuple[Citation, ...] = Field((), description="Evidence bearing on the claim.")
     tags: tuple[str, ...] = Field((), description="Topics, for grouping on the site.")
-    supports: tuple[Id, ...] = Field((), description="Shorthand: a one-premise pro argument for each claim listed.")
-    attacks: tuple[Id, ...] = Field((), description="Shorthand: a one-premise con argument against each claim listed.")
+    supports: tuple[Id, ...] = Field(
+        (), description="Shorthand: a one-premise pro argument for each claim listed."
+    )
+    attacks: tuple[Id, ...] = Field(
+        (), description="Shorthand: a one-premise con argument against each claim listed."
+    )
     notes: str | None = Field(None, description="Editorial notes on how the claim is encoded.")
 
     _sources_shorthand = field_validator("sources", mode="before")(_citations)
@@ -200,10 +242,16 @@ class Argument(_Model):
     """An inference from premises to a conclusion (pro or con), or an undercutter of another argument."""
 
     label: str | None = Field(None, description="A short readable name of the inference.")
-    premises: tuple[Id, ...] = Field(description="Claim ids that must all hold for the argument to apply.")
+    premises: tuple[Id, ...] = Field(
+        description="Claim ids that must all hold for the argument to apply."
+    )
     conclusion: Id | None = Field(None, description="The claim the argument bears on.")
-    stance: Literal["pro", "con"] = Field("pro", description="pro supports the conclusion, con attacks it.")
-    weight: float = Field(1.0, gt=0, description="Relative strength when pro and con arguments meet.")
+    stance: Literal["pro", "con"] = Field(
+        "pro", description="pro supports the conclusion, con attacks it."
+    )
+    weight: float = Field(
+        1.0, gt=0, description="Relative strength when pro and con arguments meet."
+    )
     undercuts: Id | None = Field(None, description="An argument whose inference this one attacks.")
     speaker: str | None = Field(None, description="Who made the argument, e.g. `turn 7`.")
     quote: str | None = Field(None, description="The speaker's exact words.")
@@ -216,8 +264,12 @@ class Scenario(_Model):
     label: str = Field(min_length=1, description="A short name for the scenario.")
     description: str | None = Field(None, description="What the scenario represents.")
     extends: Id | None = Field(None, description="Start from another scenario's settings.")
-    set: dict[Id, StrictBool | float | str] = Field({}, description="Figure values (in each figure's unit).")
-    assume: dict[Id, StrictBool] = Field({}, description="Claims taken to hold (true) or fail (false).")
+    set: dict[Id, StrictBool | float | str] = Field(
+        {}, description="Figure values (in each figure's unit)."
+    )
+    assume: dict[Id, StrictBool] = Field(
+        {}, description="Claims taken to hold (true) or fail (false)."
+    )
     expect: dict[Id, Label] = Field({}, description="Labels `crux check` verifies, like tests.")
 
 

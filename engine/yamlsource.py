@@ -22,7 +22,7 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _DROPPED_TAGS = {_BOOL_TAG, "tag:yaml.org,2002:timestamp"}
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """A safe loader with YAML 1.2 booleans and no implicit dates."""
 
 
@@ -30,6 +30,12 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.2 floats: `342e9` is a number (YAML 1.1 needed a dot). Integers keep matching first.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+.0123456789"),
+)
 _Loader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
@@ -120,7 +126,9 @@ def read_yaml(text: str, path: str) -> SourceDocument:
     return doc
 
 
-def _convert(node: Any, at: Path_, doc: SourceDocument, loader: Any, problems: list[Problem]) -> Any:
+def _convert(
+    node: Any, at: Path_, doc: SourceDocument, loader: Any, problems: list[Problem]
+) -> Any:
     doc.value_at[at] = _loc(doc.path, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -128,7 +136,10 @@ def _convert(node: Any, at: Path_, doc: SourceDocument, loader: Any, problems: l
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(
-                    Problem(_loc(doc.path, key_node.start_mark), "expected a plain key, found a collection")
+                    Problem(
+                        _loc(doc.path, key_node.start_mark),
+                        "expected a plain key, found a collection",
+                    )
                 )
                 continue
             key = loader.construct_object(key_node)
@@ -144,6 +155,8 @@ def _convert(node: Any, at: Path_, doc: SourceDocument, loader: Any, problems: l
             result[key] = _convert(value_node, (*at, key), doc, loader, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*at, i), doc, loader, problems) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*at, i), doc, loader, problems) for i, item in enumerate(node.value)
+        ]
     doc.scalar_at[at] = ScalarSpan(node.start_mark.line + 1, node.start_mark.column + 1, node.style)
     return loader.construct_object(node)

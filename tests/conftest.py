@@ -24,3 +24,7 @@ def lemonade_copy(tmp_path: Path) -> Path:
     target = tmp_path / "claims"
     shutil.copytree(EXAMPLES / "lemonade", target)
     return target
+
+
+# One shared Chromium for the browser tests (tests/browser.py); skipped when none is installed.
+from tests.browser import chromium_browser  # noqa: E402, F401

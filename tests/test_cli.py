@@ -36,7 +36,9 @@ def test_eval_json_shape_is_stable() -> None:
 
 
 def test_eval_json_undefined_is_null() -> None:
-    code, out, _ = run("eval", LEMONADE, "-s", "everything_counted", "--set", "cups_per_day=0", "--format", "json")
+    code, out, _ = run(
+        "eval", LEMONADE, "-s", "everything_counted", "--set", "cups_per_day=0", "--format", "json"
+    )
     assert code == 0
     data = json.loads(out)
     assert data["calculators"]["rent_per_cup"]["value"] is None
@@ -60,12 +62,27 @@ def test_eval_table_shows_numbers_with_units() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["eval", LEMONADE, "--set", "cup_pric=1"], "--set: unknown figure 'cup_pric' (did you mean 'cup_price'?)"),
-        (["eval", LEMONADE, "--set", "cup_price=cheap"], "--set: cup_price: expected a number, found 'cheap'"),
-        (["eval", LEMONADE, "--set", "cost_view=half"], "--set: cost_view: expected one of ingredients, everything, found 'half'"),
+        (
+            ["eval", LEMONADE, "--set", "cup_pric=1"],
+            "--set: unknown figure 'cup_pric' (did you mean 'cup_price'?)",
+        ),
+        (
+            ["eval", LEMONADE, "--set", "cup_price=cheap"],
+            "--set: cup_price: expected a number, found 'cheap'",
+        ),
+        (
+            ["eval", LEMONADE, "--set", "cost_view=half"],
+            "--set: cost_view: expected one of ingredients, everything, found 'half'",
+        ),
         (["eval", LEMONADE, "--set", "cup_price=2 USD/day"], "--set: cup_price:"),
-        (["eval", LEMONADE, "--assume", "rain_all_month=maybe"], "--assume: rain_all_month: expected true or false"),
-        (["eval", LEMONADE, "-s", "sumer"], "--scenario: unknown scenario 'sumer' (did you mean 'summer'?)"),
+        (
+            ["eval", LEMONADE, "--assume", "rain_all_month=maybe"],
+            "--assume: rain_all_month: expected true or false",
+        ),
+        (
+            ["eval", LEMONADE, "-s", "sumer"],
+            "--scenario: unknown scenario 'sumer' (did you mean 'summer'?)",
+        ),
         (["explain", "nothing", "--claims", LEMONADE], "CLAIM: unknown claim 'nothing'"),
         (["eval", "no/such/folder"], "expected a claims folder"),
     ],
@@ -78,12 +95,17 @@ def test_bad_usage_exits_2_with_a_message(args: list[str], message: str) -> None
 
 
 def test_explain_prints_a_tree_down_to_sources() -> None:
-    code, out, _ = run("explain", "stand_is_thriving", "--claims", LEMONADE, "-s", "everything_counted")
+    code, out, _ = run(
+        "explain", "stand_is_thriving", "--claims", LEMONADE, "-s", "everything_counted"
+    )
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Scenario: everything_counted — Rent counted, slow days"
+    assert lines[0] == "Scenario: everything_counted — Rent counted, slow days (cost_view = everything)"
     assert "stand_is_thriving: ✔ holds — The stand is a good little business." in lines
-    assert any("rent_per_cup = stand_rent_per_day / cups_per_day = 50 USD/day / 20 1/day = 2.5 USD" in line for line in lines)
+    assert any(
+        "rent_per_cup = stand_rent_per_day / cups_per_day = 50 USD/day / 20 1/day = 2.5 USD" in line
+        for line in lines
+    )
     assert any("[asserted, source: A neighbour's post about the stand]" in line for line in lines)
     assert any(line.startswith("    argument undercuts") for line in lines)
 
@@ -91,7 +113,9 @@ def test_explain_prints_a_tree_down_to_sources() -> None:
 def test_check_passes_on_the_example() -> None:
     code, out, _ = run("check", LEMONADE)
     assert code == 0
-    assert out.startswith("ok: 2 sources, 5 figures, 3 calculators, 7 claims, 5 arguments, 3 scenarios; 7 expectations hold.")
+    assert out.startswith(
+        "ok: 2 sources, 5 figures, 3 calculators, 7 claims, 5 arguments, 3 scenarios; 5 expectations hold."
+    )
 
 
 def test_schema_is_json_schema_with_descriptions() -> None:
@@ -105,7 +129,10 @@ def test_schema_is_json_schema_with_descriptions() -> None:
 
 def test_python_dash_m_engine_works() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "engine", "check", LEMONADE], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "engine", "check", LEMONADE],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok:")
@@ -114,5 +141,5 @@ def test_python_dash_m_engine_works() -> None:
 def test_shipped_schema_file_is_current() -> None:
     """docs/crux.schema.json is what the YAML modelines point at; it must match `crux schema`."""
     shipped = Path(__file__).resolve().parent.parent / "docs" / "crux.schema.json"
-    code, out, _ = run("schema")
+    _, out, _ = run("schema")
     assert shipped.read_text(encoding="utf-8") == out, "run: crux schema -o docs/crux.schema.json"

@@ -25,9 +25,15 @@ def test_graph_has_every_kind_of_edge(lemonade: KnowledgeBase) -> None:
     g = lemonade.graph
     assert g.edges["stand_rent_per_day", "rent_per_cup"]["relation"] == "input"
     assert g.edges["cost_per_cup", "stand_sells_at_loss"]["relation"] == "decides"
-    assert g.edges["queue_every_day", "queue_every_day_supports_stand_is_thriving"]["relation"] == "premise"
+    assert (
+        g.edges["queue_every_day", "queue_every_day_supports_stand_is_thriving"]["relation"]
+        == "premise"
+    )
     assert g.edges["rain_ruins_trade", "stand_is_thriving"]["relation"] == "con"
-    assert g.edges["queue_means_nothing", "queue_every_day_supports_stand_is_thriving"]["relation"] == "undercuts"
+    assert (
+        g.edges["queue_means_nothing", "queue_every_day_supports_stand_is_thriving"]["relation"]
+        == "undercuts"
+    )
     assert g.edges["stand_ledger", "cup_price"]["relation"] == "cites"
 
 

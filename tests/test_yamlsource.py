@@ -28,7 +28,10 @@ def test_offset_inside_a_quoted_formula_maps_to_its_column() -> None:
 def test_duplicate_keys_cite_both_places() -> None:
     with pytest.raises(YamlProblems) as caught:
         read_yaml("a: 1\nb: 2\na: 3\n", "f.yaml")
-    assert str(caught.value.problems[0]) == "f.yaml:3:1: duplicate key 'a' (first defined at f.yaml:1:1)"
+    assert (
+        str(caught.value.problems[0])
+        == "f.yaml:3:1: duplicate key 'a' (first defined at f.yaml:1:1)"
+    )
 
 
 def test_syntax_error_has_a_location() -> None:

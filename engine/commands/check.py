@@ -24,9 +24,16 @@ def expectation_problems(kb: KnowledgeBase) -> tuple[list[Problem], int]:
             checked += 1
             actual = ev.claims[claim_id]
             if actual != expected:
-                where = kb.locate(sid, "expect", claim_id) if claim_id in scenario.expect else kb.locate(sid)
+                where = (
+                    kb.locate(sid, "expect", claim_id)
+                    if claim_id in scenario.expect
+                    else kb.locate(sid)
+                )
                 problems.append(
-                    Problem(where, f"scenario '{sid}': expected '{claim_id}' to be {expected}, found {actual}")
+                    Problem(
+                        where,
+                        f"scenario '{sid}': expected '{claim_id}' to be {expected}, found {actual}",
+                    )
                 )
     return problems, checked
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from engine.commands.options import claims_dir, format_option, load, scenario_options
@@ -27,14 +28,16 @@ def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
     return {
         "scenario": ev.scenario.name,
         "figures": {
-            fid: {"value": ev.scenario.settings[fid], "unit": kb.figures[fid].unit} for fid in kb.figures
+            fid: {"value": ev.scenario.settings[fid], "unit": kb.figures[fid].unit}
+            for fid in kb.figures
         },
         "calculators": {
             cid: {"value": _number(ev.calculators[cid]), "unit": kb.calculators[cid].unit}
             for cid in kb.calculators
         },
         "claims": {
-            cid: {"label": ev.claims[cid], "explanation": claim_summary(kb, ev, cid)} for cid in kb.claims
+            cid: {"label": ev.claims[cid], "explanation": claim_summary(kb, ev, cid)}
+            for cid in kb.claims
         },
     }
 
@@ -47,41 +50,60 @@ def _claim_order(kb: KnowledgeBase) -> list[str]:
 
 def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
     title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}"
-    table = Table(title=title, show_lines=False, expand=False)
-    table.add_column("claim", style="bold", no_wrap=True)
-    table.add_column("label", no_wrap=True)
-    table.add_column("what it says, and the numbers that decide it")
+    lenses = [f"{fid} = {ev.scenario.settings[fid]}" for fid, f in kb.figures.items() if f.choices]
+    if lenses:
+        title += f" ({', '.join(lenses)})"
+    table = Table(title=title, show_lines=False, expand=True)
+    widest = max((len(cid) for cid in kb.claims), default=10)
+    table.add_column("claim", style="bold", overflow="fold", min_width=min(widest, 40), ratio=2)
+    table.add_column("label", no_wrap=True, min_width=11)
+    table.add_column("what it says, and the numbers that decide it", ratio=5)
     colours = {"holds": "green", "fails": "red", "undecided": "yellow"}
     for cid in _claim_order(kb):
         claim = kb.claims[cid]
         label = ev.claims[cid]
-        text = claim.text
+        text = escape(claim.text)
         if claim.holds_when is not None and cid not in ev.scenario.assumptions:
             text += f"\n  {claim.holds_when}\n  = {substitute(kb, ev, claim.holds_when)}"
         elif cid in ev.scenario.assumptions:
             text += "\n  (assumed in this scenario)"
+        elif claim.role is not None:
+            text += f"\n  [dim]{escape(claim_summary(kb, ev, cid))}[/]"
         table.add_row(cid, f"[{colours[label]}]{format_label(label)}[/]", text)
     console.print(table)
     overridden = sorted(f for f in ev.scenario.overridden if f in kb.figures)
     if overridden:
         settings = ", ".join(
-            f"{fid} = {format_setting(ev.scenario.settings[fid], kb.figures[fid].unit)}" for fid in overridden
+            f"{fid} = {format_setting(ev.scenario.settings[fid], kb.figures[fid].unit)}"
+            for fid in overridden
         )
         console.print(f"Overridden: {settings}")
     undefined = ev.undefined()
     if undefined:
-        console.print(f"[yellow]Undefined quantities[/] (division by zero, log of a non-positive number or overflow): {', '.join(undefined)}")
+        console.print(
+            f"[yellow]Undefined quantities[/] (division by zero, log of a non-positive number or overflow): {', '.join(undefined)}"
+        )
 
 
 @click.command("eval")
 @claims_dir
 @scenario_options
 @format_option
-def command(claims_dir: Path, scenario: str | None, sets: tuple[str, ...], assumes: tuple[str, ...], output_format: str) -> None:
+def command(
+    claims_dir: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+    output_format: str,
+) -> None:
     """Evaluate DIR (default ./claims) under a scenario and print every claim's label."""
     kb = load(claims_dir)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
     if output_format == "json":
         click.echo(json.dumps(evaluation_json(kb, ev), indent=2, sort_keys=False, allow_nan=False))
         return
-    print_table(kb, ev, Console(soft_wrap=False))
+    # Piped output gets a readable width instead of rich's 80-column default.
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=120)
+    print_table(kb, ev, console)

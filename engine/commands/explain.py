@@ -17,15 +17,28 @@ from engine.scenario import UsageError
 @click.argument("claim_ids", nargs=-1, required=True, metavar="CLAIM...")
 @claims_option
 @scenario_options
-@click.option("--depth", default=8, show_default=True, help="How many levels of arguments to unfold.")
-def command(claim_ids: tuple[str, ...], claims_dir: Path, scenario: str | None, sets: tuple[str, ...], assumes: tuple[str, ...], depth: int) -> None:
+@click.option(
+    "--depth", default=8, show_default=True, help="How many levels of arguments to unfold."
+)
+def command(
+    claim_ids: tuple[str, ...],
+    claims_dir: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+    depth: int,
+) -> None:
     """Explain why each CLAIM has its label: arguments, premises, formulas with numbers, sources."""
     kb = load(claims_dir)
     for claim_id in claim_ids:
         if claim_id not in kb.claims:
-            raise UsageError(f"unknown claim '{claim_id}'{did_you_mean(claim_id, kb.claims)}", "CLAIM")
+            raise UsageError(
+                f"unknown claim '{claim_id}'{did_you_mean(claim_id, kb.claims)}", "CLAIM"
+            )
     ev = evaluate_scenario(kb, scenario, sets, assumes)
-    click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}")
+    lenses = [f"{fid} = {ev.scenario.settings[fid]}" for fid, f in kb.figures.items() if f.choices]
+    suffix = f" ({', '.join(lenses)})" if lenses else ""
+    click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}{suffix}")
     for claim_id in claim_ids:
         click.echo("")
         click.echo("\n".join(render_tree(explain_claim_tree(kb, ev, claim_id, depth))))

@@ -16,28 +16,45 @@ F = Callable[..., Any]
 
 def claims_dir(function: F) -> F:
     return click.argument(
-        "claims_dir", required=False, default="claims", type=click.Path(path_type=Path), metavar="[DIR]"
+        "claims_dir",
+        required=False,
+        default="claims",
+        type=click.Path(path_type=Path),
+        metavar="[DIR]",
     )(function)
 
 
 def claims_option(function: F) -> F:
     return click.option(
-        "--claims", "claims_dir", default="claims", show_default=True,
-        type=click.Path(path_type=Path), help="The claims folder.",
+        "--claims",
+        "claims_dir",
+        default="claims",
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help="The claims folder.",
     )(function)
 
 
 def scenario_options(function: F) -> F:
     function = click.option(
-        "--assume", "assumes", multiple=True, metavar="CLAIM=true|false",
+        "--assume",
+        "assumes",
+        multiple=True,
+        metavar="CLAIM=true|false",
         help="Take a claim as holding or failing (repeatable).",
     )(function)
     function = click.option(
-        "--set", "sets", multiple=True, metavar="FIGURE=VALUE[ UNIT]",
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="FIGURE=VALUE[ UNIT]",
         help="Override a figure, optionally in another unit (repeatable), e.g. --set 'gpu_hour_usd=2.5'.",
     )(function)
     function = click.option(
-        "--scenario", "-s", default=None, metavar="NAME|FILE.yaml",
+        "--scenario",
+        "-s",
+        default=None,
+        metavar="NAME|FILE.yaml",
         help="A scenario of the knowledge base, or a scenario YAML file.",
     )(function)
     return function
@@ -45,7 +62,11 @@ def scenario_options(function: F) -> F:
 
 def format_option(function: F) -> F:
     return click.option(
-        "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
         help="Output format.",
     )(function)
 

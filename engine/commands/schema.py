@@ -11,7 +11,13 @@ from engine.schema import json_schema
 
 
 @click.command("schema")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to a file instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to a file instead of stdout.",
+)
 def command(output: Path | None) -> None:
     """Print the JSON Schema of claims YAML files.
 
