@@ -1,0 +1,724 @@
+"""Tipping points: the values of one figure at which a claim's label changes.
+
+For every claim whose label depends on numbers (through `holds_when`, or through arguments whose
+premises do) and every figure upstream of it, the figure is moved across a search interval
+while every other figure keeps the scenario's value.
+
+**Search interval** (`search_interval`). A figure with a range is widened tenfold about its
+centre: ``centre ± 10 × half-width`` in linear space, or, for a ``lognormal`` figure, the same
+in log space (geometric centre, ``×/÷ (high/low)^5``), so that a positive, skewed quantity is
+searched over orders of magnitude without reaching zero. A figure without a range is searched
+over ``[value/10, value×10]`` (``[10·value, value/10]`` if negative; ``[-1, 1]`` if zero). The
+interval always contains the scenario's value, and is clipped to the figure's physical bounds
+(`physical_bounds`: ``minimum``/``maximum``, and 0 for positive figures).
+
+**Method.** A label only changes where one of the comparisons it depends on changes truth or
+becomes undefined. Every comparison ``lhs op rhs`` gives ``g = lhs - rhs`` as a function of the
+figure (calculators substituted, other figures at their values):
+
+1. *exact*: when ``g`` is a rational function whose numerator and denominator have degree at
+   most 4 in the figure, sympy gives every real root of both (denominator roots are where ``g``
+   is undefined); this always finishes quickly, so no wall-clock limit is needed;
+2. *numeric* otherwise (``min``, ``max``, ``abs``, ``log``, ``if``/``else``, high degree):
+   ``g`` is evaluated on a grid of ~250 points (half linear, half log-spaced) and every sign
+   change is refined with scipy's ``brentq``, every change between defined and undefined by
+   bisection.
+
+The labels of all claims are then evaluated (vectorised) between consecutive candidates; a
+candidate is a tipping point of a claim when the labels on its two sides differ. As a safety
+net, any label change between grid points that no candidate explains is located by bisection on
+the label itself. Choice figures and switches are enumerated: the label under each option.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy
+from scipy.optimize import brentq
+
+from engine.analysis.sampling import physical_bounds
+from engine.evaluate import compiled, evaluate, label_map
+from engine.formatting import format_number, format_quantity
+from engine.graph import upstream
+from engine.loader import KnowledgeBase
+from engine.scenario import ScenarioInput, numeric_setting
+from engine.schema import Figure
+from engine.semantics import LABEL_NAMES
+
+WIDEN = 10.0
+"""The search interval is the figure's range widened this many times."""
+
+GRID = 128
+"""Points per half of the scan grid (linear and log-spaced)."""
+
+MAX_DEGREE = 4
+"""Highest polynomial degree solved exactly; above it the numeric method is used."""
+
+MAX_OPS = 400
+"""Expressions larger than this (sympy operation count) are solved numerically."""
+
+_REL_TOL = 1e-13  # bisection stops when the bracket is this small relative to its ends
+_BRENTQ_RTOL = 4 * float(np.finfo(float).eps)
+_CHECK_REL = 1e-10  # candidates are checked this far (relative) on either side
+_FIGURE = frozenset({"figure"})
+
+NumericFunction = Callable[[Mapping[str, Any]], np.ndarray]
+
+
+def search_interval(figure: Figure, now: float) -> tuple[float, float]:
+    """Where tipping points of ``figure`` are looked for (see the module docstring)."""
+    if figure.range is not None and figure.range[1] > figure.range[0]:
+        low, high = figure.range
+        if figure.distribution == "lognormal" and low > 0:
+            centre, half = math.sqrt(low * high), math.log(high / low) / 2
+            a, b = centre * math.exp(-WIDEN * half), centre * math.exp(WIDEN * half)
+        else:
+            centre, half = (low + high) / 2, (high - low) / 2
+            a, b = centre - WIDEN * half, centre + WIDEN * half
+    elif now > 0:
+        a, b = now / WIDEN, now * WIDEN
+    elif now < 0:
+        a, b = now * WIDEN, now / WIDEN
+    else:
+        a, b = -1.0, 1.0
+    a, b = min(a, now), max(b, now)
+    lower, upper = physical_bounds(figure)
+    return max(a, lower), min(b, upper)
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A tipping point: the claim's label is ``label_below`` just below ``at``, ``label_above`` above."""
+
+    claim: str
+    figure: str
+    at: float
+    unit: str
+    label_below: str
+    label_above: str
+    now: float
+    exact: bool
+    """True when ``at`` is a root found symbolically, False when found numerically."""
+    label_now: str = ""
+    """The claim's label at the current value (tells the side when ``now`` is at the crossing)."""
+
+    @property
+    def rising(self) -> bool:
+        """Whether reaching the crossing means the figure rising from its current value."""
+        if math.isclose(self.now, self.at, rel_tol=1e-9, abs_tol=1e-300):
+            return self.label_now != self.label_above
+        return self.now < self.at
+
+    @property
+    def direction(self) -> str:
+        """E.g. ``fails if gpu_hour_usd > 4.1 USD/GPU/hour``, pointing away from the current value."""
+        at = format_quantity(self.at, self.unit)
+        if self.rising:
+            return f"{self.label_above} if {self.figure} > {at}"
+        return f"{self.label_below} if {self.figure} < {at}"
+
+    @property
+    def sentence(self) -> str:
+        """E.g. ``fails if gpu_hour_usd rises above 4.1 USD/GPU/hour (now 2.35)``."""
+        at = format_quantity(self.at, self.unit)
+        now = format_number(self.now)
+        if self.rising:
+            return f"{self.label_above} if {self.figure} rises above {at} (now {now})"
+        return f"{self.label_below} if {self.figure} falls below {at} (now {now})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "figure": self.figure,
+            "at": self.at,
+            "unit": self.unit,
+            "label_below": self.label_below,
+            "label_above": self.label_above,
+            "now": self.now,
+            "exact": self.exact,
+            "text": self.sentence,
+        }
+
+
+@dataclass(frozen=True)
+class Steady:
+    """A figure across whose whole search interval the claim keeps one label."""
+
+    claim: str
+    figure: str
+    interval: tuple[float, float]
+    unit: str
+    label: str
+    now: float
+
+    @property
+    def sentence(self) -> str:
+        low, high = (format_number(x) for x in self.interval)
+        unit = f" {self.unit}" if self.unit not in ("", "1", "dimensionless") else ""
+        return f"does not flip within [{low}, {high}]{unit}: {self.label} throughout"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "figure": self.figure,
+            "flips": False,
+            "interval": list(self.interval),
+            "unit": self.unit,
+            "label": self.label,
+            "now": self.now,
+        }
+
+
+@dataclass(frozen=True)
+class OptionLabels:
+    """The claim's label under each option of a choice figure or switch."""
+
+    claim: str
+    figure: str
+    options: Mapping[str, str]
+    now: str
+
+    @property
+    def flips(self) -> bool:
+        return len(set(self.options.values())) > 1
+
+    @property
+    def sentence(self) -> str:
+        return ", ".join(f"{name} → {label}" for name, label in self.options.items())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "figure": self.figure,
+            "options": dict(self.options),
+            "now": self.now,
+        }
+
+
+@dataclass(frozen=True)
+class ClaimFlips:
+    """Everything found for one claim, by figure id."""
+
+    claim: str
+    label: str
+    crossings: tuple[Crossing, ...]
+    steady: tuple[Steady, ...]
+    options: tuple[OptionLabels, ...]
+
+    def entries(self) -> list[Crossing | Steady | OptionLabels]:
+        items: list[Crossing | Steady | OptionLabels] = [
+            *self.crossings,
+            *self.steady,
+            *self.options,
+        ]
+        return sorted(items, key=lambda e: (e.figure, getattr(e, "at", 0.0)))
+
+
+@dataclass(frozen=True)
+class FlipReport:
+    """Tipping points of every claim decided by numbers, under one scenario."""
+
+    scenario: str
+    claims: Mapping[str, ClaimFlips]
+    now: Mapping[str, float] = field(repr=False)
+    """Each figure's numeric value in the scenario (a choice's option index)."""
+
+    def nearest(
+        self, claim: str, settings: Mapping[str, float | str] | None = None
+    ) -> Crossing | None:
+        """The tipping point closest to the current values, by relative change of the figure.
+
+        ``settings`` (figure → setting) gives the current values; by default the report's own.
+        The crossings themselves were found with the other figures at the report's scenario.
+        """
+        flips = self.claims.get(claim)
+        if flips is None or not flips.crossings:
+            return None
+
+        def distance(c: Crossing) -> float:
+            now = (
+                c.now if settings is None or c.figure not in settings else float(settings[c.figure])
+            )
+            scale = abs(now) if now != 0 else 1.0
+            return abs(c.at - now) / scale
+
+        return min(flips.crossings, key=lambda c: (distance(c), c.figure, c.at))
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The JSON shape of `crux flips --format json` (docs/analysis.md)."""
+        return [entry.to_json() for flips in self.claims.values() for entry in flips.entries()]
+
+
+# --- the map seen as a function of one figure ---------------------------------------------
+
+
+def _relations(expr: sympy.Basic) -> list[sympy.Basic]:
+    return [
+        node
+        for node in sympy.preorder_traversal(expr)
+        if isinstance(node, sympy.core.relational.Relational)
+    ]
+
+
+def _rational(expr: sympy.Basic) -> sympy.Basic:
+    """Floats as exact rationals, so sympy solves exactly (and cancels conversion factors)."""
+    floats = expr.atoms(sympy.Float)
+    return expr.xreplace({f: sympy.Rational(f) for f in floats}) if floats else expr
+
+
+def _exact(value: float) -> sympy.Basic:
+    if math.isnan(value):
+        return sympy.nan
+    if value.is_integer() and abs(value) < 2**53:
+        return sympy.Integer(int(value))
+    return sympy.Rational(value)
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """One comparison ``lhs op rhs`` anywhere in a condition or calculator: ``g = lhs - rhs``."""
+
+    g: sympy.Basic
+    function: NumericFunction
+    figures: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One figure swept over an interval: candidate points and each claim's label between them.
+
+    ``segments[claim][i]`` is the claim's label (1/-1/0) between ``points[i-1]`` and
+    ``points[i]`` (with the interval's ends before the first and after the last point).
+    """
+
+    figure: str
+    interval: tuple[float, float]
+    points: tuple[float, ...]
+    exact: tuple[bool, ...]
+    segments: Mapping[str, np.ndarray]
+
+    def crossings(self, claim: str) -> list[tuple[float, int, int, bool]]:
+        """(at, label below, label above, exact) for each point where the claim's label changes."""
+        labels = self.segments[claim]
+        return [
+            (at, int(labels[i]), int(labels[i + 1]), exact)
+            for i, (at, exact) in enumerate(zip(self.points, self.exact, strict=True))
+            if labels[i] != labels[i + 1]
+        ]
+
+
+class MapProbe:
+    """The knowledge base as a function of one figure, the others held at the scenario's values.
+
+    Shared by tipping points and sensitivity. Evaluation is vectorised and only recomputes the
+    calculators and conditions downstream of the figure that moves.
+    """
+
+    def __init__(self, kb: KnowledgeBase, scenario: ScenarioInput) -> None:
+        self.kb = kb
+        self.scenario = scenario
+        self.now = {
+            fid: numeric_setting(fig, scenario.settings[fid]) for fid, fig in kb.figures.items()
+        }
+        self.evaluation = evaluate(kb, scenario)
+        model = compiled(kb)
+        self._calculators = dict(model.calculators)
+        self._conditions = dict(model.conditions)
+        self.claim_ids = tuple(kb.claims)
+
+        figure_deps: dict[str, frozenset[str]] = {fid: frozenset({fid}) for fid in kb.figures}
+        for cid in kb.calculator_order:
+            names = kb.formulas[cid].names
+            figure_deps[cid] = frozenset().union(*(figure_deps[name] for name in names))
+        self._figure_deps = figure_deps
+        self.claim_figures: dict[str, frozenset[str]] = {
+            cid: frozenset(upstream(kb.graph, cid, _FIGURE)) for cid in kb.claims
+        }
+
+        atoms: dict[sympy.Basic, _Atom] = {}
+        sources = [kb.formulas[cid].expr for cid in kb.calculator_order]
+        sources += [condition.expr for _, condition in sorted(kb.conditions.items())]
+        for expr in sources:
+            for relation in _relations(expr):
+                g = sympy.Add(relation.lhs, -relation.rhs)
+                if g in atoms or not g.free_symbols:
+                    continue
+                symbols = sorted(str(s) for s in g.free_symbols)
+                deps = frozenset().union(*(figure_deps[name] for name in symbols))
+                atoms[g] = _Atom(g, _numpy(g, symbols), deps)
+        self._atoms = tuple(atoms.values())
+        self._exprs: dict[str, sympy.Basic] = {}
+        self._symbolic_cache: dict[str, dict[str, sympy.Basic]] = {}
+
+    # evaluation -------------------------------------------------------------------------
+    def _chain(self, figure: str) -> list[str]:
+        return [cid for cid in self.kb.calculator_order if figure in self._figure_deps[cid]]
+
+    @cached_property
+    def _constants(self) -> dict[str, float]:
+        values = dict(self.now)
+        values.update(self.evaluation.calculators)
+        return values
+
+    def values(self, figure: str, xs: np.ndarray) -> dict[str, Any]:
+        """Figures and calculators with ``figure`` at each of ``xs`` (others are scalars)."""
+        values: dict[str, Any] = dict(self._constants)
+        values[figure] = np.asarray(xs, dtype=np.float64)
+        for cid in self._chain(figure):
+            values[cid] = self._calculators[cid](values)
+        return values
+
+    def labels(self, figure: str, xs: np.ndarray) -> np.ndarray:
+        """Every claim's label (rows in `claim_ids` order) at each of ``xs``."""
+        xs = np.asarray(xs, dtype=np.float64)
+        n = xs.shape[0]
+        values = self.values(figure, xs)
+        conditions: dict[str, np.ndarray] = {}
+        for claim_id, function in self._conditions.items():
+            if figure in self._figure_deps_of_condition(claim_id):
+                conditions[claim_id] = function(values)
+            else:
+                truth = self.evaluation.conditions[claim_id]
+                conditions[claim_id] = np.broadcast_to(np.float64(truth), (n,))
+        labelling = label_map(self.kb, conditions, self.scenario.assumptions, n)
+        return np.stack([labelling.claims[cid] for cid in self.claim_ids])
+
+    def _figure_deps_of_condition(self, claim_id: str) -> frozenset[str]:
+        names = self.kb.conditions[claim_id].names
+        return frozenset().union(*(self._figure_deps[name] for name in names))
+
+    # candidates -------------------------------------------------------------------------
+    def _univariate(self, figure: str) -> dict[str, sympy.Basic]:
+        """Symbol → expression in the figure alone (other figures and calculators as numbers)."""
+        cached = self._symbolic_cache.get(figure)
+        if cached is not None:
+            return cached
+        subs: dict[str, sympy.Basic] = {}
+        for fid, value in self.now.items():
+            if fid != figure:
+                subs[fid] = _exact(value)
+        chain = set(self._chain(figure))
+        for cid, value in self.evaluation.calculators.items():
+            if cid not in chain:
+                subs[cid] = _exact(value)
+        mapping = {sympy.Symbol(k): v for k, v in subs.items()}
+        for cid in self._chain(figure):
+            expr = self._expr(cid).xreplace(mapping)
+            # An expression that grows too large is left as its own symbol: atoms using it are
+            # then not univariate and go to the numeric method.
+            if sympy.count_ops(expr) > MAX_OPS:
+                expr = sympy.Symbol(cid)
+            mapping[sympy.Symbol(cid)] = expr
+        result = {str(k): v for k, v in mapping.items()}
+        self._symbolic_cache[figure] = result
+        return result
+
+    def _expr(self, cid: str) -> sympy.Basic:
+        if cid not in self._exprs:
+            self._exprs[cid] = _rational(self.kb.formulas[cid].expr)
+        return self._exprs[cid]
+
+    def _exact_roots(self, atom: _Atom, figure: str, a: float, b: float) -> list[float] | None:
+        """Roots and poles of ``g`` in (a, b), or None when no exact solution is attempted."""
+        x = sympy.Symbol(figure)
+        mapping = {sympy.Symbol(k): v for k, v in self._univariate(figure).items()}
+        g = _rational(atom.g).xreplace(mapping)
+        if g.free_symbols - {x} or g.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            return None
+        if x not in g.free_symbols:
+            return []
+        if sympy.count_ops(g) > MAX_OPS or not g.is_rational_function(x):
+            return None
+        numerator, denominator = sympy.fraction(sympy.together(g))
+        found: list[float] = []
+        for part in (numerator, denominator):
+            if x not in part.free_symbols:
+                continue
+            poly = sympy.Poly(part, x)
+            if poly.degree() > MAX_DEGREE:
+                return None
+            for root in poly.real_roots():
+                value = float(root)
+                if a < value < b:
+                    found.append(value)
+        return found
+
+    def _numeric_roots(
+        self, atom: _Atom, figure: str, grid: np.ndarray, g: np.ndarray
+    ) -> list[float]:
+        """Changes of the sign of ``g`` (-, 0, +, undefined) between grid points, refined.
+
+        A change from - to + (or back) is a root: brentq finds it. Any other change (to or from
+        zero, to or from undefined) is a boundary: bisection on the sign class finds it.
+        """
+
+        def sign_class(xs: np.ndarray) -> np.ndarray:
+            values = atom.function(self.values(figure, xs))
+            return np.where(np.isnan(values), 2.0, np.sign(values))
+
+        def scalar(x: float) -> float:
+            return float(atom.function(self.values(figure, np.array([x])))[0])
+
+        classes = np.where(np.isnan(g), 2.0, np.sign(g))
+        found: list[float] = []
+        for i in np.flatnonzero(classes[:-1] != classes[1:]):
+            lo, hi = float(grid[i]), float(grid[i + 1])
+            if classes[i] * classes[i + 1] == -1:
+                try:
+                    root = brentq(scalar, lo, hi, xtol=1e-300, rtol=_BRENTQ_RTOL, maxiter=200)
+                except (ValueError, RuntimeError):  # undefined inside the bracket
+                    root = _bisect(sign_class, lo, hi)
+            else:
+                root = _bisect(sign_class, lo, hi)
+            found.append(float(root))
+        return found
+
+    def scan(self, figure: str, interval: tuple[float, float]) -> Scan:
+        """Every point in the open interval where some claim's label changes with ``figure``."""
+        a, b = interval
+        grid = _grid(a, b, self.now[figure])
+        values = self.values(figure, grid)
+        candidates: dict[float, bool] = {}
+        for atom in self._atoms:
+            if figure not in atom.figures:
+                continue
+            roots = self._exact_roots(atom, figure, a, b)
+            exact = roots is not None
+            if roots is None:
+                roots = self._numeric_roots(atom, figure, grid, np.asarray(atom.function(values)))
+            for root in roots:
+                if a < root < b:
+                    candidates[root] = candidates.get(root, False) or exact
+        for _ in range(6):
+            points, exact_flags = _merge(candidates, a, b)
+            segments, missed = self._segments(figure, a, b, points, grid)
+            missed += self._misplaced(figure, a, b, points, segments)
+            if not missed:
+                break
+            # A label change no comparison explained (or one the candidates put in the wrong
+            # place): locate it on the label itself.
+            for lo, hi, row in missed:
+                candidates.setdefault(_bisect(self._label_of(figure, row), lo, hi), False)
+        return Scan(figure, (a, b), points, exact_flags, segments)
+
+    def _label_of(self, figure: str, row: int) -> Callable[[np.ndarray], np.ndarray]:
+        def label(xs: np.ndarray) -> np.ndarray:
+            return self.labels(figure, xs)[row]
+
+        return label
+
+    def _misplaced(
+        self,
+        figure: str,
+        a: float,
+        b: float,
+        points: tuple[float, ...],
+        segments: Mapping[str, np.ndarray],
+    ) -> list[tuple[float, float, int]]:
+        """Check each candidate just below and above against its segments' labels."""
+        if not points:
+            return []
+        edges = np.array([a, *points, b])
+        mids = (edges[:-1] + edges[1:]) / 2
+        at = edges[1:-1]
+        gap = np.minimum(at - mids[:-1], mids[1:] - at) / 2
+        delta = np.minimum(np.maximum(np.abs(at), (b - a) * 1e-3) * _CHECK_REL, gap)
+        below = self.labels(figure, at - delta)
+        above = self.labels(figure, at + delta)
+        missed: list[tuple[float, float, int]] = []
+        for row, cid in enumerate(self.claim_ids):
+            labels = segments[cid]
+            for i in np.flatnonzero(below[row] != labels[:-1]):
+                missed.append((float(mids[i]), float(at[i] - delta[i]), row))
+            for i in np.flatnonzero(above[row] != labels[1:]):
+                missed.append((float(at[i] + delta[i]), float(mids[i + 1]), row))
+        return missed
+
+    def _segments(
+        self, figure: str, a: float, b: float, points: tuple[float, ...], grid: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], list[tuple[float, float, int]]]:
+        """Labels between candidates, and grid intervals whose label change no candidate explains."""
+        edges = np.array([a, *points, b])
+        mids = (edges[:-1] + edges[1:]) / 2
+        inner = grid[(grid > a) & (grid < b)]
+        xs = np.concatenate([mids, inner])
+        labels = self.labels(figure, xs)
+        segment_of = np.concatenate(
+            [np.arange(len(mids)), np.searchsorted(edges, inner, side="right") - 1]
+        )
+        # Points exactly on a candidate belong to no segment.
+        on_edge = np.concatenate([np.zeros(len(mids), bool), np.isin(inner, edges)])
+        order = np.lexsort((xs, segment_of))
+        xs, labels, segment_of, on_edge = (
+            xs[order],
+            labels[:, order],
+            segment_of[order],
+            on_edge[order],
+        )
+        missed: list[tuple[float, float, int]] = []
+        same_segment = (segment_of[:-1] == segment_of[1:]) & ~on_edge[:-1] & ~on_edge[1:]
+        changes = (labels[:, :-1] != labels[:, 1:]) & same_segment
+        for row, i in zip(*np.nonzero(changes), strict=True):
+            missed.append((float(xs[i]), float(xs[i + 1]), int(row)))
+        segment_labels = labels[:, np.argsort(order)[: len(mids)]]
+        segments = {cid: segment_labels[row] for row, cid in enumerate(self.claim_ids)}
+        # One bisection per interval is enough; several claims changing there share it.
+        unique: dict[tuple[float, float], tuple[float, float, int]] = {}
+        for lo, hi, row in missed:
+            unique.setdefault((lo, hi), (lo, hi, row))
+        return segments, list(unique.values())
+
+    def option_labels(self, figure: str) -> np.ndarray:
+        """Every claim's label under each option of a choice figure or switch (rows: claims)."""
+        options = self.kb.figures[figure].options
+        return self.labels(figure, np.arange(len(options), dtype=np.float64))
+
+
+def _numpy(expr: sympy.Basic, names: list[str]) -> NumericFunction:
+    from engine.compile_numpy import numpy_function
+
+    return numpy_function(expr, names)
+
+
+def _grid(a: float, b: float, now: float) -> np.ndarray:
+    """Half linear, half log-spaced (towards zero on each side of it), plus the current value."""
+    parts = [np.linspace(a, b, GRID), np.array([now])]
+    if a > 0:
+        parts.append(np.geomspace(a, b, GRID))
+    else:
+        if b > 0:
+            parts.append(np.geomspace(b * 1e-9, b, GRID // 2 if a < 0 else GRID))
+        if a < 0:
+            parts.append(-np.geomspace(-a * 1e-9, -a, GRID // 2 if b > 0 else GRID))
+    grid = np.unique(np.concatenate(parts))
+    return grid[(grid >= a) & (grid <= b)]
+
+
+def _merge(
+    candidates: Mapping[float, bool], a: float, b: float
+) -> tuple[tuple[float, ...], tuple[bool, ...]]:
+    """Sorted candidates, merging those equal to within rounding (an exact one wins)."""
+    scale = max(abs(a), abs(b), 1e-300)
+    points: list[float] = []
+    flags: list[bool] = []
+    for at in sorted(candidates):
+        if points and at - points[-1] <= 1e-12 * max(abs(at), scale * 1e-3):
+            if candidates[at] and not flags[-1]:
+                points[-1], flags[-1] = at, True
+            continue
+        points.append(at)
+        flags.append(candidates[at])
+    return tuple(points), tuple(flags)
+
+
+def _bisect(
+    function: Callable[[np.ndarray], np.ndarray], lo: float, hi: float, k: int = 31
+) -> float:
+    """Where ``function`` (vectorised, discrete-valued) first changes from its value at ``lo``.
+
+    Each round evaluates ``k`` points at once, shrinking the bracket ``k + 1`` times.
+    """
+    start = function(np.array([lo]))[0]
+    for _ in range(60):
+        if hi - lo <= _REL_TOL * max(abs(lo), abs(hi)) or hi - lo <= 1e-300:
+            break
+        xs = np.linspace(lo, hi, k + 2)[1:-1]
+        values = function(xs)
+        changed = np.flatnonzero(values != start)
+        if changed.size == 0:
+            lo = float(xs[-1])
+            continue
+        first = int(changed[0])
+        lo, hi = (float(xs[first - 1]) if first else lo), float(xs[first])
+    return (lo + hi) / 2
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def numeric_claims(
+    kb: KnowledgeBase, scenario: ScenarioInput, probe: MapProbe | None = None
+) -> list[str]:
+    """Claims whose label can depend on a figure: something upstream is a figure, and the
+    scenario does not fix the claim by an assumption."""
+    figures = (
+        probe.claim_figures
+        if probe is not None
+        else {cid: frozenset(upstream(kb.graph, cid, _FIGURE)) for cid in kb.claims}
+    )
+    return [cid for cid in kb.claims if figures[cid] and cid not in scenario.assumptions]
+
+
+def find_flips(
+    kb: KnowledgeBase, scenario: ScenarioInput, claims: Iterable[str] | None = None
+) -> FlipReport:
+    """Tipping points of every claim decided by numbers (or of ``claims``) under ``scenario``."""
+    probe = MapProbe(kb, scenario)
+    wanted = numeric_claims(kb, scenario, probe)
+    if claims is not None:
+        chosen = set(claims)
+        wanted = [cid for cid in wanted if cid in chosen]
+    figures = sorted({fid for cid in wanted for fid in probe.claim_figures[cid]})
+    rows = {cid: row for row, cid in enumerate(probe.claim_ids)}
+    found: dict[str, dict[str, list[Any]]] = {
+        cid: {"crossings": [], "steady": [], "options": []} for cid in wanted
+    }
+    for fid in figures:
+        figure = kb.figures[fid]
+        users = [cid for cid in wanted if fid in probe.claim_figures[cid]]
+        now = probe.now[fid]
+        if figure.kind != "number":
+            labels = probe.option_labels(fid)
+            current = str(scenario.settings[fid]) if figure.choices else str(int(now))
+            for cid in users:
+                options = {
+                    name: LABEL_NAMES[int(labels[rows[cid], i])]
+                    for i, name in enumerate(figure.options)
+                }
+                found[cid]["options"].append(OptionLabels(cid, fid, options, current))
+            continue
+        interval = search_interval(figure, now)
+        scan = probe.scan(fid, interval) if interval[1] > interval[0] else None
+        for cid in users:
+            crossings = scan.crossings(cid) if scan is not None else []
+            for at, below, above, exact in crossings:
+                found[cid]["crossings"].append(
+                    Crossing(
+                        cid,
+                        fid,
+                        at,
+                        figure.unit,
+                        LABEL_NAMES[below],
+                        LABEL_NAMES[above],
+                        now,
+                        exact,
+                        label_now=probe.evaluation.claims[cid],
+                    )
+                )
+            if not crossings:
+                label = (
+                    probe.evaluation.claims[cid]
+                    if scan is None
+                    else LABEL_NAMES[int(scan.segments[cid][0])]
+                )
+                found[cid]["steady"].append(Steady(cid, fid, interval, figure.unit, label, now))
+    report = {
+        cid: ClaimFlips(
+            claim=cid,
+            label=probe.evaluation.claims[cid],
+            crossings=tuple(found[cid]["crossings"]),
+            steady=tuple(found[cid]["steady"]),
+            options=tuple(found[cid]["options"]),
+        )
+        for cid in wanted
+    }
+    return FlipReport(scenario=scenario.name, claims=report, now=dict(probe.now))

@@ -1,0 +1,333 @@
+"""Figures as probability distributions, and rank correlation between them (Iman–Conover).
+
+A figure's ``range: [low, high]`` is a 90% interval: its 5th and 95th percentiles.
+
+* ``normal``: mean ``(low + high) / 2``, standard deviation ``(high - low) / (2 · 1.6449)``.
+* ``lognormal``: the same in log space: ``log X`` is normal with those parameters taken from
+  ``[log low, log high]`` (the median is the geometric mean ``sqrt(low · high)``).
+* ``uniform``: the range is the *central 90%* of the uniform, like every other range, so the
+  support is the range widened by ``1 / 0.9`` about its centre: ``[1.5, 2.5]`` samples from
+  ``[1.444, 2.556]``. One meaning for ``range`` everywhere keeps the numbers comparable.
+
+Samples never leave a figure's physical bounds (`physical_bounds`): the distribution is
+truncated there (drawn by inverse CDF between the bounds' percentiles) rather than clipped, so
+no point mass piles up on the bound. A figure with a range but no distribution is an error:
+the engine never guesses a distribution.
+
+Correlation is declared between pairs of figures as a Spearman rank correlation and imposed
+with the Iman–Conover method, which reorders each figure's samples and so leaves every
+marginal distribution exactly as drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from engine.errors import CruxError, Location, Problem
+from engine.loader import KnowledgeBase
+from engine.scenario import UsageError, numeric_setting
+from engine.schema import Figure
+
+Z95 = float(ndtri(0.95))
+"""The standard normal's 95th percentile, 1.6449: a 90% interval spans ±Z95 standard deviations."""
+
+Distribution = Literal["lognormal", "normal", "uniform"]
+
+
+def physical_bounds(figure: Figure) -> tuple[float, float]:
+    """Where a figure's values may lie: ``minimum``/``maximum``, else [0, ∞) for positive figures.
+
+    A figure whose value is positive and whose range (if any) does not go below zero is a
+    quantity that cannot be negative (a price, a count), so its minimum defaults to 0.
+    """
+    lower = figure.minimum
+    if lower is None:
+        value = figure.numeric_value()
+        positive = value > 0 and (figure.range is None or figure.range[0] >= 0)
+        lower = 0.0 if positive else -math.inf
+    upper = figure.maximum if figure.maximum is not None else math.inf
+    return float(lower), float(upper)
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """One figure's sampling distribution: a 90% interval, a shape, and truncation bounds."""
+
+    figure: str
+    distribution: Distribution
+    low: float
+    high: float
+    lower: float
+    upper: float
+
+    @property
+    def location(self) -> float:
+        """Mean of the normal (in log space for lognormal) or centre of the uniform."""
+        if self.distribution == "lognormal":
+            return (math.log(self.low) + math.log(self.high)) / 2
+        return (self.low + self.high) / 2
+
+    @property
+    def scale(self) -> float:
+        """Standard deviation of the normal (log space for lognormal); half-width of the uniform."""
+        if self.distribution == "lognormal":
+            return (math.log(self.high) - math.log(self.low)) / (2 * Z95)
+        if self.distribution == "normal":
+            return (self.high - self.low) / (2 * Z95)
+        return (self.high - self.low) / 2 / 0.9
+
+    def cdf(self, x: np.ndarray | float) -> np.ndarray:
+        """The untruncated distribution function."""
+        x = np.asarray(x, dtype=np.float64)
+        mu, s = self.location, self.scale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.distribution == "uniform":
+                if s == 0:
+                    return np.asarray(np.where(x < mu, 0.0, 1.0))
+                return np.asarray(np.clip((x - (mu - s)) / (2 * s), 0.0, 1.0))
+            if self.distribution == "lognormal":
+                z = np.where(x > 0, (np.log(np.where(x > 0, x, 1.0)) - mu) / s, -np.inf)
+            else:
+                z = (x - mu) / s if s > 0 else np.where(x < mu, -np.inf, np.inf)
+            return np.asarray(ndtr(z))
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The untruncated inverse distribution function (vectorised)."""
+        mu, s = self.location, self.scale
+        if self.distribution == "uniform":
+            return np.asarray(mu - s + 2 * s * u)
+        z = ndtri(u)
+        if self.distribution == "lognormal":
+            return np.asarray(np.exp(mu + s * z))
+        return np.asarray(mu + s * z)
+
+    def truncation(self) -> tuple[float, float]:
+        """The percentiles of the physical bounds: samples are drawn between them."""
+        return float(self.cdf(self.lower)), float(self.cdf(self.upper))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws, truncated to the physical bounds."""
+        u_low, u_high = self.truncation()
+        u = rng.random(n)
+        u *= u_high - u_low
+        u += u_low
+        # ndtri(0) is -inf; keep strictly inside (0, 1) so every draw is finite
+        np.clip(u, 1e-300, 1 - 2**-53, out=u)
+        values = self.quantile(u)
+        np.clip(values, self.lower, self.upper, out=values)
+        return values
+
+
+def marginal(kb: KnowledgeBase, figure_id: str) -> Marginal:
+    """The sampling distribution of a figure with a range and a distribution."""
+    figure = kb.figures[figure_id]
+    if figure.range is None or figure.distribution is None:
+        raise ValueError(f"figure {figure_id!r} has no range and distribution to sample")
+    lower, upper = physical_bounds(figure)
+    low, high = figure.range
+    return Marginal(figure_id, figure.distribution, float(low), float(high), lower, upper)
+
+
+def sampled_figures(kb: KnowledgeBase, fixed: Collection[str] = ()) -> tuple[str, ...]:
+    """Number figures with a range that are not held fixed, in id order."""
+    return tuple(
+        fid
+        for fid, fig in kb.figures.items()
+        if fig.kind == "number" and fig.range is not None and fid not in fixed
+    )
+
+
+def check_distributions(kb: KnowledgeBase, figure_ids: Collection[str]) -> None:
+    """Every figure to be sampled needs a declared distribution whose bounds admit samples."""
+    problems: list[Problem] = []
+    for fid in sorted(figure_ids):
+        fig = kb.figures[fid]
+        if fig.distribution is None:
+            problems.append(
+                Problem(
+                    kb.locate(fid, "range"),
+                    f"figure '{fid}' has a range but no distribution: expected "
+                    "distribution: lognormal | normal | uniform, found none "
+                    "(the engine does not guess how a range is spread)",
+                )
+            )
+            continue
+        m = marginal(kb, fid)
+        u_low, u_high = m.truncation()
+        if not u_high - u_low > 1e-12:
+            problems.append(
+                Problem(
+                    kb.locate(fid, "range"),
+                    f"figure '{fid}': expected a range that overlaps its physical bounds "
+                    f"[{m.lower:g}, {m.upper:g}], found [{m.low:g}, {m.high:g}]",
+                )
+            )
+    if problems:
+        raise CruxError(problems, "the figures' distributions")
+
+
+# --- correlation ----------------------------------------------------------------------------
+
+
+def correlation_matrix(
+    figure_ids: tuple[str, ...], correlations: Mapping[tuple[str, str], float]
+) -> np.ndarray:
+    """The declared Spearman correlations as a symmetric matrix with a unit diagonal."""
+    index = {fid: i for i, fid in enumerate(figure_ids)}
+    matrix = np.eye(len(figure_ids))
+    for (a, b), rho in correlations.items():
+        matrix[index[a], index[b]] = matrix[index[b], index[a]] = rho
+    return matrix
+
+
+def check_correlations(
+    kb: KnowledgeBase, sampled: Collection[str], correlations: Mapping[tuple[str, str], float]
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Validate declared correlations; return the figures involved and the score correlation.
+
+    Raises `UsageError` naming every problem: unknown or unsampled figures, a figure correlated
+    with itself, values outside [-1, 1], a pair declared twice with different values, and a
+    matrix that is not positive semi-definite (no joint distribution has those correlations).
+    """
+    problems: list[str] = []
+    seen: dict[frozenset[str], float] = {}
+    for (a, b), rho in sorted(correlations.items()):
+        for fid in (a, b):
+            if fid not in kb.figures:
+                problems.append(f"unknown figure '{fid}'")
+            elif fid not in sampled:
+                why = (
+                    "it has no range"
+                    if kb.figures[fid].range is None or kb.figures[fid].kind != "number"
+                    else "the scenario holds it fixed"
+                )
+                problems.append(f"cannot correlate '{fid}': it is not sampled ({why})")
+        if a == b:
+            problems.append(f"'{a}' is correlated with itself")
+        if not (-1.0 <= rho <= 1.0) or math.isnan(rho):
+            problems.append(f"{a},{b}: expected a correlation in [-1, 1], found {rho:g}")
+        key = frozenset((a, b))
+        if key in seen and seen[key] != rho:
+            problems.append(f"{a},{b}: declared twice, as {seen[key]:g} and {rho:g}")
+        seen[key] = rho
+    if problems:
+        raise CorrelationError(problems)
+    figure_ids = tuple(sorted({fid for pair in correlations for fid in pair}))
+    spearman = correlation_matrix(figure_ids, correlations)
+    smallest = float(np.linalg.eigvalsh(spearman)[0]) if figure_ids else 0.0
+    if smallest < -1e-9:
+        raise CorrelationError(
+            [
+                "expected correlations that can occur together (a positive semi-definite "
+                f"matrix), found a matrix with eigenvalue {smallest:.3g} over "
+                f"{', '.join(figure_ids)}"
+            ]
+        )
+    # Iman–Conover imposes a Pearson correlation on normal scores; Spearman's rho of a
+    # bivariate normal with Pearson r is (6/π)·asin(r/2), so invert that to hit the target.
+    pearson = 2 * np.sin(np.pi * spearman / 6)
+    smallest = float(np.linalg.eigvalsh(pearson)[0]) if figure_ids else 0.0
+    if smallest < -1e-9:
+        raise CorrelationError(
+            [
+                "expected correlations that normal scores can reach, found a matrix that is "
+                f"not positive semi-definite after conversion (eigenvalue {smallest:.3g})"
+            ]
+        )
+    return figure_ids, pearson
+
+
+class CorrelationError(UsageError):
+    """Declared correlations that cannot be used (bad usage: exit status 2)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        problems = [Problem(Location("--correlate"), message) for message in messages]
+        CruxError.__init__(self, problems, "the command line")
+
+
+def _square_root(matrix: np.ndarray) -> np.ndarray:
+    """A factor ``L`` with ``L @ L.T == matrix`` for a positive semi-definite matrix."""
+    eigenvalues, vectors = np.linalg.eigh(matrix)
+    return np.asarray(vectors * np.sqrt(np.clip(eigenvalues, 0.0, None)))
+
+
+def iman_conover(samples: np.ndarray, pearson: np.ndarray, rng: np.random.Generator) -> None:
+    """Reorder each row of ``samples`` (k × n) in place to have the target rank correlation.
+
+    Iman & Conover (1982): build van der Waerden scores with a random order per row, correct
+    their sample correlation to exactly ``pearson``, and give each row of samples the rank
+    order of its row of scores. Only the order changes, so marginals are untouched.
+    """
+    k, n = samples.shape
+    if k < 2 or n < 3:
+        return
+    base = ndtri(np.arange(1, n + 1) / (n + 1))
+    scores = np.empty((k, n))
+    for row in range(k):
+        scores[row] = base[rng.permutation(n)]
+    achieved = np.corrcoef(scores)
+    # Whitening by the achieved correlation first makes the result's correlation exact.
+    transform = _square_root(pearson) @ np.linalg.inv(np.linalg.cholesky(achieved))
+    scores = transform @ scores
+    for row in range(k):
+        order = np.argsort(scores[row], kind="stable")
+        sorted_values = np.sort(samples[row])
+        samples[row, order] = sorted_values
+
+
+def sample_figures(
+    kb: KnowledgeBase,
+    settings: Mapping[str, float | str],
+    n: int,
+    rng: np.random.Generator,
+    correlations: Mapping[tuple[str, str], float] | None = None,
+    *,
+    fixed: Collection[str] = (),
+) -> dict[str, np.ndarray]:
+    """``n`` joint draws of every figure, as ``{figure_id: float64 array (n,)}``.
+
+    Number figures with a range are sampled (one draw per sample, shared by every formula that
+    uses the figure) unless listed in ``fixed``; every other figure is its setting, as a
+    read-only broadcast view that costs no memory. Draws are made in figure-id order from
+    ``rng``, so a seeded generator reproduces them. ``correlations`` maps figure pairs to
+    Spearman rank correlations.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    sampled = sampled_figures(kb, fixed)
+    check_distributions(kb, sampled)
+    correlated, pearson = check_correlations(kb, sampled, correlations or {})
+    out: dict[str, np.ndarray] = {}
+    for fid, fig in kb.figures.items():
+        if fid in sampled:
+            out[fid] = marginal(kb, fid).sample(rng, n)
+        else:
+            constant = np.float64(numeric_setting(fig, settings[fid]))
+            out[fid] = np.broadcast_to(constant, (n,))
+    if correlated:
+        block = np.stack([out[fid] for fid in correlated])
+        iman_conover(block, pearson, rng)
+        for row, fid in enumerate(correlated):
+            out[fid] = block[row]
+    return out
+
+
+def parse_correlation(text: str) -> tuple[tuple[str, str], float]:
+    """Parse ``a,b=0.6`` (the ``--correlate`` option)."""
+    pair, sep, raw = text.partition("=")
+    names = [name.strip() for name in pair.split(",")]
+    if not sep or len(names) != 2 or not all(names):
+        raise UsageError(f"expected FIGURE,FIGURE=RHO, found '{text}'", "--correlate")
+    try:
+        rho = float(raw)
+    except ValueError:
+        raise UsageError(
+            f"expected a number after '=', found '{raw.strip()}'", "--correlate"
+        ) from None
+    return (names[0], names[1]), rho

@@ -1,0 +1,234 @@
+"""Monte Carlo: the probability that each claim holds, fails or is undecided.
+
+Every figure with a range is drawn from its declared distribution (`engine.analysis.sampling`);
+figures the scenario or ``--set`` gives a value of their own are held fixed at it. The whole map
+is evaluated at once for a block of samples (`evaluate_numbers` + `label_map`), so a figure's
+single draw is used by every formula that mentions it. Samples are processed in blocks of
+`CHUNK` so that memory stays bounded at any ``n``; results depend only on ``n``, the seed and
+the knowledge base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.analysis.sampling import (
+    check_correlations,
+    check_distributions,
+    sample_figures,
+    sampled_figures,
+)
+from engine.evaluate import evaluate_numbers, label_map
+from engine.loader import KnowledgeBase
+from engine.scenario import ScenarioInput, numeric_setting, scenario_chain
+
+CHUNK = 1 << 18
+"""Samples evaluated together; bounds memory to a few arrays of this length per quantity."""
+
+KEEP_FOR_PERCENTILES = 100_000
+"""Percentiles of calculators come from the first this-many samples (an i.i.d. subsample)."""
+
+
+@dataclass(frozen=True)
+class ClaimProbability:
+    """How often a claim got each label, with Monte Carlo standard errors sqrt(p(1-p)/n)."""
+
+    claim: str
+    p_holds: float
+    p_fails: float
+    p_undecided: float
+    n: int
+
+    def stderr(self, p: float) -> float:
+        return math.sqrt(p * (1 - p) / self.n)
+
+    @property
+    def stderr_holds(self) -> float:
+        return self.stderr(self.p_holds)
+
+    @property
+    def stderr_fails(self) -> float:
+        return self.stderr(self.p_fails)
+
+    @property
+    def stderr_undecided(self) -> float:
+        return self.stderr(self.p_undecided)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "p_holds": self.p_holds,
+            "p_fails": self.p_fails,
+            "p_undecided": self.p_undecided,
+            "stderr_holds": self.stderr_holds,
+            "stderr_fails": self.stderr_fails,
+            "stderr_undecided": self.stderr_undecided,
+        }
+
+
+@dataclass(frozen=True)
+class QuantitySummary:
+    """A calculator's distribution: mean and percentiles over defined samples."""
+
+    id: str
+    unit: str
+    mean: float
+    p05: float
+    p50: float
+    p95: float
+    undefined: float
+    """Share of samples where the quantity is undefined (NaN)."""
+
+    def to_json(self) -> dict[str, Any]:
+        def number(x: float) -> float | None:
+            return None if math.isnan(x) else x
+
+        return {
+            "unit": self.unit,
+            "mean": number(self.mean),
+            "p05": number(self.p05),
+            "p50": number(self.p50),
+            "p95": number(self.p95),
+            "undefined": self.undefined,
+        }
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """The outcome of `simulate`: label probabilities per claim and calculator summaries."""
+
+    scenario: str
+    n: int
+    seed: int | None
+    sampled: tuple[str, ...]
+    fixed: tuple[str, ...]
+    """Figures with a range that the scenario holds at its own value."""
+    correlations: Mapping[tuple[str, str], float]
+    claims: Mapping[str, ClaimProbability]
+    quantities: Mapping[str, QuantitySummary] = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of `crux simulate --format json` (docs/analysis.md)."""
+        return {
+            "scenario": self.scenario,
+            "n": self.n,
+            "seed": self.seed,
+            "sampled": list(self.sampled),
+            "fixed": list(self.fixed),
+            "correlations": [
+                {"figures": [a, b], "spearman": rho}
+                for (a, b), rho in sorted(self.correlations.items())
+            ],
+            "claims": {cid: p.to_json() for cid, p in self.claims.items()},
+            "calculators": {qid: q.to_json() for qid, q in self.quantities.items()},
+        }
+
+
+def held_fixed(kb: KnowledgeBase, scenario: ScenarioInput) -> frozenset[str]:
+    """Figures the scenario gives a value of its own: `--set`, its `set:` chain, or a new value.
+
+    A scenario file's `set:` is not kept in `ScenarioInput`, so a figure it sets to exactly the
+    cited value cannot be told apart and stays sampled; every other setting is caught.
+    """
+    fixed = {fid for fid in scenario.overridden if fid in kb.figures}
+    if scenario.name in kb.scenarios:
+        for step in scenario_chain(kb, kb.scenarios[scenario.name]):
+            fixed.update(step.set)
+    for fid, fig in kb.figures.items():
+        if numeric_setting(fig, scenario.settings[fid]) != fig.numeric_value():
+            fixed.add(fid)
+    return frozenset(fixed)
+
+
+def simulate(
+    kb: KnowledgeBase,
+    scenario: ScenarioInput,
+    n: int = 10_000,
+    seed: int | None = None,
+    correlations: Mapping[tuple[str, str], float] | None = None,
+) -> SimulationResult:
+    """Sample the figures ``n`` times and count each claim's labels.
+
+    ``seed`` seeds a PCG64 generator, so equal seeds give equal results; ``None`` draws fresh
+    entropy. ``correlations`` maps figure pairs to Spearman rank correlations.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    correlations = dict(correlations or {})
+    fixed = held_fixed(kb, scenario)
+    sampled = sampled_figures(kb, fixed)
+    check_distributions(kb, sampled)
+    check_correlations(kb, sampled, correlations)
+    rng = np.random.Generator(np.random.PCG64(seed))
+
+    claim_ids = tuple(kb.claims)
+    counts = np.zeros((len(claim_ids), 3), dtype=np.int64)  # holds, fails, undecided
+    calc_ids = tuple(kb.calculators)
+    sums = np.zeros(len(calc_ids))
+    defined = np.zeros(len(calc_ids), dtype=np.int64)
+    kept: dict[str, list[np.ndarray]] = {cid: [] for cid in calc_ids}
+    kept_count = 0
+    for start in range(0, n, CHUNK):
+        size = min(CHUNK, n - start)
+        figures = sample_figures(kb, scenario.settings, size, rng, correlations, fixed=fixed)
+        calculators, conditions = evaluate_numbers(kb, figures)
+        del figures
+        labels = label_map(kb, conditions, scenario.assumptions, size).claims
+        del conditions
+        for row, cid in enumerate(claim_ids):
+            values = labels[cid]
+            holds = int(np.count_nonzero(values == 1))
+            fails = int(np.count_nonzero(values == -1))
+            counts[row] += (holds, fails, size - holds - fails)
+        keep = min(size, KEEP_FOR_PERCENTILES - kept_count)
+        for row, cid in enumerate(calc_ids):
+            values = calculators[cid]
+            ok = ~np.isnan(values)
+            defined[row] += int(np.count_nonzero(ok))
+            sums[row] += float(values.sum(where=ok))
+            if keep > 0:
+                kept[cid].append(values[:keep].copy())
+        kept_count += max(keep, 0)
+        del calculators, labels
+
+    claims = {
+        cid: ClaimProbability(
+            claim=cid,
+            p_holds=counts[row, 0] / n,
+            p_fails=counts[row, 1] / n,
+            p_undecided=counts[row, 2] / n,
+            n=n,
+        )
+        for row, cid in enumerate(claim_ids)
+    }
+    quantities = {}
+    for row, cid in enumerate(calc_ids):
+        subsample = np.concatenate(kept[cid])
+        subsample = subsample[~np.isnan(subsample)]
+        if subsample.size:
+            p05, p50, p95 = (float(q) for q in np.percentile(subsample, [5, 50, 95]))
+        else:
+            p05 = p50 = p95 = math.nan
+        quantities[cid] = QuantitySummary(
+            id=cid,
+            unit=kb.calculators[cid].unit,
+            mean=float(sums[row] / defined[row]) if defined[row] else math.nan,
+            p05=p05,
+            p50=p50,
+            p95=p95,
+            undefined=float(1 - defined[row] / n),
+        )
+    return SimulationResult(
+        scenario=scenario.name,
+        n=n,
+        seed=seed,
+        sampled=sampled,
+        fixed=tuple(sorted(f for f in fixed if kb.figures[f].range is not None)),
+        correlations={pair: correlations[pair] for pair in sorted(correlations)},
+        claims=claims,
+        quantities=quantities,
+    )

@@ -1,0 +1,64 @@
+"""`crux flips [CLAIM]`: the values at which each claim decided by numbers changes its label."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady, find_flips
+from engine.commands.options import claims_option, format_option, load, scenario_options
+from engine.errors import did_you_mean
+from engine.formatting import format_label
+from engine.scenario import UsageError, resolve_scenario
+
+_COLOURS = {"holds": "green", "fails": "red", "undecided": "yellow"}
+
+
+def print_report(report: FlipReport) -> None:
+    """One block per claim: its label now, then one line per figure (long ids stay readable)."""
+    click.echo(f"Tipping points — scenario: {report.scenario} (one figure moves, the others stay)")
+    for cid, flips in report.claims.items():
+        label = click.style(format_label(flips.label), fg=_COLOURS[flips.label])
+        click.echo(f"\n{click.style(cid, bold=True)}  {label}")
+        entries = flips.entries()
+        width = max(len(entry.figure) for entry in entries)
+        for entry in entries:
+            click.echo(f"  {entry.figure:<{width}}  {_describe(entry)}")
+
+
+def _describe(entry: Crossing | Steady | OptionLabels) -> str:
+    if isinstance(entry, OptionLabels):
+        return "by option: " + entry.sentence
+    return entry.sentence
+
+
+@click.command("flips")
+@click.argument("claim", required=False, metavar="[CLAIM]")
+@claims_option
+@scenario_options
+@format_option
+def command(
+    claim: str | None,
+    claims_dir: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+    output_format: str,
+) -> None:
+    """Find the value of each figure at which a claim's label flips (all claims, or CLAIM)."""
+    kb = load(claims_dir)
+    if claim is not None and claim not in kb.claims:
+        raise UsageError(f"unknown claim '{claim}'{did_you_mean(claim, kb.claims)}", "CLAIM")
+    report = find_flips(
+        kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
+    )
+    if output_format == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, allow_nan=False))
+        return
+    if not report.claims:
+        what = f"'{claim}' does not" if claim else "no claim does"
+        click.echo(f"{what} depend on any figure under this scenario: nothing can flip it.")
+        return
+    print_report(report)
