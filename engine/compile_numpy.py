@@ -14,8 +14,12 @@ Semantics (shared with ``compile_js`` and ``templates/static/crux-runtime.js``):
   side is NaN, else 1 (``or`` dually); a comparison with a NaN side is NaN;
 * ``Piecewise``: a NaN condition gives NaN; otherwise the chosen branch's value.
 
-Infinities are replaced by NaN only after operations that can create them (sums, products,
-quotients, powers, ``exp``, ``log``) and once on the final result (for infinite inputs).
+Infinities are not replaced by NaN after every operation: sums, products, ``abs``, ``log`` and
+positive powers carry an infinity along (or turn it into NaN themselves, as in ``inf - inf``),
+which marks the value just as well. They are replaced only where an operation could hide them
+(a denominator, a negative or zero power, ``exp``, ``min``/``max``, a comparison) and once on
+the final result. That gives the same NaNs as replacing them everywhere (what the JavaScript
+runtime does) for a fraction of the passes over the arrays.
 """
 
 from __future__ import annotations
@@ -49,14 +53,28 @@ def numpy_function(
         raise ValueError(f"expected values for every symbol, missing {', '.join(missing)}")
     node = _compile(expr)
     used = sorted(str(s) for s in expr.free_symbols)
+    # The root's array is fresh (safe to return) unless the formula is a bare symbol.
+    fresh = not isinstance(expr, sympy.Symbol)
+    finite = isinstance(expr, _NEVER_INFINITE) and not isinstance(expr, sympy.Symbol)
 
     def evaluate(values: Mapping[str, np.ndarray]) -> np.ndarray:
         n = _length(values, used)
         with np.errstate(all="ignore"):
             arrays = {name: np.asarray(values[name], dtype=np.float64) for name in used}
             result = node(arrays)
-            out = np.array(np.broadcast_to(result, (n,)), dtype=np.float64)
-            out[np.isinf(out)] = _NAN
+            if (
+                fresh
+                and isinstance(result, np.ndarray)
+                and result.shape == (n,)
+                and result.dtype == np.float64
+            ):
+                out = result
+            else:
+                out = np.array(np.broadcast_to(result, (n,)), dtype=np.float64)
+            if not finite:
+                infinite = np.isinf(out)
+                if infinite.any():
+                    out[infinite] = _NAN
         return out
 
     return evaluate
@@ -101,7 +119,16 @@ def _as_float(x: Any) -> Any:
 
 def _relation(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
-        return np.where(_isnan(a) | _isnan(b), _NAN, _as_float(op(a, b)))
+        result = np.asarray(op(a, b), dtype=np.float64)
+        for side in (a, b):
+            # NaN compares false; mark it undefined. Most arrays have no NaN: test before writing.
+            if isinstance(side, np.ndarray):
+                missing = np.isnan(side)
+                if missing.any():
+                    result = np.where(missing, _NAN, result)
+            elif side != side:
+                return np.full(np.shape(result), _NAN)
+        return result
 
     return apply
 
@@ -160,7 +187,7 @@ def _compile(expr: sympy.Basic) -> _Node:
     if isinstance(expr, (sympy.Number, sympy.NumberSymbol)):
         return _constant(float(expr))
     if isinstance(expr, sympy.Add):
-        return _fold_sum([_compile(arg) for arg in expr.args])
+        return _fold([_compile(arg) for arg in expr.args], np.add)
     if isinstance(expr, sympy.Mul):
         return _product(expr)
     if isinstance(expr, sympy.Pow):
@@ -168,24 +195,26 @@ def _compile(expr: sympy.Basic) -> _Node:
         exp_value = expr.exp
         if isinstance(exp_value, sympy.Number):
             k = float(exp_value)
+            if k <= 0 and k != 0.5:
+                base = _finite(expr.base)  # 1/inf would hide the infinity
             return lambda v: _power(base(v), k)
         exponent = _compile(exp_value)
         return lambda v: _power(base(v), exponent(v))
     if isinstance(expr, (sympy.Min, sympy.Max)):
         ufunc = np.minimum if isinstance(expr, sympy.Min) else np.maximum
-        return _fold([_compile(arg) for arg in expr.args], ufunc)
+        return _fold([_finite(arg) for arg in expr.args], ufunc)
     if isinstance(expr, sympy.Abs):
         inner = _compile(expr.args[0])
         return lambda v: np.abs(inner(v))
     if isinstance(expr, sympy.exp):
-        inner = _compile(expr.args[0])
-        return lambda v: _fin(np.exp(inner(v)))
+        inner = _finite(expr.args[0])  # exp(-inf) = 0 would hide it
+        return lambda v: np.exp(inner(v))
     if isinstance(expr, sympy.log):
         inner = _compile(expr.args[0])
-        return lambda v: _fin(np.log(inner(v)))
+        return lambda v: np.log(inner(v))
     if type(expr) in _RELATIONS:
         relation = _RELATIONS[type(expr)]
-        lhs, rhs = _compile(expr.args[0]), _compile(expr.args[1])
+        lhs, rhs = _finite(expr.args[0]), _finite(expr.args[1])
         return lambda v: relation(lhs(v), rhs(v))
     if isinstance(expr, sympy.And):
         return _fold([_compile(arg) for arg in expr.args], _and)
@@ -211,9 +240,27 @@ def _fold(parts: list[_Node], op: Callable[[Any, Any], Any]) -> _Node:
     return apply
 
 
-def _fold_sum(parts: list[_Node]) -> _Node:
-    summed = _fold(parts, np.add)
-    return lambda v: _fin(summed(v))
+_NEVER_INFINITE = (
+    sympy.Symbol,
+    sympy.Number,
+    sympy.logic.boolalg.BooleanAtom,
+    sympy.Rel,
+    sympy.And,
+    sympy.Or,
+    sympy.Not,
+)
+
+
+def _finite(expr: sympy.Basic) -> _Node:
+    """Compile ``expr`` for a place where an infinity must already be NaN.
+
+    Symbols are finite (figures are, and calculators are sanitised on output); so are numbers
+    and conditions. Anything else gets one inf → NaN pass.
+    """
+    node = _compile(expr)
+    if isinstance(expr, _NEVER_INFINITE):
+        return node
+    return lambda v: _fin(np.array(node(v), dtype=np.float64))
 
 
 def _product(expr: sympy.Mul) -> _Node:
@@ -222,19 +269,18 @@ def _product(expr: sympy.Mul) -> _Node:
     denominators: list[_Node] = []
     for arg in expr.args:
         if isinstance(arg, sympy.Pow) and arg.exp == -1:
-            denominators.append(_compile(arg.base))
+            denominators.append(_finite(arg.base))  # x/inf = 0 would hide it
         else:
             numerators.append(_compile(arg))
     if not denominators and len(numerators) == 1:
-        only = numerators[0]
-        return lambda v: _fin(np.array(only(v), dtype=np.float64))  # copy: never touch inputs
+        return numerators[0]
     top = _fold(numerators, np.multiply) if numerators else _constant(1.0)
 
     def apply(v: Mapping[str, Any]) -> Any:
         result = top(v)
         for part in denominators:
             result = np.divide(result, part(v))
-        return _fin(result)
+        return result
 
     return apply
 

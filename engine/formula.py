@@ -18,7 +18,7 @@ import io
 import math
 import tokenize
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +26,7 @@ import pint
 import sympy
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+from engine.fold import fold_constants
 from engine.units import base_factor, format_unit, registry
 
 __all__ = [
@@ -719,7 +720,8 @@ def compile_formula(
     if boolean:
         if not isinstance(out.type, _Cond):
             raise FormulaError("unit", 0, f"expected a condition, found {_describe(out.type)}")
-        return CompiledFormula(text, out.expr, out.raw, names, True, None)
+        folded = fold_constants(out.expr, _unit_factors(symbols, names, None))
+        return CompiledFormula(text, folded, out.raw, names, True, None)
     if not isinstance(out.type, _Num):
         wanted = _describe(_Num(expected_unit)) if expected_unit is not None else "a number"
         raise FormulaError("unit", 0, f"expected {wanted}, found a condition")
@@ -735,4 +737,15 @@ def compile_formula(
     expr = out.expr
     if factor != 1.0:
         expr = sympy.Mul(expr, sympy.Pow(_factor(factor), -1, evaluate=False), evaluate=False)
-    return CompiledFormula(text, expr, out.raw, names, False, unit)
+    folded = fold_constants(expr, _unit_factors(symbols, names, unit))
+    return CompiledFormula(text, folded, out.raw, names, False, unit)
+
+
+def _unit_factors(
+    symbols: Mapping[str, Symbol], names: Sequence[str], unit: pint.Unit | None
+) -> frozenset[float]:
+    """The conversion factors `compile_formula` put into a formula's tree, for folding."""
+    found = {base_factor(symbols[name].unit) for name in names}
+    if unit is not None:
+        found.add(base_factor(unit))
+    return frozenset(found)

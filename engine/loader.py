@@ -7,6 +7,7 @@ YAML syntax first, then the schema of each file, then everything that needs the 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -350,6 +351,8 @@ def check_setting(figure: Figure, value: object) -> str | None:
         return f"expected a switch value 0 or 1, found {_describe(value)}"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"expected a number in {figure.unit}, found {_describe(value)}"
+    if not math.isfinite(value):
+        return f"expected a finite number in {figure.unit}, found {_describe(value)}"
     return None
 
 

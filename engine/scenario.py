@@ -7,6 +7,7 @@ site's "Download scenario" writes), or is the figures' own values ("defaults"). 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,8 @@ def parse_set(kb: KnowledgeBase, text: str) -> tuple[str, float | str]:
         number = float(number_text.replace("_", ""))
     except ValueError:
         raise UsageError(f"{fid}: expected a number, found '{raw}'", "--set") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{fid}: expected a finite number, found '{raw}'", "--set")
     if unit_text.strip():
         try:
             number = units.convert(

@@ -7,6 +7,7 @@ editors use for completion and hover help.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -136,6 +137,8 @@ class Figure(_Model):
     @field_validator("range")
     @classmethod
     def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None and not all(math.isfinite(b) for b in bounds):
+            raise ValueError(f"expected finite bounds, found {list(bounds)}")
         if bounds is not None and not bounds[0] <= bounds[1]:
             raise ValueError(
                 f"expected [low, high] with low <= high, found [{bounds[0]:g}, {bounds[1]:g}]"
@@ -158,6 +161,8 @@ class Figure(_Model):
                 raise ValueError(f"expected a switch value of 0 or 1, found {self.value!r}")
         elif isinstance(self.value, str | bool):
             raise ValueError(f"expected a number for value, found {self.value!r}")
+        elif not math.isfinite(self.value):
+            raise ValueError(f"expected a finite number for value, found {self.value!r}")
         if self.range is not None:
             low, _ = self.range
             if self.distribution == "lognormal" and low <= 0:
