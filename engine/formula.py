@@ -76,7 +76,11 @@ class Symbol:
 
 @dataclass(frozen=True)
 class CompiledFormula:
-    """A checked formula. ``expr`` converts units; ``raw`` is the author's form for display."""
+    """A checked formula. ``expr`` converts units; ``raw`` is the author's form for display.
+
+    ``base`` is ``expr`` before unit factors were folded out (see `engine.fold`): in it every
+    comparison's sides are in base units, which is what a margin in a known unit needs.
+    """
 
     text: str
     expr: sympy.Basic
@@ -84,6 +88,7 @@ class CompiledFormula:
     names: tuple[str, ...]
     boolean: bool
     unit: pint.Unit | None
+    base: sympy.Basic
 
 
 class ChoiceLabel(sympy.Symbol):
@@ -721,7 +726,7 @@ def compile_formula(
         if not isinstance(out.type, _Cond):
             raise FormulaError("unit", 0, f"expected a condition, found {_describe(out.type)}")
         folded = fold_constants(out.expr, _unit_factors(symbols, names, None))
-        return CompiledFormula(text, folded, out.raw, names, True, None)
+        return CompiledFormula(text, folded, out.raw, names, True, None, out.expr)
     if not isinstance(out.type, _Num):
         wanted = _describe(_Num(expected_unit)) if expected_unit is not None else "a number"
         raise FormulaError("unit", 0, f"expected {wanted}, found a condition")
@@ -738,7 +743,7 @@ def compile_formula(
     if factor != 1.0:
         expr = sympy.Mul(expr, sympy.Pow(_factor(factor), -1, evaluate=False), evaluate=False)
     folded = fold_constants(expr, _unit_factors(symbols, names, unit))
-    return CompiledFormula(text, folded, out.raw, names, False, unit)
+    return CompiledFormula(text, folded, out.raw, names, False, unit, expr)
 
 
 def _unit_factors(

@@ -255,7 +255,7 @@ def sensitivity(
         condition = kb.conditions.get(cid)
         found = None
         if condition is not None and cid not in scenario.assumptions:
-            found = _decisive(condition.expr, constants)
+            found = _decisive(condition.base, constants)
         if found is None:
             margins[cid] = None
             continue
