@@ -1,0 +1,131 @@
+"""`crux build [DIR] [-o site]`: write the static site, atomically and reproducibly."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.commands.options import F, claims_dir, load, scenario_options
+from engine.site.build import BuildResult, Progress, build_site
+from engine.site.diagram import DEFAULT_DEPTH
+
+PROGRESS_AFTER = 1.0
+"""Seconds a build runs before a progress bar appears (and only on a terminal)."""
+
+
+def output_option(function: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        default="site",
+        show_default=True,
+        type=click.Path(path_type=Path, file_okay=False),
+        help="The folder to write the site into.",
+    )(function)
+
+
+class LazyProgress:
+    """A rich progress bar on stderr that appears only once the build has taken a while."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < PROGRESS_AFTER:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("Building the site", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run_build(
+    claims: Path,
+    output: Path,
+    scenario: str | None,
+    sets: tuple[str, ...] = (),
+    assumes: tuple[str, ...] = (),
+    base_url: str = "",
+    depth: int = DEFAULT_DEPTH,
+    progress: Progress | None = None,
+) -> BuildResult:
+    kb = load(claims)
+    return build_site(
+        kb,
+        output,
+        scenario=scenario,
+        sets=sets,
+        assumes=assumes,
+        base_url=base_url,
+        depth=depth,
+        progress=progress,
+    )
+
+
+@click.command("build")
+@claims_dir
+@output_option
+@scenario_options
+@click.option(
+    "--depth",
+    default=DEFAULT_DEPTH,
+    show_default=True,
+    type=click.IntRange(1, 6),
+    help="Steps around each claim in its neighbourhood diagram.",
+)
+@click.option(
+    "--base-url",
+    default="",
+    metavar="URL",
+    help="Where the site will be published, for absolute URLs in embed snippets.",
+)
+def command(
+    claims_dir: Path,
+    output: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+    depth: int,
+    base_url: str,
+) -> None:
+    """Build the static site of DIR (default ./claims) into -o (default ./site).
+
+    The scenario defaults to `baseline` when the knowledge base has one, else the figures' own
+    values. A failed build leaves the previous site untouched.
+    """
+    started = time.monotonic()
+    progress = LazyProgress()
+    try:
+        result = run_build(claims_dir, output, scenario, sets, assumes, base_url, depth, progress)
+    finally:
+        progress.close()
+    seconds = time.monotonic() - started
+    click.echo(
+        f"wrote {result.target}: {result.pages} pages, {result.diagrams} diagrams "
+        f"({result.renderer}) in {seconds:.1f} s"
+    )

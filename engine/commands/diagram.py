@@ -1,0 +1,85 @@
+"""`crux diagram [CLAIM] -o out.svg|out.png|out.dot`: one diagram for a writeup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.commands.options import claims_option, load, scenario_options
+from engine.errors import did_you_mean
+from engine.evaluate import evaluate_scenario
+from engine.scenario import UsageError
+from engine.site import urls
+from engine.site.diagram import DEFAULT_DEPTH, MAP_LIMIT, map_diagram, neighbourhood_diagram
+from engine.site.graphviz_render import clean_svg, make_renderer, svg_to_png
+from engine.site.model import default_scenario
+
+FORMATS = (".svg", ".png", ".dot")
+
+
+@click.command("diagram")
+@click.argument("claim", required=False, metavar="[CLAIM]")
+@claims_option
+@scenario_options
+@click.option(
+    "--depth",
+    default=DEFAULT_DEPTH,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="Steps around CLAIM to draw.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write: .svg, .png or .dot (the format follows the suffix).",
+)
+@click.option(
+    "--base-url",
+    default="",
+    metavar="URL",
+    help="The published site's URL: nodes then link to their pages there.",
+)
+def command(
+    claim: str | None,
+    claims_dir: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+    depth: int,
+    output: Path,
+    base_url: str,
+) -> None:
+    """Draw CLAIM's neighbourhood (or, without CLAIM, the whole map) under a scenario."""
+    suffix = output.suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(
+            f"expected an output ending in .svg, .png or .dot, found '{output.name}'", "-o"
+        )
+    kb = load(claims_dir)
+    if claim is not None and claim not in kb.claims:
+        raise UsageError(f"unknown claim '{claim}'{did_you_mean(claim, kb.claims)}", "CLAIM")
+    ev = evaluate_scenario(kb, scenario or default_scenario(kb), sets, assumes)
+    base = base_url.rstrip("/")
+
+    def link(kind: str, item_id: str) -> str | None:
+        # Without a published site to point at, relative links would dangle in a writeup.
+        return f"{base}/{urls.page_path(kind, item_id)}" if base else None
+
+    if claim is None:
+        diagram = map_diagram(kb, ev, link, limit=MAP_LIMIT)
+    else:
+        diagram = neighbourhood_diagram(kb, ev, claim, link, depth)
+    if suffix == ".dot":
+        output.write_text(diagram.dot, encoding="utf-8")
+    else:
+        (svg,) = make_renderer().render_many([diagram.dot])
+        svg = clean_svg(svg)
+        if suffix == ".svg":
+            output.write_text(svg, encoding="utf-8")
+        else:
+            output.write_bytes(svg_to_png(svg))
+    note = " (the top of the map only: it is too large to draw whole)" if diagram.truncated else ""
+    click.echo(f"wrote {output}: {diagram.title}, scenario {ev.scenario.name}{note}")

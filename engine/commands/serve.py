@@ -1,0 +1,74 @@
+"""`crux serve [DIR]`: build the site, serve it on 127.0.0.1, and rebuild on change with --watch."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from engine.commands.build import output_option, run_build
+from engine.commands.options import claims_dir, scenario_options
+from engine.site.render import templates_dir
+from engine.site.serve import BuildCounter, make_server, watch_and_rebuild
+
+
+@click.command("serve")
+@claims_dir
+@output_option
+@scenario_options
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free port).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--watch/--no-watch",
+    default=False,
+    help="Rebuild when claims or templates change, and reload open pages.",
+)
+def command(
+    claims_dir: Path,
+    output: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+    port: int,
+    host: str,
+    watch: bool,
+) -> None:
+    """Build DIR (default ./claims) into -o and serve it locally."""
+
+    def rebuild() -> None:
+        run_build(claims_dir, output, scenario, sets, assumes)
+
+    rebuild()
+    counter = BuildCounter() if watch else None
+    try:
+        server = make_server(output, host, port, counter)
+    except OSError as exc:
+        from engine.scenario import UsageError
+
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", "--port"
+        ) from None
+    stop = threading.Event()
+    if counter is not None:
+        folders = [claims_dir, templates_dir()]
+        threading.Thread(
+            target=watch_and_rebuild, args=(folders, rebuild, counter, stop), daemon=True
+        ).start()
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"serving {output} at http://{shown_host}:{server.server_address[1]}/ (Ctrl-C to stop)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()

@@ -1,0 +1,1 @@
+"""The static site: page contexts, diagrams, templates and the atomic writer (DESIGN §7)."""

@@ -1,0 +1,212 @@
+"""`crux build`'s pipeline: evaluate → page contexts → diagrams → HTML → one atomic write.
+
+Claim pages dominate the work (each has a diagram laid out by Graphviz and rasterised to PNG), so
+they are split into chunks and, for larger maps, handed to a process pool: each worker keeps one
+Graphviz renderer and writes its files straight into the build's temporary folder. Every file's
+content depends only on the knowledge base and the scenario, so the order in which workers finish
+cannot change a byte.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from engine.loader import KnowledgeBase
+from engine.site import pages, urls
+from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
+from engine.site.graphviz_render import Renderer, inline_svg, make_renderer, render_all
+from engine.site.model import SiteModel, site_model
+from engine.site.render import make_environment, templates_dir
+from engine.site.writer import SiteWriter
+
+CHUNK = 25
+PARALLEL_FROM = 16
+"""Claims from which the pool pays for its start-up (forking, one Graphviz instance per worker)."""
+
+Progress = Callable[[int, int], None]
+"""(done, total) after each step of the build."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    target: Path
+    pages: int
+    diagrams: int
+    renderer: str
+
+
+@dataclass
+class _Job:
+    """What every worker needs; inherited through fork, never pickled."""
+
+    model: SiteModel
+    env: Environment
+    shared: dict[str, Any]
+    writer: SiteWriter
+    depth: int
+    renderer: Renderer | None = None
+
+
+_JOB: _Job | None = None
+
+
+def link_from_subfolder(kind: str, item_id: str) -> str:
+    """Node links for diagrams shown from a first-level folder (`claims/`, `diagrams/`)."""
+    return "../" + urls.page_path(kind, item_id)
+
+
+def write_page(writer: SiteWriter, env: Environment, page: pages.Page) -> None:
+    writer.write_text(page.path, env.get_template(page.template).render(page.context))
+
+
+def write_diagram(
+    writer: SiteWriter, diagram: Diagram, rendered: tuple[str, bytes], item_id: str | None
+) -> pages.Embed:
+    """Write the standalone SVG and PNG; return the inline form for the page."""
+    svg_path = urls.diagram_path(item_id, "svg")
+    png_path = urls.diagram_path(item_id, "png")
+    svg, png = rendered
+    writer.write_text(svg_path, svg)
+    writer.write_bytes(png_path, png)
+    return pages.Embed(
+        Markup(inline_svg(svg, diagram.title)), diagram.title, svg_path, png_path, diagram.truncated
+    )
+
+
+def _claim_chunk(claim_ids: Sequence[str]) -> int:
+    job = _JOB
+    assert job is not None, "worker started without a job"
+    if job.renderer is None:
+        job.renderer = make_renderer()
+    kb, ev = job.model.kb, job.model.build
+    diagrams = [
+        neighbourhood_diagram(kb, ev, cid, link_from_subfolder, job.depth) for cid in claim_ids
+    ]
+    rendered = render_all(job.renderer, [d.dot for d in diagrams])
+    for claim_id, diagram, pair in zip(claim_ids, diagrams, rendered, strict=True):
+        embed = write_diagram(job.writer, diagram, pair, claim_id)
+        write_page(job.writer, job.env, pages.claim_page(job.model, job.shared, claim_id, embed))
+    return len(claim_ids)
+
+
+def _write_map(job: _Job) -> None:
+    kb, ev = job.model.kb, job.model.build
+    renderer = make_renderer()
+    diagram = map_diagram(kb, ev, link_from_subfolder)
+    (pair,) = render_all(renderer, [diagram.dot])
+    embed = write_diagram(job.writer, diagram, pair, None)
+    # The standalone map lives in `diagrams/`; the index and map pages sit one folder up.
+    top = pages.Embed(
+        Markup(str(embed.svg).replace('xlink:href="../', 'xlink:href="')),
+        embed.title,
+        embed.svg_path,
+        embed.png_path,
+        embed.truncated,
+    )
+    write_page(job.writer, job.env, pages.index_page(job.model, job.shared, top))
+    write_page(job.writer, job.env, pages.map_page(job.model, job.shared, top))
+
+
+def _write_model_script(writer: SiteWriter, model: SiteModel) -> None:
+    try:
+        from engine.site.whatif_model import model_script
+    except ImportError:
+        return
+    evaluations = {**model.scenarios, model.build.scenario.name: model.build}
+    writer.write_text(urls.static_path("model.js"), model_script(model.kb, evaluations))
+
+
+def build_site(
+    kb: KnowledgeBase,
+    target: Path,
+    *,
+    scenario: str | None = None,
+    sets: Sequence[str] = (),
+    assumes: Sequence[str] = (),
+    base_url: str = "",
+    depth: int = DEFAULT_DEPTH,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    templates: Path | None = None,
+) -> BuildResult:
+    """Build the whole site into `target`, atomically; raise and leave `target` alone on failure."""
+    global _JOB
+    model = site_model(kb, scenario, sets, assumes)
+    env = make_environment(templates)
+    shared = pages.site_context(model, base_url)
+    claim_ids = list(kb.claims)
+    chunks = [claim_ids[i : i + CHUNK] for i in range(0, len(claim_ids), CHUNK)]
+    others = pages.item_pages(model, shared)
+    total = len(chunks) + 2
+    done = 0
+
+    def step(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    with SiteWriter(target) as writer:
+        job = _Job(model, env, shared, writer, depth)
+        _JOB = job
+        try:
+            pool = None
+            if (
+                workers > 1
+                and len(claim_ids) >= PARALLEL_FROM
+                and "fork" in multiprocessing.get_all_start_methods()
+            ):
+                # Fork before this process starts any Graphviz: each worker makes its own.
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            try:
+                results = (
+                    pool.imap(_claim_chunk, chunks)
+                    if pool is not None
+                    else map(_claim_chunk, chunks)
+                )
+                writer.copy_tree((templates or templates_dir()) / urls.STATIC, urls.STATIC)
+                _write_model_script(writer, model)
+                _write_map(job)
+                step()
+                for page in others:
+                    write_page(writer, env, page)
+                step()
+                for _ in results:
+                    step()
+            except BaseException:
+                if pool is not None:
+                    pool.terminate()
+                raise
+            finally:
+                if pool is not None:
+                    pool.close()
+                    pool.join()
+        finally:
+            _JOB = None
+    return BuildResult(
+        target, len(claim_ids) + len(others) + 2, len(claim_ids) + 1, make_renderer_name()
+    )
+
+
+def make_renderer_name() -> str:
+    from engine.site.graphviz_render import system_dot
+
+    return "system dot" if system_dot() else "Graphviz (WebAssembly)"
+
+
+def build_from_folder(claims_dir: Path, target: Path, **options: Any) -> BuildResult:
+    from engine.commands.options import load
+
+    return build_site(load(claims_dir), target, **options)
+
+
+__all__ = ["BuildResult", "build_from_folder", "build_site", "site_model"]

@@ -1,0 +1,257 @@
+"""Graphviz DOT text for argument-map diagrams: the whole map and each claim's neighbourhood.
+
+The DOT is built by hand (not with the `graphviz` package's `Digraph`) so that every byte is under
+our control: nodes and edges come out in sorted order, attributes in a fixed order, and two builds
+give identical text, which the golden tests pin. Labels are plain text (no HTML-like labels), so
+Graphviz escapes whatever an author wrote when it writes SVG.
+
+Status reads without colour: every claim and argument carries its symbol and word ("✔ holds") and a
+border style per label (solid, dashed, dotted); node shape shows the kind.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from engine.evaluate import Evaluation
+from engine.explain import ARGUMENT_STATES
+from engine.formatting import LABEL_SYMBOLS, format_quantity, format_setting
+from engine.graph import kind_of, neighbourhood
+from engine.loader import KnowledgeBase
+
+DEFAULT_DEPTH = 2
+MAP_LIMIT = 400
+"""Most nodes the whole-map diagram draws; past it the map shows the top levels only."""
+
+WRAP = 26
+MAX_LINES = 5
+
+Linker = Callable[[str, str], str | None]
+"""(kind, id) → the URL a node links to, or None for no link."""
+
+LABEL_STYLE: Mapping[str, tuple[str, str, str]] = {
+    # label: (fill, border, border style) — fills differ in lightness too, borders in dash pattern.
+    "holds": ("#d7f0dd", "#1c6e33", "solid"),
+    "fails": ("#f7d4d0", "#a1261b", "dashed"),
+    "undecided": ("#fbefc4", "#7a5d00", "dotted"),
+}
+KIND_STYLE: Mapping[str, tuple[str, str]] = {
+    # kind: (shape, extra style)
+    "claim": ("box", "rounded,"),
+    "argument": ("ellipse", ""),
+    "figure": ("note", ""),
+    "calculator": ("box3d", ""),
+}
+QUANTITY_STYLE: Mapping[str, tuple[str, str]] = {
+    "figure": ("#e4ecf7", "#34507a"),
+    "calculator": ("#ece6f5", "#54397a"),
+}
+EDGE_STYLE: Mapping[str, str] = {
+    "input": 'color="#6b7280", arrowhead=normal',
+    "decides": 'color="#6b7280", arrowhead=normal',
+    "premise": 'color="#374151", arrowhead=none',
+    "pro": 'color="#1c6e33", penwidth=1.6, arrowhead=normal',
+    "con": 'color="#a1261b", penwidth=1.6, style=dashed, arrowhead=tee',
+    "undercuts": 'color="#a1261b", penwidth=1.6, style=dotted, arrowhead=tee',
+}
+STANCE_WORDS = {"pro": "for", "con": "against"}
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """One diagram to draw: its name (`map` or a claim id), title, DOT text and whether it was cut."""
+
+    name: str
+    title: str
+    dot: str
+    truncated: bool = False
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string; backslashes are doubled so authors cannot inject escapes."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def wrap(text: str, width: int = WRAP, max_lines: int = MAX_LINES) -> list[str]:
+    """Break text at word boundaries into at most `max_lines` lines."""
+    lines = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
+
+
+def diagram_nodes(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
+    """The drawable nodes among `nodes` (sources are listed on pages, not drawn), sorted."""
+    return sorted(n for n in nodes if kind_of(graph, n) in KIND_STYLE)
+
+
+def neighbourhood_diagram(
+    kb: KnowledgeBase, ev: Evaluation, claim_id: str, link: Linker, depth: int = DEFAULT_DEPTH
+) -> Diagram:
+    """The claim and everything within `depth` steps of it."""
+    nodes = diagram_nodes(kb.graph, neighbourhood(kb.graph, claim_id, depth))
+    title = f"Neighbourhood of {claim_id} ({depth} steps)"
+    return Diagram(claim_id, title, to_dot(kb, ev, nodes, link, name=claim_id, focus=claim_id))
+
+
+def map_diagram(kb: KnowledgeBase, ev: Evaluation, link: Linker, limit: int = MAP_LIMIT) -> Diagram:
+    """The whole map; past `limit` nodes, the conclusions and what lies closest beneath them."""
+    everything = diagram_nodes(kb.graph, kb.graph.nodes)
+    truncated = len(everything) > limit
+    nodes = top_levels(kb, limit) if truncated else everything
+    title = (
+        "The whole map"
+        if not truncated
+        else f"The top of the map ({len(nodes)} of {len(everything)} nodes)"
+    )
+    return Diagram("map", title, to_dot(kb, ev, nodes, link, name="map"), truncated)
+
+
+def top_levels(kb: KnowledgeBase, limit: int) -> list[str]:
+    """Breadth-first upstream from the central claim and conclusions, layer by sorted layer."""
+    graph = kb.graph
+    tops = sorted(
+        cid for cid, claim in kb.claims.items() if claim.role in ("central", "conclusion")
+    )
+    if not tops:
+        tops = sorted(
+            n for n in graph.nodes if kind_of(graph, n) == "claim" and graph.out_degree(n) == 0
+        )
+    chosen: list[str] = []
+    seen: set[str] = set()
+    layer = [n for n in tops if kind_of(graph, n) in KIND_STYLE]
+    while layer and len(chosen) < limit:
+        for node in layer:
+            if node not in seen and len(chosen) < limit:
+                seen.add(node)
+                chosen.append(node)
+        following = {p for node in layer for p in graph.predecessors(node)}
+        following |= {s for node in layer for s in graph.successors(node)}
+        layer = sorted(n for n in following if n not in seen and kind_of(graph, n) in KIND_STYLE)
+    return sorted(chosen)
+
+
+def to_dot(
+    kb: KnowledgeBase,
+    ev: Evaluation,
+    nodes: Iterable[str],
+    link: Linker,
+    *,
+    name: str,
+    focus: str | None = None,
+    legend: bool = True,
+) -> str:
+    """DOT text for the given nodes and the edges among them, in sorted order."""
+    graph = kb.graph
+    members = sorted(set(nodes))
+    inside = set(members)
+    lines = [
+        f"digraph {quote(name)} {{",
+        f'  graph [id={quote("diagram-" + name)}, rankdir=BT, bgcolor="white", pad=0.2, '
+        'nodesep=0.3, ranksep=0.45, fontname="Helvetica", fontsize=10, tooltip=" "];',
+        '  node [fontname="Helvetica", fontsize=11, margin="0.14,0.07", penwidth=1.4];',
+        '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
+    ]
+    for node in members:
+        lines.append("  " + _node(kb, ev, node, link, focus))
+    for source, target in sorted(graph.subgraph(members).edges):
+        if source in inside and target in inside:
+            relation = graph.edges[source, target].get("relation", "input")
+            edge_id = quote(f"edge-{source}--{target}")
+            style = EDGE_STYLE.get(relation, EDGE_STYLE["input"])
+            lines.append(
+                f"  {quote(source)} -> {quote(target)} [id={edge_id}, class={quote(relation)}, {style}];"
+            )
+    if legend:
+        lines.extend(_legend())
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _node(kb: KnowledgeBase, ev: Evaluation, node: str, link: Linker, focus: str | None) -> str:
+    kind = kind_of(kb.graph, node)
+    shape, extra = KIND_STYLE[kind]
+    label_name: str | None = None
+    if kind == "claim":
+        claim = kb.claims[node]
+        label_name = ev.claims[node]
+        text = wrap(claim.text)
+        status = f"{LABEL_SYMBOLS[label_name]} {label_name}"
+        tooltip = claim.text
+    elif kind == "argument":
+        arg = kb.arguments[node]
+        label_name = ev.arguments[node]
+        role = STANCE_WORDS[arg.stance] if arg.conclusion else "undercuts"
+        # Shorthand arguments (`supports:`/`attacks:`) have no name; their one premise is drawn.
+        text = wrap(f"{role}: {arg.label}") if arg.label else [role]
+        status = f"{LABEL_SYMBOLS[label_name]} {ARGUMENT_STATES[label_name]}"
+        tooltip = f"Argument {role} — {arg.label or node}"
+    elif kind == "figure":
+        figure = kb.figures[node]
+        text = wrap(figure.label)
+        status = "= " + format_setting(ev.scenario.settings[node], figure.unit)
+        tooltip = figure.label
+    else:
+        calc = kb.calculators[node]
+        text = wrap(calc.label)
+        status = "= " + format_quantity(ev.calculators[node], calc.unit)
+        tooltip = calc.label
+    if label_name is not None:
+        fill, border, border_style = LABEL_STYLE[label_name]
+        classes = f"{kind} {label_name}"
+    else:
+        fill, border = QUANTITY_STYLE[kind]
+        border_style = "solid"
+        classes = kind
+    attributes = [
+        f"id={quote('node-' + node)}",
+        f"class={quote(classes)}",
+        f"shape={shape}",
+        f'style="{extra}filled,{border_style}"',
+        f'fillcolor="{fill}"',
+        f'color="{border}"',
+        f"label={quote(chr(10).join([*text, status]))}",
+        f"tooltip={quote(tooltip)}",
+    ]
+    if node == focus:
+        attributes.append("penwidth=3.5")
+    if kind == "claim" and kb.claims[node].role == "central":
+        attributes.append("peripheries=2")
+    url = link(kind, node)
+    if url is not None:
+        attributes.append(f"URL={quote(url)}")
+        attributes.append('target="_top"')
+    return f"{quote(node)} [{', '.join(attributes)}];"
+
+
+def _legend() -> list[str]:
+    """A small key: the three labels (colour, border and symbol) and the node shapes."""
+    lines = [
+        "  subgraph cluster_legend {",
+        '    graph [id="legend", label="Key", labeljust=l, labelloc=b, color="#9ca3af", style=rounded, '
+        'fontcolor="#374151", margin=8];',
+    ]
+    for label_name, (fill, border, border_style) in LABEL_STYLE.items():
+        lines.append(
+            f"    {quote('legend_' + label_name)} [id={quote('legend-' + label_name)}, shape=box, "
+            f'style="rounded,filled,{border_style}", fillcolor="{fill}", color="{border}", '
+            f'label={quote(LABEL_SYMBOLS[label_name] + " " + label_name)}, fontsize=10, tooltip=" "];'
+        )
+    shapes = (
+        "rounded box: claim\\lellipse: argument\\lnote: figure\\l3-D box: calculator\\l"
+        "→ supports, ⊣ attacks\\l"
+    )
+    lines.append(
+        f'    "legend_kinds" [id="legend-kinds", shape=plaintext, label="{shapes}", fontsize=9, '
+        'fontcolor="#374151", tooltip=" "];'
+    )
+    # Invisible edges stack the key in a narrow column, so it never widens a diagram.
+    chain = [quote("legend_" + name) for name in LABEL_STYLE] + ['"legend_kinds"']
+    lines.append(f"    {' -> '.join(reversed(chain))} [style=invis];")
+    lines.append("  }")
+    return lines

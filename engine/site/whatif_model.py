@@ -1,0 +1,313 @@
+"""The knowledge base as a JavaScript module for the site's what-if panel (`static/model.js`).
+
+The panel (``templates/static/whatif.js``) re-evaluates every claim in the browser. It gets the
+numbers from here: each calculator formula and each ``holds_when`` condition is compiled to
+JavaScript by `engine.compile_js` from the very sympy tree the engine evaluates (unit factors
+included), so the browser and ``crux eval`` compute the same thing. Everything else is data:
+figures with their bounds, arguments for ``crux-semantics.js``, scenarios, and the formula
+texts cut into pieces so the panel can write the same substituted formulas and one-line
+explanations as `engine.explain`.
+
+The output is deterministic: sorted keys, ``repr`` floats (which round-trip), ASCII only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import tokenize
+from collections.abc import Mapping
+from typing import Any
+
+from engine.compile_js import js_function_source
+from engine.evaluate import Evaluation
+from engine.loader import KnowledgeBase
+from engine.scenario import DEFAULTS, resolve_scenario
+from engine.schema import Figure
+
+__all__ = [
+    "ABSURD_FACTOR",
+    "MODEL_VERSION",
+    "SLIDER_MARGIN",
+    "absurd_limit",
+    "figure_bounds",
+    "model_data",
+    "model_script",
+    "slider_bounds",
+    "substitution_parts",
+]
+
+MODEL_VERSION = 1
+
+ABSURD_FACTOR = 1e12
+"""The panel refuses a number whose magnitude exceeds this many times the figure's scale
+(the largest of |range low|, |range high|, |value| and 1): such input is a typo, and it would
+only produce overflow."""
+
+SLIDER_MARGIN = 0.5
+"""Sliders run over the figure's range widened by this fraction of its width on each side."""
+
+
+def figure_bounds(figure: Figure) -> tuple[float | None, float | None]:
+    """The physical bounds the panel enforces on a number figure: (lower, upper), None if open.
+
+    ``minimum``/``maximum`` when written; otherwise a figure whose value and whole range are
+    non-negative (a price, a count) must stay non-negative.
+    """
+    if figure.kind != "number":
+        return None, None
+    lower = figure.minimum
+    if lower is None:
+        value = float(figure.numeric_value())
+        low = figure.range[0] if figure.range is not None else value
+        if value >= 0 and low >= 0 and (value > 0 or figure.range is not None):
+            lower = 0.0
+    return lower, figure.maximum
+
+
+def absurd_limit(figure: Figure) -> float:
+    """Magnitudes above this are refused as input (see `ABSURD_FACTOR`)."""
+    scale = max(abs(figure.numeric_value()), 1.0)
+    if figure.range is not None:
+        scale = max(scale, abs(figure.range[0]), abs(figure.range[1]))
+    return ABSURD_FACTOR * scale
+
+
+def slider_bounds(figure: Figure) -> tuple[float, float]:
+    """The slider's (min, max): the range plus a margin, clipped to the figure's bounds."""
+    value = figure.numeric_value()
+    low, high = figure.range if figure.range is not None else (value, value)
+    width = high - low
+    margin = width * SLIDER_MARGIN if width > 0 else max(abs(value), 1.0)
+    start, stop = low - margin, high + margin
+    lower, upper = figure_bounds(figure)
+    if lower is not None:
+        start = max(start, lower)
+    if upper is not None:
+        stop = min(stop, upper)
+    if not start < stop:  # a degenerate range pinned at a bound
+        stop = start + max(abs(start), 1.0)
+    return _clean(start), _clean(stop)
+
+
+def _clean(value: float) -> float:
+    """Round slider ends to 12 significant digits so 0.1 * 3 shows as 0.3."""
+    return float(f"{value:.12g}")
+
+
+def substitution_parts(kb: KnowledgeBase, formula: str) -> list[str] | None:
+    """The formula cut at every figure or calculator name, as `engine.explain.substitute` does.
+
+    Even positions are literal text, odd positions are quantity ids. None when the text does not
+    tokenize (`substitute` then shows the formula unchanged).
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(formula).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    lines = formula.splitlines(keepends=True) or [""]
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    parts: list[str] = []
+    cursor = 0
+    for token in tokens:
+        if token.type != tokenize.NAME:
+            continue
+        if token.string not in kb.figures and token.string not in kb.calculators:
+            continue
+        begin = starts[token.start[0] - 1] + token.start[1]
+        end = starts[token.end[0] - 1] + token.end[1]
+        parts.extend((formula[cursor:begin], token.string))
+        cursor = end
+    parts.append(formula[cursor:])
+    return parts
+
+
+def _figure(figure: Figure) -> dict[str, Any]:
+    lower, upper = figure_bounds(figure)
+    entry: dict[str, Any] = {
+        "label": figure.label,
+        "unit": figure.unit,
+        "kind": figure.kind,
+        "value": _setting(figure, figure.value),
+        "range": list(figure.range) if figure.range is not None else None,
+        "minimum": lower,
+        "maximum": upper,
+        "choices": list(figure.choices) if figure.choices is not None else None,
+    }
+    if figure.kind == "number":
+        entry["slider"] = list(slider_bounds(figure))
+        entry["absurd"] = absurd_limit(figure)
+    return entry
+
+
+def _setting(figure: Figure, value: float | str | bool) -> float | int | str:
+    """A setting as the panel and scenario files write it: choice name, 0/1, or a float."""
+    if figure.choices is not None:
+        return str(value)
+    if figure.switch:
+        return int(float(value))
+    return float(value)
+
+
+def _scenarios(kb: KnowledgeBase) -> dict[str, Any]:
+    """Each KB scenario as the difference it makes to the figures' own values, fully resolved."""
+    out: dict[str, Any] = {}
+    defaults = resolve_scenario(kb, DEFAULTS)
+    for sid, scenario in kb.scenarios.items():
+        resolved = resolve_scenario(kb, sid)
+        out[sid] = {
+            "label": scenario.label,
+            "set": {
+                fid: _setting(kb.figures[fid], value)
+                for fid, value in sorted(resolved.settings.items())
+                if value != defaults.settings[fid]
+            },
+            "assume": dict(resolved.assumptions),
+        }
+    return out
+
+
+def model_data(kb: KnowledgeBase, evaluations: Any = None) -> dict[str, Any]:
+    """Everything the panel needs except the compiled functions, as JSON-ready data.
+
+    ``evaluations`` (optional: a mapping or an iterable of `Evaluation`) adds the labels the
+    build computed for each scenario, which the tests and the panel's self-check compare with.
+    """
+    claims: dict[str, Any] = {}
+    for cid, claim in kb.claims.items():
+        condition = kb.conditions.get(cid)
+        claims[cid] = {
+            "text": claim.text,
+            "assumed": claim.assumed,
+            "holds_when": claim.holds_when,
+            "parts": substitution_parts(kb, claim.holds_when) if claim.holds_when else None,
+            "inputs": list(condition.names) if condition is not None else [],
+        }
+    calculators = {
+        cid: {
+            "label": calc.label,
+            "unit": calc.unit,
+            "formula": calc.formula,
+            "parts": substitution_parts(kb, calc.formula),
+            "inputs": list(kb.formulas[cid].names),
+        }
+        for cid, calc in kb.calculators.items()
+    }
+    arguments = {
+        aid: {
+            "label": arg.label,
+            "premises": list(arg.premises),
+            "conclusion": arg.conclusion,
+            "stance": arg.stance,
+            "weight": float(arg.weight),
+            "undercuts": arg.undercuts,
+        }
+        for aid, arg in kb.arguments.items()
+    }
+    data: dict[str, Any] = {
+        "version": MODEL_VERSION,
+        "figures": {fid: _figure(fig) for fid, fig in kb.figures.items()},
+        "calculators": calculators,
+        "calculator_order": list(kb.calculator_order),
+        "claims": claims,
+        "arguments": arguments,
+        "scenarios": _scenarios(kb),
+        "defaults": DEFAULTS,
+    }
+    items = _evaluations(evaluations)
+    labels = {
+        ev.scenario.name: dict(sorted(ev.claims.items()))
+        for ev in items
+        if not ev.scenario.overridden
+    }
+    if labels:
+        data["labels"] = labels
+    builds = _builds(kb, items)
+    if builds:
+        data["builds"] = builds
+    return data
+
+
+def _evaluations(evaluations: Any) -> list[Evaluation]:
+    if evaluations is None:
+        return []
+    items = evaluations.values() if isinstance(evaluations, Mapping) else evaluations
+    return [ev for ev in items if isinstance(ev, Evaluation)]
+
+
+def _builds(kb: KnowledgeBase, evaluations: list[Evaluation]) -> dict[str, Any]:
+    """Settings of a build that is not a plain KB scenario (`--set`, `--assume`, a scenario file),
+    as overrides on a KB scenario, so the panel starts from exactly what the pages show."""
+    out: dict[str, Any] = {}
+    for ev in evaluations:
+        name = ev.scenario.name
+        if not ev.scenario.overridden and (name == DEFAULTS or name in kb.scenarios):
+            continue
+        base = name if name in kb.scenarios else DEFAULTS
+        plain = resolve_scenario(kb, base)
+        out[name] = {
+            "scenario": base,
+            "set": {
+                fid: _setting(kb.figures[fid], value)
+                for fid, value in sorted(ev.scenario.settings.items())
+                if value != plain.settings[fid]
+            },
+            "assume": {
+                cid: holds
+                for cid, holds in sorted(ev.scenario.assumptions.items())
+                if plain.assumptions.get(cid) != holds
+            },
+        }
+    return out
+
+
+def _json(value: Any) -> str:
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=True, allow_nan=False, separators=(",", ":")
+    )
+
+
+def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
+    """`static/model.js`: sets ``CruxModel`` = {data, calculators, conditions} on the page.
+
+    Functions take ``v`` (every figure and calculator value by id, each in its declared unit)
+    and use ``R = CruxRuntime.R``, so ``crux-runtime.js`` must be loaded first.
+    """
+    data = model_data(kb, evaluations)
+    _check_finite(data)
+    calculators = ",\n".join(
+        f"    {_json(cid)}: {js_function_source(kb.formulas[cid].expr, kb.formulas[cid].names)}"
+        for cid in kb.calculator_order
+    )
+    conditions = ",\n".join(
+        f"    {_json(cid)}: {js_function_source(formula.expr, formula.names)}"
+        for cid, formula in sorted(kb.conditions.items())
+    )
+    return (
+        "/* crux what-if model: generated by `crux build` from the knowledge base; do not edit.\n"
+        " * Formulas are compiled from the engine's sympy trees by engine/compile_js.py. */\n"
+        "(function (root) {\n"
+        '  "use strict";\n'
+        "  var R = root.CruxRuntime.R;\n"
+        "  root.CruxModel = {\n"
+        f"  data: {_json(data)},\n"
+        f"  calculators: {{\n{calculators}\n  }},\n"
+        f"  conditions: {{\n{conditions}\n  }}\n"
+        "  };\n"
+        '})(typeof globalThis !== "undefined" ? globalThis : this);\n'
+    )
+
+
+def _check_finite(value: Any) -> None:
+    """Figures are validated finite by the schema; fail loudly rather than write `NaN` JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"non-finite number in the what-if model: {value}")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_finite(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_finite(item)

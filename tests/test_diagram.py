@@ -1,0 +1,152 @@
+"""Diagram DOT text (golden files) and the Graphviz renderers.
+
+Regenerate the golden files after an intended change with:
+
+    CRUX_REGENERATE_GOLDEN=1 pytest tests/test_diagram.py
+
+Golden tests pin DOT text, not SVG bytes: SVG varies with the Graphviz version.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.evaluate import evaluate_scenario
+from engine.loader import KnowledgeBase
+from engine.site.build import link_from_subfolder
+from engine.site.diagram import map_diagram, neighbourhood_diagram, quote, to_dot, wrap
+from engine.site.graphviz_render import RenderFailure, WasmDot, clean_svg, inline_svg, svg_to_png
+from tests.conftest import EXAMPLES
+
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE = bool(os.environ.get("CRUX_REGENERATE_GOLDEN"))
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), (
+        f"missing {path}: run CRUX_REGENERATE_GOLDEN=1 pytest tests/test_diagram.py"
+    )
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_map_dot_is_golden(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade, "summer")
+    check_golden("lemonade-map.dot", map_diagram(lemonade, ev, link_from_subfolder).dot)
+
+
+def test_neighbourhood_dot_is_golden(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade, "washout")
+    diagram = neighbourhood_diagram(lemonade, ev, "stand_is_thriving", link_from_subfolder)
+    check_golden("lemonade-stand_is_thriving.dot", diagram.dot)
+
+
+def test_depth_controls_the_neighbourhood(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    small = neighbourhood_diagram(
+        lemonade, ev, "stand_sells_at_loss", link_from_subfolder, depth=1
+    ).dot
+    large = neighbourhood_diagram(
+        lemonade, ev, "stand_sells_at_loss", link_from_subfolder, depth=3
+    ).dot
+    assert '"node-cost_per_cup"' in small and '"node-rent_per_cup"' not in small
+    assert '"node-rent_per_cup"' in large
+
+
+def test_every_node_has_an_id_a_kind_class_and_a_link(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    dot = map_diagram(lemonade, ev, link_from_subfolder).dot
+    for claim_id in lemonade.claims:
+        line = next(x for x in dot.splitlines() if x.strip().startswith(f'"{claim_id}" ['))
+        assert f'id="node-{claim_id}"' in line
+        assert f'class="claim {ev.claims[claim_id]}"' in line
+        assert f'URL="../claims/{claim_id}.html"' in line
+    assert 'class="figure"' in dot and 'URL="../figures/cup_price.html"' in dot
+    assert "cluster_legend" in dot and "✔ holds" in dot and "<" not in dot.replace("->", "")
+
+
+def test_a_large_map_draws_its_top_levels(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    diagram = map_diagram(lemonade, ev, link_from_subfolder, limit=4)
+    assert diagram.truncated
+    assert diagram.dot.count('[id="node-') == 4
+    assert '"node-stand_is_thriving"' in diagram.dot and '"node-stand_sells_at_loss"' in diagram.dot
+
+
+def test_author_text_cannot_break_out_of_dot_strings() -> None:
+    assert quote('say "hi" \\N') == '"say \\"hi\\" \\\\N"'
+    assert wrap("word " * 40, width=20, max_lines=3)[-1].endswith("…")
+    assert wrap("a" * 50, width=20) == ["a" * 20, "a" * 20, "a" * 10]
+
+
+def test_nodes_link_nowhere_without_a_linker(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    dot = to_dot(lemonade, ev, ["stand_is_thriving"], lambda kind, item: None, name="x")
+    assert "URL=" not in dot
+
+
+@pytest.fixture(scope="module")
+def wasm() -> WasmDot:
+    return WasmDot()
+
+
+def test_wasm_graphviz_renders_clickable_ids_and_recovers_after_an_error(
+    wasm: WasmDot, lemonade: KnowledgeBase
+) -> None:
+    ev = evaluate_scenario(lemonade)
+    dot = neighbourhood_diagram(lemonade, ev, "rain_all_month", link_from_subfolder).dot
+    svg = wasm.render(dot)
+    assert 'id="node&#45;rain_all_month"' in svg and 'class="node claim fails"' in svg
+    assert 'xlink:href="../claims/rain_all_month.html"' in svg
+    with pytest.raises(RenderFailure):
+        wasm.render("digraph { a -> ")
+    assert wasm.render(dot) == svg  # a fresh instance, and still deterministic
+    inline = inline_svg(svg, "A diagram")
+    assert inline.startswith('<svg role="group" aria-label="A diagram"') and "<!--" not in inline
+    png = svg_to_png(clean_svg(svg))
+    assert png.startswith(b"\x89PNG") and png == svg_to_png(clean_svg(svg))
+
+
+def test_crux_diagram_writes_svg_png_and_dot(tmp_path: Path) -> None:
+    runner = CliRunner()
+    claims = str(EXAMPLES / "lemonade")
+    for suffix in ("svg", "png", "dot"):
+        out = tmp_path / f"d.{suffix}"
+        args = [
+            "diagram",
+            "stand_is_thriving",
+            "--claims",
+            claims,
+            "--scenario",
+            "washout",
+            "-o",
+            str(out),
+        ]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    lines = (tmp_path / "d.dot").read_text(encoding="utf-8").splitlines()
+    node = next(line for line in lines if line.startswith('  "stand_is_thriving" ['))
+    assert 'class="claim fails"' in node  # the washout scenario
+    map_args = [
+        "diagram",
+        "--claims",
+        claims,
+        "-o",
+        str(tmp_path / "map.dot"),
+        "--base-url",
+        "https://x.org/site/",
+    ]
+    whole = runner.invoke(cli, map_args)
+    assert whole.exit_code == 0 and 'URL="https://x.org/site/claims/' in (
+        tmp_path / "map.dot"
+    ).read_text("utf-8")
+    bad = runner.invoke(cli, ["diagram", "nope", "--claims", claims, "-o", str(tmp_path / "x.svg")])
+    assert bad.exit_code == 2 and "unknown claim 'nope'" in bad.output

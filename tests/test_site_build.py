@@ -1,0 +1,186 @@
+"""`crux build`: atomic, deterministic, careful with folders it did not make, links that resolve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.errors import CruxError
+from engine.scenario import UsageError
+from engine.site import pages
+from engine.site.writer import MARKER
+from tests.conftest import EXAMPLES
+from tests.site_helpers import Page, build
+
+LEMONADE = EXAMPLES / "lemonade"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(LEMONADE, tmp_path_factory.mktemp("built") / "site")
+
+
+def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
+    again = build(LEMONADE, tmp_path / "again")
+    first, second = snapshot(site), snapshot(again)
+    assert sorted(first) == sorted(second)
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+    assert any(name.endswith(".png") for name in first) and any(
+        name.endswith(".svg") for name in first
+    )
+
+
+def test_bad_claims_leave_the_previous_site_untouched(lemonade_copy: Path, tmp_path: Path) -> None:
+    target = build(lemonade_copy, tmp_path / "site")
+    before = snapshot(target)
+    (lemonade_copy / "model.yaml").write_text("claims:\n  broken: [\n", encoding="utf-8")
+    with pytest.raises(CruxError):
+        build(lemonade_copy, target)
+    assert snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims", "site"]  # no half-built folder
+
+
+def test_a_crash_midway_leaves_the_previous_site_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = build(LEMONADE, tmp_path / "site")
+    before = snapshot(target)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pages, "claim_page", explode)
+    with pytest.raises(RuntimeError, match="boom"):
+        build(LEMONADE, target)
+    assert snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_refuses_a_non_empty_folder_crux_did_not_make(tmp_path: Path) -> None:
+    target = tmp_path / "notes"
+    target.mkdir()
+    (target / "thesis.md").write_text("precious", encoding="utf-8")
+    with pytest.raises(UsageError, match="not built by crux"):
+        build(LEMONADE, target)
+    assert (target / "thesis.md").read_text(encoding="utf-8") == "precious"
+    result = CliRunner().invoke(cli, ["build", str(LEMONADE), "-o", str(target)])
+    assert result.exit_code == 2
+    assert "refusing to replace it" in result.output
+
+
+def test_empty_folder_and_previous_site_are_fine(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.mkdir()
+    build(LEMONADE, target)
+    assert (target / MARKER).is_file()
+    build(LEMONADE, target)  # replaces its own output
+    assert (target / "index.html").is_file()
+
+
+def test_cli_build_reports_and_uses_the_default_scenario(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["build", str(LEMONADE), "-o", str(tmp_path / "out"), "--scenario", "washout"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "pages" in result.output
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Scenario" in index and "washout" in index
+
+
+LINK = re.compile(r'(?:href|src|xlink:href)="([^"]*)"')
+
+
+def _targets(file: Path) -> list[str]:
+    text = file.read_text(encoding="utf-8")
+    if file.suffix == ".html":
+        page = Page(text)
+        found = []
+        for element in page.elements:
+            for attribute in ("href", "src", "xlink:href"):
+                if attribute in element.attrs:
+                    found.append(element.attrs[attribute])
+        return found
+    return LINK.findall(text)
+
+
+def test_every_internal_link_and_asset_resolves(site: Path) -> None:
+    broken = []
+    ids: dict[Path, set[str]] = {}
+    for file in sorted(site.rglob("*")):
+        if file.suffix not in (".html", ".svg", ".css"):
+            continue
+        for link in _targets(file):
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto"):
+                continue
+            assert parts.scheme == "", f"{file}: unexpected link {link}"
+            target = (file.parent / unquote(parts.path)).resolve() if parts.path else file
+            if not target.is_file():
+                broken.append(f"{file.relative_to(site)} -> {link}")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = {
+                        e.attrs["id"]
+                        for e in Page(target.read_text("utf-8")).elements
+                        if "id" in e.attrs
+                    }
+                if parts.fragment not in ids[target]:
+                    broken.append(f"{file.relative_to(site)} -> {link} (no such anchor)")
+    assert broken == []
+
+
+def test_no_local_paths_and_no_external_assets(site: Path) -> None:
+    for file in sorted(site.rglob("*")):
+        if not file.is_file() or file.suffix == ".png":
+            continue
+        text = file.read_text(encoding="utf-8")
+        assert (
+            str(site.parent) not in text and str(Path.cwd()) not in text and "file:///" not in text
+        ), file
+        if file.suffix in (".css", ".js"):
+            assert not re.search(r"https?://", text), f"{file} refers to the network"
+        if file.suffix == ".svg":
+            assert not re.search(r'(?:href|src)="https?://', text)
+            assert "<script" not in text
+    for file in site.rglob("*.html"):
+        page = Page(file.read_text(encoding="utf-8"))
+        for element in page.find("script") + page.find("link") + page.find("img"):
+            source = element.attrs.get("src") or element.attrs.get("href") or ""
+            assert not urlsplit(source).scheme, f"{file}: external asset {source}"
+
+
+def test_standalone_diagrams_exist_with_stable_names(site: Path) -> None:
+    for name in ("map", "stand_is_thriving", "rain_all_month"):
+        svg = (site / "diagrams" / f"{name}.svg").read_text(encoding="utf-8")
+        assert svg.startswith("<?xml") and 'id="node&#45;' in svg
+        assert (site / "diagrams" / f"{name}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert 'xlink:href="../claims/stand_is_thriving.html"' in (
+        site / "diagrams" / "map.svg"
+    ).read_text("utf-8")
+
+
+def test_static_files_are_copied(site: Path) -> None:
+    assert (site / "static" / "crux.css").is_file() and (site / "static" / "site.js").is_file()
+
+
+def test_source_date_epoch_is_the_only_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    target = build(LEMONADE, tmp_path / "dated")
+    assert "Built on 2026-01-01" in (target / "index.html").read_text(encoding="utf-8")
