@@ -6,6 +6,7 @@ Bad input files exit with status 1 and bad usage with status 2; both print every
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -15,8 +16,35 @@ from engine import __version__
 from engine.errors import CruxError
 
 
+# Each verb lives in engine/commands/<module>.py and is imported only when it runs, so
+# `crux check` does not pay for the site's or the analysis's imports.
+COMMANDS = {
+    "check": "check",
+    "eval": "evaluate",
+    "explain": "explain",
+    "schema": "schema",
+    "build": "build",
+    "serve": "serve",
+    "diagram": "diagram",
+    "flips": "flips",
+    "sensitivity": "sensitivity",
+    "simulate": "simulate",
+}
+
+
 class CruxGroup(click.Group):
-    """Turns `CruxError` into clean messages and exit codes."""
+    """Loads verbs lazily and turns `CruxError` into clean messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"engine.commands.{module_name}")
+        command: click.Command = module.command
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -40,27 +68,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """crux: quantified argument maps. Claims, cited figures and formulas, evaluated and explained."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-
-
-def _register() -> None:
-    from engine.commands import check, evaluate, explain, schema
-
-    for module in (check, evaluate, explain, schema):
-        cli.add_command(module.command)
-    # Later verbs (site, analysis) register themselves when their modules exist.
-    import importlib
-
-    for name in ("build", "serve", "diagram", "flips", "simulate", "sensitivity", "export"):
-        try:
-            module = importlib.import_module(f"engine.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"engine.commands.{name}":
-                raise
-            continue
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main() -> None:

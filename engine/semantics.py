@@ -20,8 +20,6 @@ from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import connected_components
 
 HOLDS = 1
 FAILS = -1
@@ -202,6 +200,10 @@ def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Seque
         row for row, ss in support.items() for _ in ss
     ]
     n_rows = n_claims + len(arguments)
+    # imported here: scipy takes ~0.1 s to import and most commands never label cyclic maps
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
     graph = csr_array(
         (np.ones(len(src)), (np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp))),
         shape=(n_rows, n_rows),

@@ -60,7 +60,11 @@ class UnitError(Exception):
 @functools.cache
 def registry() -> pint.UnitRegistry:
     """The one registry (built on first use: building a pint registry takes ~0.1 s)."""
-    ureg: pint.UnitRegistry = pint.UnitRegistry()
+    try:
+        # pint caches its parsed definitions on disk: ~0.01 s instead of ~0.3 s per process.
+        ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=":auto:")
+    except OSError:
+        ureg = pint.UnitRegistry()
     for definition in _DEFINITIONS:
         ureg.define(definition)
     return ureg

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+)
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -77,9 +83,22 @@ def trusted(markup: str) -> Markup:
     return Markup(markup)
 
 
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates cached on disk: compiling them is a fifth of a small build."""
+    from engine.site.graphviz_render import cache_dir
+
+    folder = cache_dir() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 def make_environment(folder: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(folder or templates_dir())),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
