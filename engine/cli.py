@@ -15,7 +15,6 @@ import click
 from engine import __version__
 from engine.errors import CruxError
 
-
 # Each verb lives in engine/commands/<module>.py and is imported only when it runs, so
 # `crux check` does not pay for the site's or the analysis's imports.
 COMMANDS = {

@@ -100,7 +100,10 @@ def test_explain_prints_a_tree_down_to_sources() -> None:
     )
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Scenario: everything_counted — Rent counted, slow days (cost_view = everything)"
+    assert (
+        lines[0]
+        == "Scenario: everything_counted — Rent counted, slow days (cost_view = everything)"
+    )
     assert "stand_is_thriving: ✔ holds — The stand is a good little business." in lines
     assert any(
         "rent_per_cup = stand_rent_per_day / cups_per_day = 50 USD/day / 20 1/day = 2.5 USD" in line
