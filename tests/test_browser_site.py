@@ -25,6 +25,7 @@ PAGE_KINDS = {
     "calculator": "calculators/rent_per_cup.html",
     "source": "sources/neighbour_post.html",
     "scenario": "scenarios/everything_counted.html",
+    "sensitivity": "sensitivity.html",
 }
 SCRIPT = "<script>window.__pwned = 1</script>"
 IMG = '<img src=x onerror="window.__pwned = 1">'
@@ -118,7 +119,14 @@ def test_no_serious_accessibility_violations(chromium_browser: Any, site: Path, 
 
 
 @pytest.mark.parametrize(
-    "path", ["index.html", "claims/stand_is_thriving.html", "figures/cup_price.html"]
+    "path",
+    [
+        "index.html",
+        "claims/stand_is_thriving.html",
+        "claims/margin_is_healthy.html",
+        "figures/cup_price.html",
+        "sensitivity.html",
+    ],
 )
 def test_fits_a_phone_without_sideways_scrolling(
     chromium_browser: Any, site: Path, path: str

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from engine.analysis.flips import Crossing, find_flips
 from engine.errors import CruxError
 from engine.evaluate import Evaluation, evaluate
 from engine.explain import claim_summary, substitute
@@ -489,3 +490,76 @@ def test_without_javascript_the_page_reads_and_the_panel_explains(
     assert not page.is_visible("[data-whatif-body]")
     assert page.get_attribute('.hero [data-claim="stand_sells_at_loss"]', "data-label") == "fails"
     context.close()
+
+
+# --- the nearest tipping point ----------------------------------------------------------------------
+
+
+def python_nearest(
+    kb: KnowledgeBase, scenario: str, claim_id: str, sets: dict[str, Any]
+) -> Crossing | None:
+    """`crux flips`' nearest tipping point with `sets` on top of the scenario."""
+    base = resolve_scenario(kb, scenario)
+    settings = {**base.settings, **{k: float(v) for k, v in sets.items()}}
+    report = find_flips(kb, dataclasses.replace(base, settings=settings), claims=[claim_id])
+    return report.nearest(claim_id)
+
+
+def shown_tip(page: Any, previous: str | None = None) -> tuple[str, float]:
+    """The panel's nearest-tipping-point sentence (once it differs from `previous`), and `at`."""
+    page.wait_for_function(
+        "prev => { const e = document.querySelector('[data-whatif-tip]');"
+        " return e && e.dataset.tipText && e.dataset.tipText !== prev"
+        " && !e.classList.contains('whatif-tip-pending'); }",
+        arg=previous,
+    )
+    text = page.get_attribute("[data-whatif-tip]", "data-tip-text")
+    return text, page.evaluate("() => CruxWhatIf.panel.tip.at")
+
+
+@pytest.mark.parametrize(
+    ("kb_name", "path", "claim_id", "scenario", "edits"),
+    [
+        (
+            "lemonade",
+            "claims/margin_is_healthy.html",
+            "margin_is_healthy",
+            "defaults",
+            {"lemons_per_cup_usd": 0.9, "cup_price": 1.9},
+        ),
+        ("shipped", "index.html", "tokens_sold_at_loss", "baseline", {"revenue_usd": 9.5}),
+    ],
+)
+def test_nearest_tipping_point_follows_the_readers_values(
+    tab: Page,
+    request: pytest.FixtureRequest,
+    kb_name: str,
+    path: str,
+    claim_id: str,
+    scenario: str,
+    edits: dict[str, float],
+) -> None:
+    kb = request.getfixturevalue(f"{kb_name}_kb")
+    site = request.getfixturevalue(f"{kb_name}_site")
+    page = tab.open(site, path)
+    text, at = shown_tip(page)
+    expected = python_nearest(kb, scenario, claim_id, {})
+    assert expected is not None and text == expected.sentence
+    # the static list on a claim page marks the same one as nearest
+    if path.startswith("claims/"):
+        assert expected.sentence in " ".join(page.inner_text(".tip-nearest").split())
+    sets: dict[str, float] = {}
+    for fid, value in edits.items():
+        page.fill(f'[name="{fid}"]', repr(value))
+        sets[fid] = value
+        text, at = shown_tip(page, text)
+        expected = python_nearest(kb, scenario, claim_id, sets)
+        assert expected is not None
+        assert text == expected.sentence, sets
+        assert math.isclose(at, expected.at, rel_tol=1e-9), (at, expected.at)
+    assert "from your values" in page.inner_text("[data-whatif-tip]")
+    assert page.is_visible(".built-only-note") or not path.startswith("claims/")
+    page.fill(f'[name="{next(iter(edits))}"]', "0")  # may leave no tipping point at all
+    page.click('button[name="reset"]')
+    back = python_nearest(kb, scenario, claim_id, {})
+    assert back is not None and shown_tip(page)[0] == back.sentence

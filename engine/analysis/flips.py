@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import sympy
-from scipy.optimize import brentq
 
 from engine.analysis.sampling import physical_bounds
 from engine.evaluate import compiled, evaluate, label_map
@@ -71,16 +70,23 @@ _FIGURE = frozenset({"figure"})
 NumericFunction = Callable[[Mapping[str, Any]], np.ndarray]
 
 
+def widened_range(figure: Figure) -> tuple[float, float] | None:
+    """The figure's range widened `WIDEN` times (in log space for a lognormal), or None."""
+    if figure.range is None or not figure.range[1] > figure.range[0]:
+        return None
+    low, high = figure.range
+    if figure.distribution == "lognormal" and low > 0:
+        centre, half = math.sqrt(low * high), math.log(high / low) / 2
+        return centre * math.exp(-WIDEN * half), centre * math.exp(WIDEN * half)
+    centre, half = (low + high) / 2, (high - low) / 2
+    return centre - WIDEN * half, centre + WIDEN * half
+
+
 def search_interval(figure: Figure, now: float) -> tuple[float, float]:
     """Where tipping points of ``figure`` are looked for (see the module docstring)."""
-    if figure.range is not None and figure.range[1] > figure.range[0]:
-        low, high = figure.range
-        if figure.distribution == "lognormal" and low > 0:
-            centre, half = math.sqrt(low * high), math.log(high / low) / 2
-            a, b = centre * math.exp(-WIDEN * half), centre * math.exp(WIDEN * half)
-        else:
-            centre, half = (low + high) / 2, (high - low) / 2
-            a, b = centre - WIDEN * half, centre + WIDEN * half
+    widened = widened_range(figure)
+    if widened is not None:
+        a, b = widened
     elif now > 0:
         a, b = now / WIDEN, now * WIDEN
     elif now < 0:
@@ -461,6 +467,8 @@ class MapProbe:
         zero, to or from undefined) is a boundary: bisection on the sign class finds it.
         """
 
+        from scipy.optimize import brentq  # only here: importing scipy.optimize takes 0.2 s
+
         def sign_class(xs: np.ndarray) -> np.ndarray:
             values = atom.function(self.values(figure, xs))
             return np.where(np.isnan(values), 2.0, np.sign(values))
@@ -659,10 +667,17 @@ def numeric_claims(
 
 
 def find_flips(
-    kb: KnowledgeBase, scenario: ScenarioInput, claims: Iterable[str] | None = None
+    kb: KnowledgeBase,
+    scenario: ScenarioInput,
+    claims: Iterable[str] | None = None,
+    probe: MapProbe | None = None,
 ) -> FlipReport:
-    """Tipping points of every claim decided by numbers (or of ``claims``) under ``scenario``."""
-    probe = MapProbe(kb, scenario)
+    """Tipping points of every claim decided by numbers (or of ``claims``) under ``scenario``.
+
+    ``probe`` (a `MapProbe` of the same knowledge base and scenario) may be shared with
+    `engine.analysis.sensitivity.sensitivity`, which then reuses its compiled comparisons.
+    """
+    probe = probe if probe is not None else MapProbe(kb, scenario)
     wanted = numeric_claims(kb, scenario, probe)
     if claims is not None:
         chosen = set(claims)

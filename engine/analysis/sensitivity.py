@@ -240,10 +240,16 @@ def _sweep_grid(figure_range: tuple[float, float], lognormal: bool, now: float) 
 
 
 def sensitivity(
-    kb: KnowledgeBase, scenario: ScenarioInput, claims: list[str] | None = None
+    kb: KnowledgeBase,
+    scenario: ScenarioInput,
+    claims: list[str] | None = None,
+    probe: MapProbe | None = None,
 ) -> dict[str, Tornado]:
-    """A tornado for every claim decided by numbers (or for ``claims``), in claim-id order."""
-    probe = MapProbe(kb, scenario)
+    """A tornado for every claim decided by numbers (or for ``claims``), in claim-id order.
+
+    ``probe``: a `MapProbe` of the same knowledge base and scenario, shared with `find_flips`.
+    """
+    probe = probe if probe is not None else MapProbe(kb, scenario)
     wanted = numeric_claims(kb, scenario, probe)
     if claims is not None:
         wanted = [cid for cid in wanted if cid in set(claims)]

@@ -5,6 +5,11 @@ they are split into chunks and, for larger maps, handed to a process pool: each 
 Graphviz renderer and writes its files straight into the build's temporary folder. Every file's
 content depends only on the knowledge base and the scenario, so the order in which workers finish
 cannot change a byte.
+
+The analysis (`engine.site.analysis`) runs in the pool too, as two tasks submitted first: the
+build scenario's tipping points, probabilities and tornadoes (the claim pages wait for them), and
+the other matrix columns' probabilities (the index waits for them). Meanwhile this process writes
+the map and the item pages.
 """
 
 from __future__ import annotations
@@ -14,13 +19,17 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from jinja2 import Environment
 from markupsafe import Markup
 
+from engine.analysis.tornado_svg import tornado_svg
 from engine.loader import KnowledgeBase
 from engine.site import pages, urls
+from engine.analysis.sensitivity import Tornado
+from engine.analysis.simulate import SimulationResult
+from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
 from engine.site.graphviz_render import Renderer, inline_svg, make_renderer, render_all
 from engine.site.model import SiteModel, site_model
@@ -81,7 +90,8 @@ def write_diagram(
     )
 
 
-def _claim_chunk(claim_ids: Sequence[str]) -> int:
+def _claim_chunk(task: tuple[Sequence[str], SiteAnalysis]) -> int:
+    claim_ids, analysis = task
     job = _JOB
     assert job is not None, "worker started without a job"
     if job.renderer is None:
@@ -93,11 +103,35 @@ def _claim_chunk(claim_ids: Sequence[str]) -> int:
     rendered = render_all(job.renderer, [d.dot for d in diagrams])
     for claim_id, diagram, pair in zip(claim_ids, diagrams, rendered, strict=True):
         embed = write_diagram(job.writer, diagram, pair, claim_id)
-        write_page(job.writer, job.env, pages.claim_page(job.model, job.shared, claim_id, embed))
+        page = pages.claim_page(job.model, job.shared, claim_id, embed, analysis)
+        write_page(job.writer, job.env, page)
     return len(claim_ids)
 
 
-def _write_map(job: _Job) -> None:
+T = TypeVar("T")
+
+
+class _Done(Generic[T]):
+    """A task run at once, for builds without a pool: `.get()` like `AsyncResult`."""
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def get(self) -> T:
+        return self.value
+
+
+def _analyse() -> tuple[SiteAnalysis, dict[str, Tornado]]:
+    assert _JOB is not None, "worker started without a job"
+    return site_analysis(_JOB.model)
+
+
+def _other_chances() -> dict[str, SimulationResult]:
+    assert _JOB is not None, "worker started without a job"
+    return column_chances(_JOB.model)
+
+
+def _write_map(job: _Job) -> pages.Embed:
     kb, ev = job.model.kb, job.model.build
     renderer = make_renderer()
     diagram = map_diagram(kb, ev, link_from_subfolder)
@@ -111,8 +145,18 @@ def _write_map(job: _Job) -> None:
         embed.png_path,
         embed.truncated,
     )
-    write_page(job.writer, job.env, pages.index_page(job.model, job.shared, top))
     write_page(job.writer, job.env, pages.map_page(job.model, job.shared, top))
+    return top
+
+
+def _write_sensitivity(job: _Job, tornadoes: dict[str, Tornado], analysis: SiteAnalysis) -> None:
+    """The tornado charts as standalone SVG files, and the page that shows them."""
+    kb = job.model.kb
+    for claim_id, tornado in tornadoes.items():
+        if analysis.charted(kb, claim_id):
+            job.writer.write_text(urls.tornado_path(claim_id), tornado_svg(tornado))
+    page = pages.sensitivity_page(job.model, job.shared, tornadoes, analysis)
+    write_page(job.writer, job.env, page)
 
 
 def _write_model_script(writer: SiteWriter, model: SiteModel) -> None:
@@ -168,18 +212,27 @@ def build_site(
                 # Fork before this process starts any Graphviz: each worker makes its own.
                 pool = multiprocessing.get_context("fork").Pool(workers)
             try:
-                results = (
-                    pool.imap(_claim_chunk, chunks)
+                analysed = pool.apply_async(_analyse) if pool is not None else _Done(_analyse())
+                other_chances = (
+                    pool.apply_async(_other_chances)
                     if pool is not None
-                    else map(_claim_chunk, chunks)
+                    else _Done(_other_chances())
                 )
                 writer.copy_tree((templates or templates_dir()) / urls.STATIC, urls.STATIC)
                 _write_model_script(writer, model)
-                _write_map(job)
+                top = _write_map(job)
                 step()
                 for page in others:
                     write_page(writer, env, page)
                 step()
+                analysis, tornadoes = analysed.get()
+                tasks = [(chunk, analysis) for chunk in chunks]
+                results = (
+                    pool.imap(_claim_chunk, tasks) if pool is not None else map(_claim_chunk, tasks)
+                )
+                chances = {**other_chances.get(), model.build_column.key: analysis.build_chances}
+                write_page(writer, env, pages.index_page(model, shared, top, analysis, chances))
+                _write_sensitivity(job, tornadoes, analysis)
                 for _ in results:
                     step()
             except BaseException:
@@ -193,7 +246,7 @@ def build_site(
         finally:
             _JOB = None
     return BuildResult(
-        target, len(claim_ids) + len(others) + 2, len(claim_ids) + 1, make_renderer_name()
+        target, len(claim_ids) + len(others) + 3, len(claim_ids) + 1, make_renderer_name()
     )
 
 

@@ -19,7 +19,17 @@ from engine.evaluate import Evaluation
 from engine.explain import Step, claim_summary, explain_claim_tree, substitute
 from engine.graph import downstream, kind_of
 from engine.loader import KnowledgeBase
+from engine.analysis.sensitivity import Tornado
+from engine.analysis.simulate import SimulationResult
 from engine.site import urls
+from engine.site.analysis import (
+    SAMPLES,
+    SiteAnalysis,
+    cell_chance,
+    chance_context,
+    tipping_context,
+    tornado_context,
+)
 from engine.site.model import Column, SiteModel
 
 try:  # the MathML printer is optional: without it formulas show as code
@@ -224,7 +234,14 @@ def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool
 # --- pages --------------------------------------------------------------------------------------
 
 
-def index_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
+def index_page(
+    model: SiteModel,
+    shared: Context,
+    embed: Embed | None,
+    analysis: SiteAnalysis | None = None,
+    chances: dict[str, SimulationResult] | None = None,
+) -> Page:
+    """The question, its conclusions, the matrix (with P(holds) when `chances` are given)."""
     kb, ev = model.kb, model.build
     rows = []
     for claim_id in model.rows:
@@ -236,6 +253,11 @@ def index_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
                 "column": column.heading,
                 "scenario": column.scenario,
                 "lens": column.lens,
+                "p_holds": (
+                    cell_chance(analysis, column, chances[column.key], claim_id)
+                    if analysis is not None and chances is not None
+                    else None
+                ),
             }
             for column in model.columns
         ]
@@ -273,6 +295,8 @@ def index_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         rows=rows,
         scenarios=[{"id": sid, "label": s.label} for sid, s in kb.scenarios.items()],
         diagram=embed_context(embed, urls.MAP, shared["base_url"]),
+        samples=SAMPLES if chances is not None else None,
+        tip_claim=shared["central_id"],
     )
 
 
@@ -311,7 +335,13 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
     )
 
 
-def claim_page(model: SiteModel, shared: Context, claim_id: str, embed: Embed | None) -> Page:
+def claim_page(
+    model: SiteModel,
+    shared: Context,
+    claim_id: str,
+    embed: Embed | None,
+    analysis: SiteAnalysis | None = None,
+) -> Page:
     kb, ev = model.kb, model.build
     claim = kb.claims[claim_id]
     path = urls.page_path("claim", claim_id)
@@ -353,6 +383,10 @@ def claim_page(model: SiteModel, shared: Context, claim_id: str, embed: Embed | 
         sources=citations(kb, claim.sources),
         assumed_here=ev.scenario.assumptions.get(claim_id),
         diagram=embed_context(embed, path, shared["base_url"]),
+        tipping=tipping_context(model, analysis, claim_id) if analysis is not None else None,
+        chance=chance_context(model, analysis, claim_id) if analysis is not None else None,
+        charted=analysis is not None and analysis.charted(kb, claim_id),
+        tip_claim=claim_id,
     )
 
 
@@ -539,6 +573,35 @@ def patterns_page(model: SiteModel, shared: Context) -> Page:
     )
 
 
+def sensitivity_page(
+    model: SiteModel, shared: Context, tornadoes: dict[str, Tornado], analysis: SiteAnalysis
+) -> Page:
+    """A tornado chart per claim decided by numbers whose figures have ranges; rows first."""
+    kb = model.kb
+    order = {cid: i for i, cid in enumerate(model.rows)}
+    ids = sorted(tornadoes, key=lambda cid: (order.get(cid, len(order)), cid))
+    charts = [
+        {
+            **tornado_context(kb, tornadoes[cid]),
+            "svg_path": urls.tornado_path(cid),
+            "anchor": urls.claim_anchor(cid),
+        }
+        for cid in ids
+        if analysis.charted(kb, cid)
+    ]
+    unswept = [claim_ref(kb, model.build, cid) for cid in ids if not analysis.charted(kb, cid)]
+    return _page(
+        urls.SENSITIVITY,
+        "sensitivity.html",
+        "sensitivity",
+        "Sensitivity",
+        shared,
+        [],
+        charts=charts,
+        unswept=unswept,
+    )
+
+
 def item_pages(model: SiteModel, shared: Context) -> list[Page]:
     """Every page except the index, the map and the claims (which need diagrams)."""
     kb = model.kb
@@ -563,6 +626,7 @@ __all__ = [
     "map_page",
     "patterns_page",
     "scenario_page",
+    "sensitivity_page",
     "site_context",
     "source_page",
 ]

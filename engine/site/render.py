@@ -61,6 +61,23 @@ def number(value: float | None) -> str:
     return "—" if value is None else format_number(value)
 
 
+def probability(value: float, digits: int = 3) -> str:
+    """`0.604` with `digits` decimals; never rounds a possible outcome to 0 or 1 (`<0.001`)."""
+    if value <= 0 or value >= 1:
+        return "0" if value <= 0 else "1"
+    step = 10.0**-digits
+    if value < step / 2:
+        return f"<{step:.{digits}f}"
+    if value > 1 - step / 2:
+        return f">{1 - step:.{digits}f}"
+    return f"{value:.{digits}f}"
+
+
+def percent(value: float) -> str:
+    """`60.4%`, for the width of a bar (CSS reads it, people read `probability`)."""
+    return f"{value * 100:.1f}%"
+
+
 def quantity(value: float, unit: str) -> str:
     return format_quantity(value, unit)
 
@@ -109,6 +126,8 @@ def make_environment(folder: Path | None = None) -> Environment:
         "label_text": label_text,
         "argument_state": argument_state,
         "number": number,
+        "probability": probability,
+        "percent": percent,
         "quantity": quantity,
         "setting": setting,
         "unit_text": unit_text,
@@ -116,5 +135,12 @@ def make_environment(folder: Path | None = None) -> Environment:
         "symbol": lambda label: LABEL_SYMBOLS[label],
     }
     env.filters.update(filters)
-    env.globals.update({"url_for": url_for, "url_to": url_to, "anchor_for": urls.scenario_anchor})
+    env.globals.update(
+        {
+            "url_for": url_for,
+            "url_to": url_to,
+            "anchor_for": urls.scenario_anchor,
+            "claim_anchor": urls.claim_anchor,
+        }
+    )
     return env

@@ -16,6 +16,7 @@ FOLDERS = {kind: f"{kind}s" for kind in KINDS}
 INDEX = "index.html"
 MAP = "map.html"
 PATTERNS = "patterns.html"
+SENSITIVITY = "sensitivity.html"
 MAP_DIAGRAM = "diagrams/map"
 """The whole map's standalone diagram, without the `.svg`/`.png` suffix."""
 
@@ -41,6 +42,11 @@ def diagram_path(item_id: str | None, suffix: str = "svg") -> str:
     return f"diagrams/{name}.{suffix}"
 
 
+def tornado_path(claim_id: str) -> str:
+    """A claim's tornado chart, ``diagrams/tornado-<id>.svg`` (ids have no ``-``: no collisions)."""
+    return f"diagrams/tornado-{claim_id}.svg"
+
+
 def static_path(name: str) -> str:
     return f"{STATIC}/{name}"
 
@@ -57,6 +63,11 @@ def relative(from_path: str, to_path: str, anchor: str | None = None) -> str:
         return f"#{anchor}"
     link = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
     return f"{link}#{anchor}" if anchor else link
+
+
+def claim_anchor(claim_id: str) -> str:
+    """The anchor of one claim's section on a page that lists many (the sensitivity page)."""
+    return f"claim-{claim_id}"
 
 
 def scenario_anchor(column_key: str) -> str:

@@ -20,6 +20,8 @@ import tokenize
 from collections.abc import Mapping
 from typing import Any
 
+from engine.analysis.flips import widened_range
+from engine.analysis.sampling import physical_bounds
 from engine.compile_js import js_function_source
 from engine.evaluate import Evaluation
 from engine.loader import KnowledgeBase
@@ -34,6 +36,7 @@ __all__ = [
     "figure_bounds",
     "model_data",
     "model_script",
+    "search_data",
     "slider_bounds",
     "substitution_parts",
 ]
@@ -140,7 +143,23 @@ def _figure(figure: Figure) -> dict[str, Any]:
     if figure.kind == "number":
         entry["slider"] = list(slider_bounds(figure))
         entry["absurd"] = absurd_limit(figure)
+        entry["search"] = search_data(figure)
     return entry
+
+
+def search_data(figure: Figure) -> dict[str, Any]:
+    """Where `static/crux-tipping.js` looks for tipping points, as `crux flips` does
+    (`engine.analysis.flips.search_interval`): the widened range, or None to search around the
+    current value, and the physical bounds (None when open)."""
+    widened = widened_range(figure)
+    lower, upper = physical_bounds(figure)
+    return {
+        "range": list(widened) if widened is not None else None,
+        "bounds": [
+            lower if math.isfinite(lower) else None,
+            upper if math.isfinite(upper) else None,
+        ],
+    }
 
 
 def _setting(figure: Figure, value: float | str | bool) -> float | int | str:

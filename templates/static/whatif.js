@@ -544,6 +544,11 @@
     this.assumeSelects = {};
     this.last = null;
     this.state = copyState(this.base);
+    /* the claim whose nearest tipping point the panel follows (crux-tipping.js) */
+    var tipClaim = container.getAttribute("data-tip-claim");
+    this.tipClaim = tipClaim && this.data.claims[tipClaim] && root.CruxTipping ? tipClaim : null;
+    this.root = container.getAttribute("data-root") || "";
+    this.tip = null;
     this.collectTargets();
     this.build();
   }
@@ -599,6 +604,10 @@
     ]));
     body.appendChild(el("div", { class: "whatif-actions" }, [reset, download, this.linkOut]));
     body.appendChild(this.status);
+    if (this.tipClaim) {
+      this.tipLine = el("p", { class: "whatif-tip", "data-whatif-tip": this.tipClaim, "aria-live": "polite" });
+      body.appendChild(this.tipLine);
+    }
 
     var lenses = this.figureIds.filter(function (fid) { return data.figures[fid].kind !== "number"; });
     var numbers = this.figureIds.filter(function (fid) { return data.figures[fid].kind === "number"; });
@@ -762,7 +771,48 @@
     this.show(result);
     this.syncControls(resolved, typing);
     this.syncUrl();
+    this.scheduleTip(resolved);
     return result;
+  };
+
+  /* The nearest tipping point costs a few hundred evaluations of the claim: it follows the
+   * state TIP_DELAY ms after the last change, so sliders stay within a frame. The first one
+   * (the page as loaded) is computed at once. */
+  var TIP_DELAY = 120;
+
+  Panel.prototype.scheduleTip = function (resolved) {
+    if (!this.tipClaim) return;
+    var self = this;
+    clearTimeout(this.tipTimer);
+    this.tipLine.classList.add("whatif-tip-pending");
+    if (this.tip === null) this.updateTip(resolved);
+    else this.tipTimer = setTimeout(function () { self.updateTip(resolved); }, TIP_DELAY);
+  };
+
+  Panel.prototype.updateTip = function (resolved) {
+    resolved = resolved || resolve(this.engine, this.state);
+    var cid = this.tipClaim;
+    var line = this.tipLine;
+    var tip = root.CruxTipping.nearest(this.engine, cid, resolved.settings, resolved.assumptions);
+    this.tip = tip || false;
+    line.classList.remove("whatif-tip-pending");
+    line.textContent = "";
+    line.appendChild(el("strong", { text: "Nearest tipping point" + (this.modifiedNames().length ? " from your values" : "") + ": " }));
+    if (Object.prototype.hasOwnProperty.call(resolved.assumptions, cid)) {
+      line.appendChild(document.createTextNode("none: the claim is assumed, so no number changes it."));
+      return;
+    }
+    if (!tip) {
+      line.appendChild(document.createTextNode("none: no single figure flips it within its search range."));
+      return;
+    }
+    var text = root.CruxTipping.sentence(tip, formatNumber, formatQuantity);
+    var rest = text.slice((tip.far + " if " + tip.figure).length);
+    line.appendChild(el("span", { class: "tip-label label-" + tip.far, text: formatLabel(tip.far) }));
+    line.appendChild(document.createTextNode(" if "));
+    line.appendChild(el("a", { href: this.root + "figures/" + tip.figure + ".html" }, [el("code", { text: tip.figure })]));
+    line.appendChild(document.createTextNode(rest));
+    line.setAttribute("data-tip-text", text);
   };
 
   Panel.prototype.modifiedNames = function () {
