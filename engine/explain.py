@@ -29,29 +29,41 @@ class Step:
     children: tuple[Step, ...] = ()
 
 
-def substitute(kb: KnowledgeBase, ev: Evaluation, formula: str) -> str:
-    """The formula with each figure or calculator replaced by its value and unit."""
+def substitution_parts(kb: KnowledgeBase, formula: str) -> list[str] | None:
+    """The formula cut at every figure or calculator name.
+
+    Even positions are literal text, odd positions are quantity ids. None when the text does not
+    tokenize. The what-if panel substitutes values into the same parts in the browser.
+    """
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(formula).readline))
     except (tokenize.TokenError, SyntaxError):
-        return formula
+        return None
     lines = formula.splitlines(keepends=True) or [""]
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
-    pieces: list[str] = []
+    parts: list[str] = []
     cursor = 0
     for token in tokens:
-        if token.type != tokenize.NAME or (
-            token.string not in kb.figures and token.string not in kb.calculators
-        ):
+        if token.type != tokenize.NAME:
+            continue
+        if token.string not in kb.figures and token.string not in kb.calculators:
             continue
         begin = starts[token.start[0] - 1] + token.start[1]
         end = starts[token.end[0] - 1] + token.end[1]
-        pieces.append(formula[cursor:begin])
-        pieces.append(_value_text(kb, ev, token.string))
+        parts.extend((formula[cursor:begin], token.string))
         cursor = end
-    pieces.append(formula[cursor:])
+    parts.append(formula[cursor:])
+    return parts
+
+
+def substitute(kb: KnowledgeBase, ev: Evaluation, formula: str) -> str:
+    """The formula with each figure or calculator replaced by its value and unit."""
+    parts = substitution_parts(kb, formula)
+    if parts is None:
+        return formula
+    pieces = [_value_text(kb, ev, part) if index % 2 else part for index, part in enumerate(parts)]
     return " ".join("".join(pieces).split())
 
 
@@ -63,6 +75,16 @@ def _value_text(kb: KnowledgeBase, ev: Evaluation, quantity_id: str) -> str:
             return f"'{setting}'"
         return format_setting(setting, figure.unit)
     return format_quantity(ev.calculators[quantity_id], kb.calculators[quantity_id].unit)
+
+
+def argument_name(kb: KnowledgeBase, arg_id: str) -> str:
+    """How an argument is named in prose: its label, else its single premise's text, else its id."""
+    arg = kb.arguments[arg_id]
+    if arg.label:
+        return arg.label
+    if len(arg.premises) == 1:
+        return f"“{kb.claims[arg.premises[0]].text.rstrip('.')}”"
+    return arg_id
 
 
 def claim_summary(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> str:
@@ -79,7 +101,7 @@ def claim_summary(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> str:
     if claim.assumed is not None:
         return f"Taken as {'holding' if claim.assumed else 'failing'} by the knowledge base (an assumption)."
     reason = ev.reason(claim_id)
-    names = ", ".join(reason.decisive) or "none"
+    names = "; ".join(argument_name(kb, arg_id) for arg_id in reason.decisive) or "none"
     sentences = {
         "presumed": "Stated and unchallenged: no attack on it applies.",
         "defeated": f"Presumed, but defeated by an attack that applies ({names}).",
@@ -89,7 +111,7 @@ def claim_summary(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> str:
         "unsupported": "None of its supporting arguments applies.",
         "outweighed": f"Attacks that apply ({names}) weigh at least as much as its support "
         f"(con {reason.con_min:g} ≥ pro {reason.pro_max:g}).",
-        "unresolved": f"Neither side surely wins while {names} is undecided.",
+        "unresolved": f"Neither side surely wins while these are undecided: {names}.",
         "fixed": f"The claim {label}.",
     }
     return sentences[reason.rule]

@@ -24,6 +24,7 @@ from engine.analysis.flips import widened_range
 from engine.analysis.sampling import physical_bounds
 from engine.compile_js import js_function_source
 from engine.evaluate import Evaluation
+from engine.explain import argument_name, substitution_parts
 from engine.loader import KnowledgeBase
 from engine.scenario import DEFAULTS, resolve_scenario
 from engine.schema import Figure
@@ -97,35 +98,6 @@ def slider_bounds(figure: Figure) -> tuple[float, float]:
 def _clean(value: float) -> float:
     """Round slider ends to 12 significant digits so 0.1 * 3 shows as 0.3."""
     return float(f"{value:.12g}")
-
-
-def substitution_parts(kb: KnowledgeBase, formula: str) -> list[str] | None:
-    """The formula cut at every figure or calculator name, as `engine.explain.substitute` does.
-
-    Even positions are literal text, odd positions are quantity ids. None when the text does not
-    tokenize (`substitute` then shows the formula unchanged).
-    """
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(formula).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    lines = formula.splitlines(keepends=True) or [""]
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    parts: list[str] = []
-    cursor = 0
-    for token in tokens:
-        if token.type != tokenize.NAME:
-            continue
-        if token.string not in kb.figures and token.string not in kb.calculators:
-            continue
-        begin = starts[token.start[0] - 1] + token.start[1]
-        end = starts[token.end[0] - 1] + token.end[1]
-        parts.extend((formula[cursor:begin], token.string))
-        cursor = end
-    parts.append(formula[cursor:])
-    return parts
 
 
 def _figure(figure: Figure) -> dict[str, Any]:
@@ -218,6 +190,7 @@ def model_data(kb: KnowledgeBase, evaluations: Any = None) -> dict[str, Any]:
     arguments = {
         aid: {
             "label": arg.label,
+            "name": argument_name(kb, aid),
             "premises": list(arg.premises),
             "conclusion": arg.conclusion,
             "stance": arg.stance,

@@ -299,7 +299,8 @@
       return "Taken as " + (claim.assumed ? "holding" : "failing") + " by the knowledge base (an assumption).";
     }
     var r = this.reason(result, cid);
-    var names = r.decisive.join(", ") || "none";
+    var args = this.data.arguments;
+    var names = r.decisive.map(function (id) { return args[id].name; }).join("; ") || "none";
     switch (r.rule) {
       case "presumed": return "Stated and unchallenged: no attack on it applies.";
       case "defeated": return "Presumed, but defeated by an attack that applies (" + names + ").";
@@ -309,7 +310,7 @@
       case "unsupported": return "None of its supporting arguments applies.";
       case "outweighed": return "Attacks that apply (" + names + ") weigh at least as much as its support " +
         "(con " + formatG(r.con_min) + " \u2265 pro " + formatG(r.pro_max) + ").";
-      case "unresolved": return "Neither side surely wins while " + names + " is undecided.";
+      case "unresolved": return "Neither side surely wins while these are undecided: " + names + ".";
       default: return "The claim " + label + ".";
     }
   };
