@@ -71,8 +71,15 @@ def downstream(graph: nx.DiGraph, node: str, kinds: frozenset[str] | None = None
     return sorted(n for n in found if kinds is None or kind_of(graph, n) in kinds)
 
 
-def neighbourhood(graph: nx.DiGraph, node: str, depth: int) -> set[str]:
-    """Nodes within `depth` steps of `node`, ignoring edge direction (sources excluded)."""
-    undirected = graph.to_undirected(as_view=True)
+def neighbourhood(graph: nx.DiGraph, node: str, depth: int, limit: int | None = None) -> list[str]:
+    """Nodes within `depth` steps of `node`, ignoring edge direction, nearest first.
+
+    Sources are left out, and so are paths through them: two figures citing one source are not
+    neighbours. With `limit`, only the `limit` nearest nodes are kept (ties broken by id), so a
+    hub cannot make a diagram of hundreds of nodes.
+    """
+    drawable = nx.subgraph_view(graph, filter_node=lambda n: kind_of(graph, n) != "source")
+    undirected = drawable.to_undirected(as_view=True)
     lengths = nx.single_source_shortest_path_length(undirected, node, cutoff=depth)
-    return {n for n in lengths if kind_of(graph, n) != "source"}
+    ordered = sorted(lengths, key=lambda n: (lengths[n], n))
+    return ordered if limit is None else ordered[:limit]

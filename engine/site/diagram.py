@@ -25,6 +25,8 @@ from engine.loader import KnowledgeBase
 
 DEFAULT_DEPTH = 2
 MAP_LIMIT = 400
+NEIGHBOURHOOD_LIMIT = 60
+"""Nodes in a claim's diagram at most: past that a hub's diagram would be unreadable and slow."""
 """Most nodes the whole-map diagram draws; past it the map shows the top levels only."""
 
 WRAP = 26
@@ -93,9 +95,12 @@ def diagram_nodes(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
 def neighbourhood_diagram(
     kb: KnowledgeBase, ev: Evaluation, claim_id: str, link: Linker, depth: int = DEFAULT_DEPTH
 ) -> Diagram:
-    """The claim and everything within `depth` steps of it."""
-    nodes = diagram_nodes(kb.graph, neighbourhood(kb.graph, claim_id, depth))
+    """The claim and everything within `depth` steps of it (the nearest `NEIGHBOURHOOD_LIMIT`)."""
+    near = neighbourhood(kb.graph, claim_id, depth)
+    nodes = diagram_nodes(kb.graph, near[:NEIGHBOURHOOD_LIMIT])
     title = f"Neighbourhood of {claim_id} ({depth} steps)"
+    if len(near) > NEIGHBOURHOOD_LIMIT:
+        title += f", the {NEIGHBOURHOOD_LIMIT} nearest of {len(near)} nodes"
     return Diagram(claim_id, title, to_dot(kb, ev, nodes, link, name=claim_id, focus=claim_id))
 
 
