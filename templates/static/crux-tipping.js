@@ -188,8 +188,9 @@
     return best;
   }
 
-  /* Number figures upstream of a claim: through its condition, calculators and arguments. */
-  function figuresOf(engine, cid) {
+  /* Every figure and claim a set of claims depends on: through conditions, calculators,
+   * premises and undercutters. */
+  function dependencies(engine, claimIds) {
     var data = engine.data;
     var undercutters = {};
     engine.argumentIds.forEach(function (aid) {
@@ -197,8 +198,9 @@
       if (target !== null) (undercutters[target] = undercutters[target] || []).push(aid);
     });
     var seen = {};
-    var out = [];
-    var stack = [["claim", cid]];
+    var figures = [];
+    var claims = [];
+    var stack = claimIds.map(function (cid) { return ["claim", cid]; });
     while (stack.length) {
       var item = stack.pop();
       var key = item[0] + ":" + item[1];
@@ -207,18 +209,25 @@
       var id = item[1];
       if (item[0] === "claim") {
         if (!data.claims[id]) continue;
+        claims.push(id);
         data.claims[id].inputs.forEach(function (q) { stack.push(["quantity", q]); });
         (engine.byConclusion[id] || []).forEach(function (aid) { stack.push(["argument", aid]); });
       } else if (item[0] === "argument") {
-        data.arguments[id].premises.forEach(function (c) { stack.push(["claim", c]); });
+        data.arguments[id].premises.forEach(function (cid) { stack.push(["claim", cid]); });
         (undercutters[id] || []).forEach(function (aid) { stack.push(["argument", aid]); });
       } else if (data.figures[id]) {
-        if (data.figures[id].kind === "number") out.push(id);
+        figures.push(id);
       } else if (data.calculators[id]) {
         data.calculators[id].inputs.forEach(function (q) { stack.push(["quantity", q]); });
       }
     }
-    return out.sort();
+    return { figures: figures.sort(), claims: claims.sort() };
+  }
+
+  /* Number figures upstream of a claim: the ones its tipping points are searched over. */
+  function figuresOf(engine, cid) {
+    var figures = engine.data.figures;
+    return dependencies(engine, [cid]).figures.filter(function (id) { return figures[id].kind === "number"; });
   }
 
   /* engine.analysis.flips.Crossing.sentence */
@@ -228,7 +237,13 @@
     return tip.far + " if " + tip.figure + (tip.rising ? " rises above " : " falls below ") + at + " (now " + now + ")";
   }
 
-  var api = { nearest: nearest, sentence: sentence, searchInterval: searchInterval, figuresOf: figuresOf };
+  var api = {
+    nearest: nearest,
+    sentence: sentence,
+    searchInterval: searchInterval,
+    figuresOf: figuresOf,
+    dependencies: dependencies,
+  };
   root.CruxTipping = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

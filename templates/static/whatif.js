@@ -490,42 +490,6 @@
     return id.replace(/_/g, " ");
   }
 
-  /* Every figure and claim a set of claims depends on: through conditions, calculators,
-   * premises and undercutters. */
-  function dependencies(engine, claimIds) {
-    var data = engine.data;
-    var undercutters = {};
-    engine.argumentIds.forEach(function (aid) {
-      var target = data.arguments[aid].undercuts;
-      if (target !== null) (undercutters[target] = undercutters[target] || []).push(aid);
-    });
-    var seen = {};
-    var figures = [];
-    var claims = [];
-    var stack = claimIds.map(function (cid) { return ["claim", cid]; });
-    while (stack.length) {
-      var item = stack.pop();
-      var key = item[0] + ":" + item[1];
-      if (seen[key]) continue;
-      seen[key] = true;
-      var id = item[1];
-      if (item[0] === "claim") {
-        if (!data.claims[id]) continue;
-        claims.push(id);
-        data.claims[id].inputs.forEach(function (q) { stack.push(["quantity", q]); });
-        (engine.byConclusion[id] || []).forEach(function (aid) { stack.push(["argument", aid]); });
-      } else if (item[0] === "argument") {
-        data.arguments[id].premises.forEach(function (cid) { stack.push(["claim", cid]); });
-        (undercutters[id] || []).forEach(function (aid) { stack.push(["argument", aid]); });
-      } else if (data.figures[id]) {
-        figures.push(id);
-      } else if (data.calculators[id]) {
-        data.calculators[id].inputs.forEach(function (q) { stack.push(["quantity", q]); });
-      }
-    }
-    return { figures: figures.sort(), claims: claims.sort() };
-  }
-
   function Panel(container, engine) {
     this.container = container;
     this.engine = engine;
@@ -538,7 +502,7 @@
     var onPage = (container.getAttribute("data-claims") || "").split(/\s+/).filter(Boolean);
     var labelled = document.querySelectorAll("[data-claim]");
     for (var i = 0; i < labelled.length; i++) onPage.push(labelled[i].getAttribute("data-claim"));
-    var behind = dependencies(engine, sortedUnique(onPage));
+    var behind = root.CruxTipping.dependencies(engine, sortedUnique(onPage));
     this.claimIds = behind.claims;
     this.figureIds = behind.figures;
     this.fields = {};
