@@ -15,9 +15,12 @@ site model; the values stay numbers until a template filter writes them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import os
+import pickle
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from engine.analysis.flips import Crossing, FlipReport, MapProbe, find_flips
 from engine.analysis.sensitivity import Tornado, sensitivity
@@ -32,6 +35,7 @@ SEED = 1
 """Fixed, so that every build of the same knowledge base shows the same probabilities."""
 
 Context = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,66 @@ class SiteAnalysis:
         )
 
 
+def _fingerprint(model: SiteModel, task: str) -> str:
+    """What an analysis result depends on: the claims files, every column's settings, the
+    sampling parameters, the engine's own source and the numeric libraries' versions."""
+    import hashlib
+
+    import numpy
+    import scipy
+    import sympy
+
+    digest = hashlib.sha256(task.encode())
+    engine_dir = Path(__file__).resolve().parent.parent
+    for folder, pattern in ((engine_dir, "*.py"), (model.kb.root, "*.yaml")):
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    for column in model.columns:
+        scenario = column.evaluation.scenario
+        state = (
+            column.key,
+            sorted(scenario.settings.items()),
+            sorted(scenario.assumptions.items()),
+        )
+        digest.update(repr(state).encode())
+    digest.update(
+        repr((SAMPLES, SEED, numpy.__version__, scipy.__version__, sympy.__version__)).encode()
+    )
+    return digest.hexdigest()
+
+
+def _cached(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
+    """`compute()`, or its pickled result from an earlier build with the same fingerprint.
+
+    The analysis is a pure function of the fingerprint's inputs, and takes as long as the rest
+    of a small build; a rebuild after editing a template should not redo it.
+    """
+    from engine.site.graphviz_render import cache_dir
+
+    path = cache_dir() / "analysis" / f"{_fingerprint(model, task)}.pickle"
+    try:
+        with path.open("rb") as stream:
+            return cast(T, pickle.load(stream))
+    except Exception:  # missing, truncated or from an incompatible build: recompute
+        pass
+    result = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # the cache is an optimisation; an unwritable one changes nothing
+    return result
+
+
 def site_analysis(model: SiteModel) -> tuple[SiteAnalysis, dict[str, Tornado]]:
+    """Tipping points, P(holds) and tornadoes under the build's scenario (cached on disk)."""
+    return _cached(model, "site_analysis", lambda: _site_analysis(model))
+
+
+def _site_analysis(model: SiteModel) -> tuple[SiteAnalysis, dict[str, Tornado]]:
     """Tipping points, P(holds) and tornadoes under the build's scenario (one shared probe)."""
     kb = model.kb
     scenario = model.build.scenario
@@ -69,6 +132,10 @@ def site_analysis(model: SiteModel) -> tuple[SiteAnalysis, dict[str, Tornado]]:
 
 def column_chances(model: SiteModel) -> dict[str, SimulationResult]:
     """P(holds) for every matrix column but the build's (`SiteAnalysis.build_chances`), by key."""
+    return _cached(model, "column_chances", lambda: _column_chances(model))
+
+
+def _column_chances(model: SiteModel) -> dict[str, SimulationResult]:
     return {
         column.key: simulate(model.kb, column.evaluation.scenario, SAMPLES, SEED)
         for column in model.columns
