@@ -8,6 +8,7 @@ cites it.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,6 +72,18 @@ def downstream(graph: nx.DiGraph, node: str, kinds: frozenset[str] | None = None
     return sorted(n for n in found if kinds is None or kind_of(graph, n) in kinds)
 
 
+_UNDIRECTED: weakref.WeakKeyDictionary[nx.DiGraph, nx.Graph] = weakref.WeakKeyDictionary()
+
+
+def _undirected_without_sources(graph: nx.DiGraph) -> nx.Graph:
+    """Built once per graph: a filtered view would scan every node on each neighbourhood."""
+    undirected = _UNDIRECTED.get(graph)
+    if undirected is None:
+        kept = [n for n in graph.nodes if kind_of(graph, n) != "source"]
+        undirected = _UNDIRECTED[graph] = nx.Graph(graph.subgraph(kept))
+    return undirected
+
+
 def neighbourhood(graph: nx.DiGraph, node: str, depth: int, limit: int | None = None) -> list[str]:
     """Nodes within `depth` steps of `node`, ignoring edge direction, nearest first.
 
@@ -78,8 +91,7 @@ def neighbourhood(graph: nx.DiGraph, node: str, depth: int, limit: int | None = 
     neighbours. With `limit`, only the `limit` nearest nodes are kept (ties broken by id), so a
     hub cannot make a diagram of hundreds of nodes.
     """
-    drawable = nx.subgraph_view(graph, filter_node=lambda n: kind_of(graph, n) != "source")
-    undirected = drawable.to_undirected(as_view=True)
+    undirected = _undirected_without_sources(graph)
     lengths = nx.single_source_shortest_path_length(undirected, node, cutoff=depth)
     ordered = sorted(lengths, key=lambda n: (lengths[n], n))
     return ordered if limit is None else ordered[:limit]
