@@ -16,8 +16,9 @@ from xml.sax.saxutils import escape, quoteattr
 from engine.analysis.sensitivity import Bar, Tornado
 from engine.formatting import format_number, format_quantity
 
-WIDTH = 760
-LEFT = 230  # label column
+WIDTH = 840
+LEFT = 310  # label column: room for an id of about 44 characters at 12 px
+LABEL_CHARS = 44
 RIGHT = 150  # room for the end-of-bar notes
 ROW = 30
 TOP = 74
@@ -31,6 +32,11 @@ LOW = "#2f6db5"
 HIGH = "#d9822b"
 ZERO = "#c62828"
 LABEL_COLOURS = {"holds": "#2e7d32", "fails": "#c62828", "undecided": "#8d6e00"}
+
+
+def _short(figure_id: str) -> str:
+    """An id that fits the label column; the bar's tooltip and the table keep the whole id."""
+    return figure_id if len(figure_id) <= LABEL_CHARS else figure_id[: LABEL_CHARS - 1] + "…"
 
 
 def _text(
@@ -139,7 +145,7 @@ def _margin_rows(tornado: Tornado, height: int) -> list[str]:
         )
     for index, bar in enumerate(tornado.bars):
         y = TOP + index * ROW
-        parts.append(_text(LEFT - 10, y + 13, bar.figure, anchor="end"))
+        parts.append(_text(LEFT - 10, y + 13, _short(bar.figure), anchor="end"))
         parts.append(_text(LEFT - 10, y + 25, _range_text(bar), size=10, anchor="end", fill=MUTED))
         for value, colour, end in ((bar.margin_low, LOW, "low"), (bar.margin_high, HIGH, "high")):
             if value is None:
@@ -176,7 +182,7 @@ def _label_rows(tornado: Tornado) -> list[str]:
     parts: list[str] = []
     for index, bar in enumerate(tornado.bars):
         y = TOP + index * ROW
-        parts.append(_text(LEFT - 10, y + 13, bar.figure, anchor="end"))
+        parts.append(_text(LEFT - 10, y + 13, _short(bar.figure), anchor="end"))
         parts.append(_text(LEFT - 10, y + 25, _range_text(bar), size=10, anchor="end", fill=MUTED))
         for offset, end, label in ((0, "low", bar.label_low), (200, "high", bar.label_high)):
             colour = LABEL_COLOURS.get(label, INK)
