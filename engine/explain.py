@@ -77,6 +77,12 @@ def _value_text(kb: KnowledgeBase, ev: Evaluation, quantity_id: str) -> str:
     return format_quantity(ev.calculators[quantity_id], kb.calculators[quantity_id].unit)
 
 
+def lens_summary(kb: KnowledgeBase, ev: Evaluation) -> str:
+    """` (lens = marginal)`: the choice figures' settings, for headers; empty without any."""
+    lenses = [f"{fid} = {ev.scenario.settings[fid]}" for fid, f in kb.figures.items() if f.choices]
+    return f" ({', '.join(lenses)})" if lenses else ""
+
+
 def argument_name(kb: KnowledgeBase, arg_id: str) -> str:
     """How an argument is named in prose: its label, else its single premise's text, else its id."""
     arg = kb.arguments[arg_id]

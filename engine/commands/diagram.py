@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.commands.options import claims_option, load, scenario_options
-from engine.errors import did_you_mean
+from engine.commands.options import claims_option, load, require_claims, scenario_options
 from engine.evaluate import evaluate_scenario
 from engine.scenario import UsageError
 from engine.site import urls
@@ -59,8 +58,7 @@ def command(
             f"expected an output ending in .svg, .png or .dot, found '{output.name}'", "-o"
         )
     kb = load(claims_dir)
-    if claim is not None and claim not in kb.claims:
-        raise UsageError(f"unknown claim '{claim}'{did_you_mean(claim, kb.claims)}", "CLAIM")
+    require_claims(kb, [claim])
     ev = evaluate_scenario(kb, scenario or default_scenario(kb), sets, assumes)
     base = base_url.rstrip("/")
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from engine.commands.options import claims_dir, format_option, load, scenario_options
 from engine.evaluate import Evaluation, evaluate_scenario
-from engine.explain import claim_summary, substitute
+from engine.explain import claim_summary, lens_summary, substitute
 from engine.formatting import format_label, format_setting
 from engine.loader import KnowledgeBase
 
@@ -49,10 +49,7 @@ def _claim_order(kb: KnowledgeBase) -> list[str]:
 
 
 def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
-    title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}"
-    lenses = [f"{fid} = {ev.scenario.settings[fid]}" for fid, f in kb.figures.items() if f.choices]
-    if lenses:
-        title += f" ({', '.join(lenses)})"
+    title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}"
     table = Table(title=title, show_lines=False, expand=True)
     widest = max((len(cid) for cid in kb.claims), default=10)
     table.add_column("claim", style="bold", overflow="fold", min_width=min(widest, 40), ratio=2)

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import click
 
-from engine.commands.options import claims_option, load, scenario_options
-from engine.errors import did_you_mean
+from engine.commands.options import claims_option, load, require_claims, scenario_options
 from engine.evaluate import evaluate_scenario
-from engine.explain import explain_claim_tree, render_tree
-from engine.scenario import UsageError
+from engine.explain import explain_claim_tree, lens_summary, render_tree
 
 
 @click.command("explain")
@@ -30,15 +28,9 @@ def command(
 ) -> None:
     """Explain why each CLAIM has its label: arguments, premises, formulas with numbers, sources."""
     kb = load(claims_dir)
-    for claim_id in claim_ids:
-        if claim_id not in kb.claims:
-            raise UsageError(
-                f"unknown claim '{claim_id}'{did_you_mean(claim_id, kb.claims)}", "CLAIM"
-            )
+    require_claims(kb, claim_ids)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
-    lenses = [f"{fid} = {ev.scenario.settings[fid]}" for fid, f in kb.figures.items() if f.choices]
-    suffix = f" ({', '.join(lenses)})" if lenses else ""
-    click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}{suffix}")
+    click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}")
     for claim_id in claim_ids:
         click.echo("")
         click.echo("\n".join(render_tree(explain_claim_tree(kb, ev, claim_id, depth))))

@@ -8,10 +8,15 @@ from pathlib import Path
 import click
 
 from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady, find_flips
-from engine.commands.options import claims_option, format_option, load, scenario_options
-from engine.errors import did_you_mean
+from engine.commands.options import (
+    claims_option,
+    format_option,
+    load,
+    require_claims,
+    scenario_options,
+)
 from engine.formatting import format_label
-from engine.scenario import UsageError, resolve_scenario
+from engine.scenario import resolve_scenario
 
 _COLOURS = {"holds": "green", "fails": "red", "undecided": "yellow"}
 
@@ -49,8 +54,7 @@ def command(
 ) -> None:
     """Find the value of each figure at which a claim's label flips (all claims, or CLAIM)."""
     kb = load(claims_dir)
-    if claim is not None and claim not in kb.claims:
-        raise UsageError(f"unknown claim '{claim}'{did_you_mean(claim, kb.claims)}", "CLAIM")
+    require_claims(kb, [claim])
     report = find_flips(
         kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
     )

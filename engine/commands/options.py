@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,18 @@ def format_option(function: F) -> F:
     )(function)
 
 
+def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
+    """A usage error for the first CLAIM argument the knowledge base does not have."""
+    from engine.errors import did_you_mean
+    from engine.scenario import UsageError
+
+    for claim_id in claim_ids:
+        if claim_id is not None and claim_id not in kb.claims:
+            raise UsageError(
+                f"unknown claim '{claim_id}'{did_you_mean(claim_id, kb.claims)}", "CLAIM"
+            )
+
+
 def load(claims: Path) -> KnowledgeBase:
     """Load the knowledge base, turning a missing folder into a usage error."""
     if not claims.exists():
@@ -80,4 +92,12 @@ def load(claims: Path) -> KnowledgeBase:
     return load_knowledge_base(claims)
 
 
-__all__ = ["CruxError", "claims_dir", "claims_option", "format_option", "load", "scenario_options"]
+__all__ = [
+    "CruxError",
+    "claims_dir",
+    "claims_option",
+    "format_option",
+    "load",
+    "require_claims",
+    "scenario_options",
+]

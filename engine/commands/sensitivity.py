@@ -12,10 +12,15 @@ from rich.table import Table
 
 from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.analysis.tornado_svg import tornado_svg
-from engine.commands.options import claims_option, format_option, load, scenario_options
-from engine.errors import did_you_mean
+from engine.commands.options import (
+    claims_option,
+    format_option,
+    load,
+    require_claims,
+    scenario_options,
+)
 from engine.formatting import format_label, format_number, format_quantity
-from engine.scenario import UsageError, resolve_scenario
+from engine.scenario import resolve_scenario
 
 
 def _margin(value: float | None) -> str:
@@ -81,8 +86,7 @@ def command(
 ) -> None:
     """Rank the figures by how far each moves a claim's deciding margin over its range."""
     kb = load(claims_dir)
-    if claim is not None and claim not in kb.claims:
-        raise UsageError(f"unknown claim '{claim}'{did_you_mean(claim, kb.claims)}", "CLAIM")
+    require_claims(kb, [claim])
     tornadoes = sensitivity(
         kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
     )
