@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -13,7 +14,7 @@ from engine.cli import cli
 from engine.errors import CruxError
 from engine.scenario import UsageError
 from engine.site import pages
-from engine.site.writer import MARKER
+from engine.site.writer import MARKER, MARKER_TEXT, SiteWriter
 from tests.conftest import EXAMPLES
 from tests.site_helpers import Page, build
 
@@ -184,3 +185,58 @@ def test_source_date_epoch_is_the_only_date(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     target = build(LEMONADE, tmp_path / "dated")
     assert "Built on 2026-01-01" in (target / "index.html").read_text(encoding="utf-8")
+
+
+def test_unchanged_files_are_linked_from_the_previous_site_and_changed_ones_written(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "site"
+    with SiteWriter(target) as writer:
+        writer.write_text("same.html", "unchanged")
+        writer.write_text("edited.html", "before")
+        writer.write_text("grown.html", "short")
+    old_same = target / "same.html"
+    old_inode = os.stat(old_same).st_ino
+    with SiteWriter(target) as writer:
+        writer.write_text("same.html", "unchanged")
+        writer.write_text("edited.html", "after!")  # same size, other bytes
+        writer.write_text("grown.html", "much longer")
+        writer.write_text("new.html", "new")
+        staged = writer.folder
+        assert os.path.samefile(staged / "same.html", old_same)
+        assert not os.path.samefile(staged / "edited.html", target / "edited.html")
+        assert writer.reused == 1
+    assert os.stat(target / "same.html").st_ino == old_inode
+    assert snapshot(target) == {
+        MARKER: MARKER_TEXT.encode(),
+        "edited.html": b"after!",
+        "grown.html": b"much longer",
+        "new.html": b"new",
+        "same.html": b"unchanged",
+    }
+
+
+def test_a_previous_file_that_is_a_symlink_is_never_linked(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret", encoding="utf-8")
+    target = tmp_path / "site"
+    with SiteWriter(target) as writer:
+        writer.write_text("page.html", "secret")
+    (target / "page.html").unlink()
+    (target / "page.html").symlink_to(outside)
+    with SiteWriter(target) as writer:
+        writer.write_text("page.html", "secret")
+        assert writer.reused == 0
+    assert not (target / "page.html").is_symlink()
+
+
+def test_a_failed_rebuild_leaves_linked_files_unchanged(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    with SiteWriter(target) as writer:
+        writer.write_text("page.html", "kept")
+    before = snapshot(target)
+    with pytest.raises(RuntimeError), SiteWriter(target) as writer:
+        writer.write_text("page.html", "kept")
+        raise RuntimeError("template error halfway")
+    assert snapshot(target) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]

@@ -3,12 +3,19 @@
 A build that fails for any reason (bad claims, a template error, Ctrl-C) deletes its half-written
 folder and leaves the previous site exactly as it was. Only folders that crux made are replaced:
 each build leaves a marker file, and a non-empty folder without one is refused.
+
+A file whose bytes equal the previous site's file at the same path is hard-linked from there
+instead of written again. Creating a file costs far more than linking one on many file systems
+(here about 0.5 ms against 15 µs), and a rebuild of a big map rewrites tens of thousands of files
+that did not change. Linking never alters the old file, so a failed build still leaves the old site
+as it was, and the old site's names are removed only after the swap.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -43,6 +50,8 @@ class SiteWriter:
         self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
         os.chmod(self.folder, 0o755)  # mkdtemp makes it private; a site is for reading
         self._made: set[Path] = {self.folder}
+        self.previous = target if (target / MARKER).is_file() else None
+        self.reused = 0
 
     def path(self, relative: str) -> Path:
         """Where a file of the site goes in the temporary folder (its parent folders made)."""
@@ -54,10 +63,25 @@ class SiteWriter:
         return full
 
     def write_text(self, relative: str, text: str) -> None:
-        self.path(relative).write_bytes(text.encode("utf-8"))
+        self.write_bytes(relative, text.encode("utf-8"))
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        self.path(relative).write_bytes(data)
+        full = self.path(relative)
+        if self.previous is not None and self._link_previous(relative, data, full):
+            return
+        full.write_bytes(data)
+
+    def _link_previous(self, relative: str, data: bytes, full: Path) -> bool:
+        """Hard-link the previous site's file to `full` if its bytes are `data`."""
+        old = self.previous / relative if self.previous is not None else None
+        try:
+            if old is None or not _same_bytes(old, data):
+                return False
+            os.link(old, full)
+        except OSError:  # gone, unreadable, or a file system without hard links: write it
+            return False
+        self.reused += 1
+        return True
 
     def copy_tree(self, source: Path, relative: str) -> None:
         """Copy every file under `source` (sorted, contents only: no timestamps or permissions)."""
@@ -97,3 +121,12 @@ class SiteWriter:
             self.commit()
         else:
             self.discard()
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file holding exactly `data` (its size checked first)."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        return False
+    with open(path, "rb") as file:
+        return file.read() == data
