@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from engine.cli import cli
 from engine.errors import CruxError
 from engine.scenario import UsageError
-from engine.site import pages
+from engine.site import graphviz_render, pages
 from engine.site.writer import MARKER, MARKER_TEXT, SiteWriter
 from tests.conftest import EXAMPLES
 from tests.site_helpers import Page, build
@@ -240,3 +240,17 @@ def test_a_failed_rebuild_leaves_linked_files_unchanged(tmp_path: Path) -> None:
         raise RuntimeError("template error halfway")
     assert snapshot(target) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_rebuild_with_every_diagram_cached_never_starts_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRUX_CACHE_DIR", str(tmp_path / "cache"))
+    first = snapshot(build(LEMONADE, tmp_path / "first"))
+
+    def no_graphviz(*args: object) -> None:
+        raise AssertionError("Graphviz was started although every render was cached")
+
+    monkeypatch.setattr(graphviz_render, "WasmDot", no_graphviz)
+    monkeypatch.setattr(graphviz_render, "SystemDot", no_graphviz)
+    assert snapshot(build(LEMONADE, tmp_path / "second")) == first

@@ -20,7 +20,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -34,7 +34,7 @@ from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
-from engine.site.graphviz_render import Renderer, inline_svg, make_renderer, render_all
+from engine.site.graphviz_render import LazyRenderer, Renderer, inline_svg, render_all
 from engine.site.model import SiteModel, site_model
 from engine.site.render import make_environment, templates_dir
 from engine.site.writer import SiteWriter
@@ -64,7 +64,7 @@ class _Job:
     shared: dict[str, Any]
     writer: SiteWriter
     depth: int
-    renderer: Renderer | None = None
+    renderer: Renderer = field(default_factory=LazyRenderer)
 
 
 _JOB: _Job | None = None
@@ -98,8 +98,6 @@ def _claim_chunk(task: tuple[Sequence[str], SharedAnalysis]) -> int:
     job = _JOB
     assert job is not None, "worker started without a job"
     analysis = shared_analysis.get()
-    if job.renderer is None:
-        job.renderer = make_renderer()
     kb, ev = job.model.kb, job.model.build
     diagrams = [
         neighbourhood_diagram(kb, ev, cid, link_from_subfolder, job.depth) for cid in claim_ids
@@ -168,9 +166,8 @@ def _other_chances() -> dict[str, SimulationResult]:
 
 def _write_map(job: _Job) -> pages.Embed:
     kb, ev = job.model.kb, job.model.build
-    renderer = make_renderer()
     diagram = map_diagram(kb, ev, link_from_subfolder)
-    (pair,) = render_all(renderer, [diagram.dot])
+    (pair,) = render_all(job.renderer, [diagram.dot])
     embed = write_diagram(job.writer, diagram, pair, None)
     # The standalone map lives in `diagrams/`; the index and map pages sit one folder up.
     top = pages.Embed(

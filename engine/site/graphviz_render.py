@@ -156,6 +156,27 @@ def make_renderer() -> Renderer:
     return WasmDot()
 
 
+class LazyRenderer:
+    """`make_renderer()` on the first render, not before.
+
+    A rebuild finds most diagrams in the render cache, and one whose diagrams are all cached never
+    needs Graphviz: starting the WebAssembly instance costs about 0.1 s per process. Made before a
+    build forks its workers, it is inherited unstarted, so each worker starts its own.
+    """
+
+    name = "lazy"
+
+    def __init__(self) -> None:
+        self._renderer: Renderer | None = None
+
+    def render_many(self, dots: Sequence[str]) -> list[str]:
+        if not dots:
+            return []
+        if self._renderer is None:
+            self._renderer = make_renderer()
+        return self._renderer.render_many(dots)
+
+
 class _Fallback:
     """System `dot`, falling back to WebAssembly for a batch the system `dot` cannot lay out."""
 
