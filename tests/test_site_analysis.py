@@ -16,7 +16,7 @@ from engine.analysis.sensitivity import sensitivity
 from engine.analysis.simulate import simulate
 from engine.loader import KnowledgeBase, load_knowledge_base
 from engine.scenario import resolve_scenario
-from engine.site.analysis import SAMPLES, SEED
+from engine.site.analysis import SAMPLES, SEED, _fingerprint
 from engine.site.model import site_model
 from engine.site.render import probability
 from tests.conftest import EXAMPLES
@@ -136,3 +136,38 @@ def test_sensitivity_page_has_one_static_chart_per_claim_decided_by_numbers(
     assert read_page(site / "claims" / "stand_is_thriving.html").has(
         "a", href="../sensitivity.html"
     )
+
+
+def _fingerprint_of(folder: Path) -> str:
+    return _fingerprint(site_model(load_knowledge_base(folder), None, (), ()), "site_analysis")
+
+
+def test_rewording_a_claim_keeps_the_cached_analysis_but_changing_a_number_does_not(
+    lemonade_copy: Path,
+) -> None:
+    model_file = lemonade_copy / "model.yaml"
+    original = model_file.read_text(encoding="utf-8")
+    before = _fingerprint_of(lemonade_copy)
+
+    model_file.write_text(
+        original.replace("sells each cup at a loss.", "sells every cup below cost."),
+        encoding="utf-8",
+    )
+    assert _fingerprint_of(lemonade_copy) == before
+
+    model_file.write_text(
+        original.replace("holds_when: margin_per_cup > 0.5", "holds_when: margin_per_cup > 0.6"),
+        encoding="utf-8",
+    )
+    assert _fingerprint_of(lemonade_copy) != before
+
+    figures = lemonade_copy / "figures.yaml"
+    model_file.write_text(original, encoding="utf-8")
+    text = figures.read_text(encoding="utf-8")
+    first_value = re.search(r"value: ([\d.]+)", text)
+    assert first_value is not None
+    figures.write_text(
+        text.replace(first_value.group(0), f"value: {float(first_value.group(1)) * 2}", 1),
+        encoding="utf-8",
+    )
+    assert _fingerprint_of(lemonade_copy) != before

@@ -58,21 +58,45 @@ class SiteAnalysis:
         )
 
 
+PROSE: Mapping[str, frozenset[str]] = {
+    "claims": frozenset({"text", "question", "speaker", "quote", "notes", "sources", "tags"}),
+    "arguments": frozenset({"label", "speaker", "quote", "notes"}),
+}
+"""Fields the analysis never reads (its results hold ids, numbers, units and label names only):
+rewording a claim or an argument leaves the cached analysis valid. Sources are left out whole."""
+
+
 def _fingerprint(model: SiteModel, task: str) -> str:
-    """What an analysis result depends on: the claims files, every column's settings, the
-    sampling parameters, the engine's own source and the numeric libraries' versions."""
+    """What an analysis result depends on: the knowledge base less its prose, every column's
+    settings, the sampling parameters, the engine's own source and the numeric libraries'
+    versions."""
     import hashlib
+    import json
 
     import numpy
     import scipy
     import sympy
 
+    kb = model.kb
     digest = hashlib.sha256(task.encode())
     engine_dir = Path(__file__).resolve().parent.parent
-    for folder, pattern in ((engine_dir, "*.py"), (model.kb.root, "*.yaml")):
-        for path in sorted(folder.rglob(pattern)):
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
+    for path in sorted(engine_dir.rglob("*.py")):
+        digest.update(path.relative_to(engine_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    items = {
+        "figures": kb.figures,
+        "calculators": kb.calculators,
+        "claims": kb.claims,
+        "arguments": kb.arguments,
+        "scenarios": kb.scenarios,
+    }
+    for kind, by_id in items.items():
+        exclude = set(PROSE.get(kind, ()))
+        dumped = [
+            (item_id, item.model_dump(mode="json", exclude=exclude))
+            for item_id, item in by_id.items()
+        ]
+        digest.update(json.dumps([kind, dumped], sort_keys=True, default=str).encode())
     for column in model.columns:
         scenario = column.evaluation.scenario
         state = (
