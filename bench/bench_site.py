@@ -130,10 +130,10 @@ def main() -> None:
         env = dict(os.environ)
         env.pop("CRUX_CACHE_DIR", None)
         env["XDG_CACHE_HOME"] = str(work / "cache")
+        warmup = str(work / "warmup.svg")
         # Compile the Graphviz WebAssembly module once (a one-off per machine, not per build).
         subprocess.run(
-            [*CRUX, "diagram", "--claims", str(REPO / "tests/examples/lemonade")]
-            + ["-o", str(work / "warmup.svg")],
+            [*CRUX, "diagram", "--claims", str(REPO / "tests/examples/lemonade"), "-o", warmup],
             env=env,
             cwd=REPO,
             capture_output=True,

@@ -22,16 +22,16 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from jinja2 import Environment
 from markupsafe import Markup
 
+from engine.analysis.sensitivity import Tornado
+from engine.analysis.simulate import SimulationResult
 from engine.analysis.tornado_svg import tornado_svg
 from engine.loader import KnowledgeBase
 from engine.site import pages, urls
-from engine.analysis.sensitivity import Tornado
-from engine.analysis.simulate import SimulationResult
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
 from engine.site.graphviz_render import LazyRenderer, Renderer, inline_svg, render_all
@@ -121,7 +121,7 @@ class SharedAnalysis:
     once into a file, each task carries only the path, and each worker unpickles it once.
     """
 
-    _loaded: dict[str, SiteAnalysis] = {}
+    _loaded: ClassVar[dict[str, SiteAnalysis]] = {}
 
     def __init__(self, analysis: SiteAnalysis) -> None:
         handle, name = tempfile.mkstemp(prefix="crux-analysis-", suffix=".pickle")

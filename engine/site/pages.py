@@ -15,12 +15,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from engine.analysis.sensitivity import Tornado
+from engine.analysis.simulate import SimulationResult
 from engine.evaluate import Evaluation
 from engine.explain import Step, claim_summary, explain_claim_tree, substitute
 from engine.graph import downstream, kind_of
 from engine.loader import KnowledgeBase
-from engine.analysis.sensitivity import Tornado
-from engine.analysis.simulate import SimulationResult
 from engine.site import urls
 from engine.site.analysis import (
     SAMPLES,

@@ -13,10 +13,8 @@ The output is deterministic: sorted keys, ``repr`` floats (which round-trip), AS
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import tokenize
 from collections.abc import Mapping
 from typing import Any
 
