@@ -6,10 +6,10 @@ Graphviz renderer and writes its files straight into the build's temporary folde
 content depends only on the knowledge base and the scenario, so the order in which workers finish
 cannot change a byte.
 
-The analysis (`engine.site.analysis`) runs in the pool too, as two tasks submitted first: the
-build scenario's tipping points, probabilities and tornadoes (the claim pages wait for them), and
-the other matrix columns' probabilities (the index waits for them). Meanwhile this process writes
-the map and the item pages.
+The whole map and the analysis (`engine.site.analysis`) run in the pool too, as tasks submitted
+first: the map (the largest drawing), the build scenario's tipping points, probabilities and
+tornadoes (the claim pages wait for them), and the other matrix columns' probabilities (the index
+waits for them). Meanwhile this process writes the item pages.
 """
 
 from __future__ import annotations
@@ -164,6 +164,11 @@ def _other_chances() -> dict[str, SimulationResult]:
     return column_chances(_JOB.model)
 
 
+def _map() -> pages.Embed:
+    assert _JOB is not None, "worker started without a job"
+    return _write_map(_JOB)
+
+
 def _write_map(job: _Job) -> pages.Embed:
     kb, ev = job.model.kb, job.model.build
     diagram = map_diagram(kb, ev, link_from_subfolder)
@@ -245,6 +250,9 @@ def build_site(
                 # Fork before this process starts any Graphviz: each worker makes its own.
                 pool = multiprocessing.get_context("fork").Pool(workers)
             try:
+                # The whole map is the largest single drawing (about a second to rasterise on a
+                # first build), so it starts first, beside the analysis, not in this process.
+                mapped = pool.apply_async(_map) if pool is not None else _Done(_map())
                 analysed = pool.apply_async(_analyse) if pool is not None else _Done(_analyse())
                 other_chances = (
                     pool.apply_async(_other_chances)
@@ -253,8 +261,6 @@ def build_site(
                 )
                 writer.copy_tree((templates or templates_dir()) / urls.STATIC, urls.STATIC)
                 _write_model_script(writer, model)
-                top = _write_map(job)
-                step()
                 for page in others:
                     write_page(writer, env, page)
                 step()
@@ -264,6 +270,8 @@ def build_site(
                 results = (
                     pool.imap(_claim_chunk, tasks) if pool is not None else map(_claim_chunk, tasks)
                 )
+                top = mapped.get()  # the claim pages are queued first: they do not need the map
+                step()
                 chances = {**other_chances.get(), model.build_column.key: analysis.build_chances}
                 write_page(writer, env, pages.index_page(model, shared, top, analysis, chances))
                 _write_sensitivity(job, tornadoes, analysis)
