@@ -155,3 +155,9 @@ def test_range_without_distribution_is_an_error_at_the_range() -> None:
     assert str(problem.location).endswith("no_distribution/model.yaml:6:12")
     assert "figure 'guessed' has a range but no distribution" in problem.message
     assert "lognormal | normal | uniform" in problem.message
+
+
+def test_z95_is_scipys_95th_percentile_to_the_last_bit() -> None:
+    from scipy.special import ndtri
+
+    assert float(ndtri(0.95)) == Z95
