@@ -8,7 +8,7 @@ undefined quantity is NaN too, and the claim it decides is `undecided`.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +16,16 @@ import numpy as np
 from engine.compile_numpy import numpy_function
 from engine.loader import KnowledgeBase
 from engine.scenario import ScenarioInput, numeric_setting, resolve_scenario
-from engine.semantics import LABEL_NAMES, ArgumentSpec, ClaimReason, Labelling, explain_claim, label
+from engine.semantics import (
+    FAILS,
+    HOLDS,
+    LABEL_NAMES,
+    ArgumentSpec,
+    ClaimReason,
+    Labelling,
+    explain_claim,
+    label,
+)
 
 NumericFunction = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
@@ -86,31 +95,60 @@ def evaluate_numbers(
     kb: KnowledgeBase, figures: Mapping[str, np.ndarray]
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Calculator values and condition truth values (1/0/NaN) for arrays of figure values."""
-    model = compiled(kb)
     values: dict[str, np.ndarray] = dict(figures)
+    calculators = evaluate_calculators(kb, values)
+    return calculators, dict(evaluate_conditions(kb, values))
+
+
+def evaluate_calculators(kb: KnowledgeBase, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Calculator values for arrays of figure values in ``values``, which gains them too."""
     calculators: dict[str, np.ndarray] = {}
-    for cid, function in model.calculators:
+    for cid, function in compiled(kb).calculators:
         calculators[cid] = values[cid] = function(values)
-    conditions = {claim_id: function(values) for claim_id, function in model.conditions}
-    return calculators, conditions
+    return calculators
+
+
+def evaluate_conditions(
+    kb: KnowledgeBase, values: Mapping[str, np.ndarray]
+) -> Iterator[tuple[str, np.ndarray]]:
+    """(claim id, truth values 1/0/NaN) of each condition, computed as the caller asks for it,
+    so that one need not hold every condition's values at once."""
+    for claim_id, function in compiled(kb).conditions:
+        yield claim_id, function(values)
+
+
+def condition_labels(truth: np.ndarray, n: int) -> np.ndarray:
+    """A condition's truth values (1/0/NaN) as labels: holds, fails, undecided."""
+    labels = np.zeros(n, dtype=np.int8)
+    labels[truth == 1.0] = 1
+    labels[truth == 0.0] = -1
+    return labels
 
 
 def fixed_labels(
-    kb: KnowledgeBase, conditions: Mapping[str, np.ndarray], assumptions: Mapping[str, bool], n: int
+    kb: KnowledgeBase,
+    conditions: Mapping[str, np.ndarray] | Iterable[tuple[str, np.ndarray]],
+    assumptions: Mapping[str, bool],
+    n: int,
 ) -> dict[str, np.ndarray]:
-    """Labels decided outside the argument graph: numbers, then authors' and scenarios' assumptions."""
-    fixed: dict[str, np.ndarray] = {}
-    for claim_id, truth in conditions.items():
-        labels = np.zeros(n, dtype=np.int8)
-        labels[truth == 1.0] = 1
-        labels[truth == 0.0] = -1
-        fixed[claim_id] = labels
+    """Labels decided outside the argument graph: numbers, then authors' and scenarios' assumptions.
+
+    ``conditions``: each condition's truth values by claim id, as a mapping or as pairs (from
+    `evaluate_conditions`). An assumption's labels are one value repeated: a read-only broadcast
+    view that costs no memory (a large map assumes thousands of claims, each for every sample).
+    """
+    pairs = conditions.items() if isinstance(conditions, Mapping) else conditions
+    fixed = {claim_id: condition_labels(truth, n) for claim_id, truth in pairs}
     for claim_id, claim in kb.claims.items():
         if claim.assumed is not None and claim_id not in fixed:
-            fixed[claim_id] = np.full(n, 1 if claim.assumed else -1, dtype=np.int8)
+            fixed[claim_id] = _repeated(HOLDS if claim.assumed else FAILS, n)
     for claim_id, holds in assumptions.items():
-        fixed[claim_id] = np.full(n, 1 if holds else -1, dtype=np.int8)
+        fixed[claim_id] = _repeated(HOLDS if holds else FAILS, n)
     return fixed
+
+
+def _repeated(value: int, n: int) -> np.ndarray:
+    return np.broadcast_to(np.int8(value), (n,))
 
 
 def label_map(

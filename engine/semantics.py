@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -156,6 +156,10 @@ class _Plan:
     fixed_rows: np.ndarray
     source_rows: np.ndarray  # rows with no inputs: they start at holds (rule 2 or rule 1)
     strata: tuple[_Stratum, ...]
+    # What the strata were built from, to build strata over part of the map (`Relabeller`).
+    terms: Mapping[int, list[tuple[int, int]]]
+    support: Mapping[int, list[tuple[int, str, float]]]
+    graph: Any  # scipy sparse array: an edge from each input row to the row it feeds
 
 
 def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Sequence[str]) -> _Plan:
@@ -246,6 +250,9 @@ def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Seque
         fixed_rows=np.array(fixed_rows, dtype=np.intp),
         source_rows=sources,
         strata=strata,
+        terms=terms,
+        support=support,
+        graph=graph,
     )
 
 
@@ -304,8 +311,16 @@ def _label_block(plan: _Plan, fixed_values: np.ndarray, n_rows: int) -> tuple[np
     labels = np.zeros((n_rows, fixed_values.shape[1]), dtype=np.int8)
     labels[plan.fixed_rows] = fixed_values
     labels[plan.source_rows] = HOLDS
+    return labels, _settle(plan.strata, labels)
+
+
+def _settle(strata: Sequence[_Stratum], labels: np.ndarray) -> int:
+    """Label the strata's rows in order, each to its fixed point, in place; the number of steps.
+
+    Every row of the strata must start undecided, and every row they read must be final.
+    """
     steps = 0
-    for stratum in plan.strata:
+    for stratum in strata:
         if not stratum.cyclic:  # inputs are final, so one application is final too
             stratum.step(labels)
             steps += 1
@@ -318,7 +333,30 @@ def _label_block(plan: _Plan, fixed_values: np.ndarray, n_rows: int) -> tuple[np
                 break
         else:  # monotone rules decide a label every step, so this is a bug, not bad input
             raise RuntimeError("labelling of a cycle did not converge")
-    return labels, steps
+    return steps
+
+
+def _plan_for(
+    claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed_ids: Sequence[str]
+) -> _Plan:
+    key = (tuple(claims), tuple(arguments), tuple(fixed_ids))
+    try:
+        return _cached_plan(*key)
+    except TypeError:  # unhashable input (a list of premises, say): plan without the cache
+        return _plan(*key)
+
+
+def _fixed_values(fixed_ids: Sequence[str], fixed: Mapping[str, object], n: int) -> np.ndarray:
+    """The fixed labels as one int8 array of shape (len(fixed_ids), n), checked."""
+    values = np.zeros((len(fixed_ids), n), dtype=np.int8)
+    for k, c in enumerate(fixed_ids):
+        value = np.asarray(fixed[c])
+        if value.shape not in ((), (n,)):
+            raise ValueError(f"fixed label of {c!r}: expected shape ({n},), got {value.shape}")
+        if value.dtype.kind not in "iu" or (value.size and (value.min() < -1 or value.max() > 1)):
+            raise ValueError(f"fixed label of {c!r}: expected integers -1, 0 or 1")
+        values[k] = value
+    return values
 
 
 def label(
@@ -343,19 +381,8 @@ def label(
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     fixed_ids = sorted(fixed)
-    key = (tuple(claims), tuple(arguments), tuple(fixed_ids))
-    try:
-        plan = _cached_plan(*key)
-    except TypeError:  # unhashable input (a list of premises, say): plan without the cache
-        plan = _plan(*key)
-    fixed_values = np.zeros((len(fixed_ids), n), dtype=np.int8)
-    for k, c in enumerate(fixed_ids):
-        value = np.asarray(fixed[c])
-        if value.shape not in ((), (n,)):
-            raise ValueError(f"fixed label of {c!r}: expected shape ({n},), got {value.shape}")
-        if value.dtype.kind not in "iu" or (value.size and (value.min() < -1 or value.max() > 1)):
-            raise ValueError(f"fixed label of {c!r}: expected integers -1, 0 or 1")
-        fixed_values[k] = value
+    plan = _plan_for(claims, arguments, fixed_ids)
+    fixed_values = _fixed_values(fixed_ids, fixed, n)
 
     n_rows = plan.n_claims + len(arguments)
     labels = np.empty((n_rows, n), dtype=np.int8)
@@ -374,6 +401,92 @@ def label(
         rounds=rounds,
         fixed=frozenset(fixed_ids),
     )
+
+
+class Relabeller:
+    """Labels of one map while a few of its fixed claims vary and the others keep their labels.
+
+    A tipping-point search moves one figure at a time: only the claims its conditions decide
+    vary, and only the rows they reach through arguments can change. Every other row keeps its
+    label from one labelling of the fixed labels given here, so each call recomputes only the
+    rows downstream of the varying claims. The labels equal those of `label` with the same
+    fixed labels, bit for bit: each sample is its own fixed point, reached by the same rules
+    from the same inputs, and a row outside the recomputed part sees the same inputs in every
+    sample.
+    """
+
+    def __init__(
+        self,
+        claims: Sequence[str],
+        arguments: Sequence[ArgumentSpec],
+        fixed: Mapping[str, np.ndarray | int],
+    ) -> None:
+        """``fixed`` as for `label` with ``n = 1``: the labels that hold unless varied."""
+        fixed_ids = sorted(fixed)
+        self._plan = _plan_for(claims, arguments, fixed_ids)
+        self._fixed = frozenset(fixed_ids)
+        self._n_rows = len(claims) + len(arguments)
+        labels, _ = _label_block(self._plan, _fixed_values(fixed_ids, fixed, 1), self._n_rows)
+        self._base = labels[:, 0]
+        self._reach: dict[frozenset[str], _Reach] = {}
+
+    def claim_labels(self, varying: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        """Every claim's label (rows in ``claims`` order) in each of ``n`` samples, in which the
+        fixed claims in ``varying`` take the labels given there (int8 arrays of shape (n,))."""
+        reach = self._reached_from(varying)
+        labels = np.repeat(self._base[:, np.newaxis], n, axis=1)
+        for c in sorted(varying):
+            labels[self._plan.claim_row[c]] = _fixed_values([c], varying, n)[0]
+        for stratum in reach.strata:
+            labels[stratum.rows] = UNDECIDED
+        _settle(reach.strata, labels)
+        return labels[: self._plan.n_claims]
+
+    def claims_reached(self, varying: Collection[str]) -> np.ndarray:
+        """The rows (in ``claims`` order, ascending) of the claims whose labels can differ from
+        the base labels when the fixed claims ``varying`` vary, these included."""
+        return self._reached_from(varying).claim_rows
+
+    def _reached_from(self, varying: Collection[str]) -> _Reach:
+        key = frozenset(varying)
+        reach = self._reach.get(key)
+        if reach is None:
+            unknown = sorted(key - self._fixed)
+            if unknown:
+                raise ValueError(f"varying: {', '.join(map(repr, unknown))} not fixed")
+            rows = [self._plan.claim_row[c] for c in key]
+            reach = self._reach[key] = self._reach_of(rows)
+        return reach
+
+    def _reach_of(self, rows: Sequence[int]) -> _Reach:
+        """Everything ``rows`` reach: the plan's strata cut down to those rows, in order.
+
+        A cycle is reached whole or not at all, so a cut-down stratum still holds whole cycles.
+        """
+        from scipy.sparse.csgraph import breadth_first_order
+
+        plan = self._plan
+        reached = np.zeros(self._n_rows, dtype=bool)
+        for row in rows:
+            reached[breadth_first_order(plan.graph, row, return_predecessors=False)] = True
+        strata: list[_Stratum] = []
+        for stratum in plan.strata:
+            inside = reached[stratum.rows]
+            if inside.all():
+                strata.append(stratum)
+            elif inside.any():
+                kept = sorted(stratum.rows[inside].tolist())
+                cut = _stratum(kept, plan.n_claims, plan.terms, plan.support, cyclic=stratum.cyclic)
+                strata.append(cut)
+        return _Reach(tuple(strata), np.flatnonzero(reached[: plan.n_claims]))
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """What some varying fixed claims reach: the strata to relabel and the claims that may change."""
+
+    strata: tuple[_Stratum, ...]
+    claim_rows: np.ndarray
 
 
 # --- explanations -------------------------------------------------------------------------

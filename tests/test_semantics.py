@@ -394,6 +394,31 @@ def test_vectorised_equals_one_sample_at_a_time(seed, chunk_cells, monkeypatch):
             assert together.arguments[a.id][i] == alone.arguments[a.id][0], (a.id, i)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_relabeller_equals_labelling_everything(seed):
+    rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    n = 30
+    claims, args = random_map(rng, rng.randint(2, 12))
+    fixed_ids = rng.sample(claims, rng.randint(1, len(claims)))
+    base = {c: rng.choice([IN, OUT, UNDEC]) for c in fixed_ids}
+    relabeller = semantics.Relabeller(claims, args, {c: np.int8(v) for c, v in base.items()})
+    for _ in range(3):
+        moved = rng.sample(fixed_ids, rng.randint(0, len(fixed_ids)))
+        varying = {c: np_rng.integers(-1, 2, n).astype(np.int8) for c in moved}
+        expected = label(claims, args, {**base, **varying}, n)
+        got = relabeller.claim_labels(varying, n)
+        assert got.shape == (len(claims), n)
+        for row, c in enumerate(claims):
+            assert got[row].tolist() == expected.claims[c].tolist(), (c, moved)
+
+
+def test_relabeller_varies_fixed_claims_only():
+    relabeller = semantics.Relabeller(["a", "b"], [], {"a": 1})
+    with pytest.raises(ValueError, match="'b' not fixed"):
+        relabeller.claim_labels({"b": np.array([1], dtype=np.int8)}, 1)
+
+
 # --- explanations ------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from scipy import stats
@@ -15,8 +16,10 @@ from engine.analysis.sampling import Z95
 from engine.analysis.simulate import simulate
 from engine.cli import cli
 from engine.errors import CruxError
+from engine.evaluate import compiled
 from engine.loader import KnowledgeBase, load_knowledge_base
 from engine.scenario import resolve_scenario
+from engine.semantics import label
 
 ANALYSIS = Path(__file__).parent / "examples" / "analysis"
 MC = ANALYSIS / "montecarlo"
@@ -90,6 +93,28 @@ def test_chunks_cover_every_sample(mc: KnowledgeBase, monkeypatch: pytest.Monkey
     claim = result.claims["normal_high"]
     assert round(claim.p_holds * 10_001) + round(claim.p_fails * 10_001) == 10_001
     assert within(claim.p_holds, stats.norm(10, 2 / Z95).sf(11), 10_001)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_label_counts_equal_counting_every_sample(seed: int) -> None:
+    # Every claim of the shipped map fixed and mostly constant: many repeated combinations,
+    # and more varying claims than one integer code holds (so codes are renumbered).
+    kb = load_knowledge_base(Path(__file__).parent.parent / "claims")
+    rng = np.random.default_rng(seed)
+    n = 5_000
+    fixed = {}
+    for cid in kb.claims:
+        values = np.full(n, rng.integers(-1, 2), dtype=np.int8)
+        flipped = rng.random(n) < 0.02
+        values[flipped] = rng.integers(-1, 2, int(flipped.sum()))
+        fixed[cid] = values
+    every = label(tuple(kb.claims), compiled(kb).arguments, fixed, n).claims
+    expected = [
+        [np.count_nonzero(every[cid] == 1), np.count_nonzero(every[cid] == -1)] for cid in kb.claims
+    ]
+    counts = simulate_module.label_counts(kb, fixed, n)
+    assert counts[:, :2].tolist() == expected
+    assert (counts.sum(axis=1) == n).all()
 
 
 def test_correlation_changes_joint_outcomes(mc: KnowledgeBase) -> None:

@@ -33,22 +33,23 @@ the label itself. Choice figures and switches are enumerated: the label under ea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import sympy
 
 from engine.analysis.sampling import physical_bounds
-from engine.evaluate import compiled, evaluate, label_map
+from engine.evaluate import compiled, condition_labels, evaluate, fixed_labels
 from engine.formatting import format_number, format_quantity
 from engine.graph import upstream
 from engine.loader import KnowledgeBase
 from engine.scenario import ScenarioInput, numeric_setting
 from engine.schema import Figure
-from engine.semantics import LABEL_NAMES
+from engine.semantics import LABEL_NAMES, Relabeller
 
 WIDEN = 10.0
 """The search interval is the figure's range widened this many times."""
@@ -346,9 +347,7 @@ class MapProbe:
             names = kb.formulas[cid].names
             figure_deps[cid] = frozenset().union(*(figure_deps[name] for name in names))
         self._figure_deps = figure_deps
-        self.claim_figures: dict[str, frozenset[str]] = {
-            cid: frozenset(upstream(kb.graph, cid, _FIGURE)) for cid in kb.claims
-        }
+        self.claim_figures = _figures_upstream(kb)
 
         atoms: dict[sympy.Basic, _Atom] = {}
         sources = [kb.formulas[cid].expr for cid in kb.calculator_order]
@@ -363,17 +362,48 @@ class MapProbe:
                 atoms[g] = _Atom(g, _numpy(g, symbols), deps)
         self._atoms = tuple(atoms.values())
         self._exprs: dict[str, sympy.Basic] = {}
-        self._symbolic_cache: dict[str, dict[str, sympy.Basic]] = {}
+        self._symbolic_cache: dict[str, dict[sympy.Basic, sympy.Basic]] = {}
+        self._chains: dict[str, tuple[str, ...]] = {}
+        self._moved: dict[str, tuple[str, ...]] = {}
 
     # evaluation -------------------------------------------------------------------------
-    def _chain(self, figure: str) -> list[str]:
-        return [cid for cid in self.kb.calculator_order if figure in self._figure_deps[cid]]
+    def _chain(self, figure: str) -> tuple[str, ...]:
+        """The calculators downstream of ``figure``, in evaluation order."""
+        chain = self._chains.get(figure)
+        if chain is None:
+            order = self.kb.calculator_order
+            chain = tuple(cid for cid in order if figure in self._figure_deps[cid])
+            self._chains[figure] = chain
+        return chain
+
+    def _conditions_moved_by(self, figure: str) -> tuple[str, ...]:
+        """Claims whose condition depends on ``figure``, unless the scenario assumes them."""
+        moved = self._moved.get(figure)
+        if moved is None:
+            moved = self._moved[figure] = tuple(
+                claim_id
+                for claim_id in self._conditions
+                if claim_id not in self.scenario.assumptions
+                and figure in self._condition_figures[claim_id]
+            )
+        return moved
+
+    def _claims_moved_by(self, figure: str) -> np.ndarray:
+        """Rows (in `claim_ids` order, ascending) of the claims whose label ``figure`` can move."""
+        return self._relabeller.claims_reached(self._conditions_moved_by(figure))
 
     @cached_property
     def _constants(self) -> dict[str, float]:
         values = dict(self.now)
         values.update(self.evaluation.calculators)
         return values
+
+    @cached_property
+    def _relabeller(self) -> Relabeller:
+        """Labels with every figure at the scenario's value except the one that moves."""
+        conditions = {cid: np.array([truth]) for cid, truth in self.evaluation.conditions.items()}
+        fixed = fixed_labels(self.kb, conditions, self.scenario.assumptions, 1)
+        return Relabeller(self.claim_ids, compiled(self.kb).arguments, fixed)
 
     def values(self, figure: str, xs: np.ndarray) -> dict[str, Any]:
         """Figures and calculators with ``figure`` at each of ``xs`` (others are scalars)."""
@@ -384,49 +414,58 @@ class MapProbe:
         return values
 
     def labels(self, figure: str, xs: np.ndarray) -> np.ndarray:
-        """Every claim's label (rows in `claim_ids` order) at each of ``xs``."""
+        """Every claim's label (rows in `claim_ids` order) at each of ``xs``.
+
+        Only the conditions that depend on ``figure`` are evaluated, and only the claims they
+        reach relabelled; every other claim keeps its label under the scenario.
+        """
         xs = np.asarray(xs, dtype=np.float64)
         n = xs.shape[0]
         values = self.values(figure, xs)
-        conditions: dict[str, np.ndarray] = {}
-        for claim_id, function in self._conditions.items():
-            if figure in self._figure_deps_of_condition(claim_id):
-                conditions[claim_id] = function(values)
-            else:
-                truth = self.evaluation.conditions[claim_id]
-                conditions[claim_id] = np.broadcast_to(np.float64(truth), (n,))
-        labelling = label_map(self.kb, conditions, self.scenario.assumptions, n)
-        return np.stack([labelling.claims[cid] for cid in self.claim_ids])
+        varying = {
+            claim_id: condition_labels(self._conditions[claim_id](values), n)
+            for claim_id in self._conditions_moved_by(figure)
+        }
+        return self._relabeller.claim_labels(varying, n)
 
-    def _figure_deps_of_condition(self, claim_id: str) -> frozenset[str]:
-        names = self.kb.conditions[claim_id].names
-        return frozenset().union(*(self._figure_deps[name] for name in names))
+    @cached_property
+    def _condition_figures(self) -> dict[str, frozenset[str]]:
+        """The figures each condition depends on, by claim id."""
+        deps = self._figure_deps
+        return {
+            claim_id: frozenset().union(
+                *(deps[name] for name in self.kb.conditions[claim_id].names)
+            )
+            for claim_id in self._conditions
+        }
 
     # candidates -------------------------------------------------------------------------
-    def _univariate(self, figure: str) -> dict[str, sympy.Basic]:
+    @cached_property
+    def _exact_now(self) -> dict[sympy.Basic, sympy.Basic]:
+        """Symbol → every figure's and calculator's value in the scenario, as an exact number."""
+        values = {sympy.Symbol(fid): _exact(value) for fid, value in self.now.items()}
+        for cid, value in self.evaluation.calculators.items():
+            values[sympy.Symbol(cid)] = _exact(value)
+        return values
+
+    def _univariate(self, figure: str) -> dict[sympy.Basic, sympy.Basic]:
         """Symbol → expression in the figure alone (other figures and calculators as numbers)."""
         cached = self._symbolic_cache.get(figure)
         if cached is not None:
             return cached
-        subs: dict[str, sympy.Basic] = {}
-        for fid, value in self.now.items():
-            if fid != figure:
-                subs[fid] = _exact(value)
-        chain = set(self._chain(figure))
-        for cid, value in self.evaluation.calculators.items():
-            if cid not in chain:
-                subs[cid] = _exact(value)
-        mapping = {sympy.Symbol(k): v for k, v in subs.items()}
-        for cid in self._chain(figure):
+        chain = self._chain(figure)
+        mapping = dict(self._exact_now)
+        for name in (figure, *chain):
+            del mapping[sympy.Symbol(name)]
+        for cid in chain:
             expr = self._expr(cid).xreplace(mapping)
             # An expression that grows too large is left as its own symbol: atoms using it are
             # then not univariate and go to the numeric method.
             if sympy.count_ops(expr) > MAX_OPS:
                 expr = sympy.Symbol(cid)
             mapping[sympy.Symbol(cid)] = expr
-        result = {str(k): v for k, v in mapping.items()}
-        self._symbolic_cache[figure] = result
-        return result
+        self._symbolic_cache[figure] = mapping
+        return mapping
 
     def _expr(self, cid: str) -> sympy.Basic:
         if cid not in self._exprs:
@@ -436,8 +475,7 @@ class MapProbe:
     def _exact_roots(self, atom: _Atom, figure: str, a: float, b: float) -> list[float] | None:
         """Roots and poles of ``g`` in (a, b), or None when no exact solution is attempted."""
         x = sympy.Symbol(figure)
-        mapping = {sympy.Symbol(k): v for k, v in self._univariate(figure).items()}
-        g = _rational(atom.g).xreplace(mapping)
+        g = _rational(atom.g).xreplace(self._univariate(figure))
         if g.free_symbols - {x} or g.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             return None
         if x not in g.free_symbols:
@@ -516,7 +554,11 @@ class MapProbe:
             # place): locate it on the label itself.
             for lo, hi, row in missed:
                 candidates.setdefault(_bisect(self._label_of(figure, row), lo, hi), False)
-        return Scan(figure, (a, b), points, exact_flags, segments)
+        return Scan(figure, (a, b), points, exact_flags, _ClaimRows(segments, self._claim_row))
+
+    @cached_property
+    def _claim_row(self) -> dict[str, int]:
+        return {cid: row for row, cid in enumerate(self.claim_ids)}
 
     def _label_of(self, figure: str, row: int) -> Callable[[np.ndarray], np.ndarray]:
         def label(xs: np.ndarray) -> np.ndarray:
@@ -530,9 +572,12 @@ class MapProbe:
         a: float,
         b: float,
         points: tuple[float, ...],
-        segments: Mapping[str, np.ndarray],
+        segments: np.ndarray,
     ) -> list[tuple[float, float, int]]:
-        """Check each candidate just below and above against its segments' labels."""
+        """Check each candidate just below and above against its segments' labels.
+
+        ``segments``: each claim's label between candidates (rows in `claim_ids` order).
+        """
         if not points:
             return []
         edges = np.array([a, *points, b])
@@ -540,26 +585,31 @@ class MapProbe:
         at = edges[1:-1]
         gap = np.minimum(at - mids[:-1], mids[1:] - at) / 2
         delta = np.minimum(np.maximum(np.abs(at), (b - a) * 1e-3) * _CHECK_REL, gap)
-        below = self.labels(figure, at - delta)
-        above = self.labels(figure, at + delta)
+        wrong_below = self.labels(figure, at - delta) != segments[:, :-1]
+        wrong_above = self.labels(figure, at + delta) != segments[:, 1:]
         missed: list[tuple[float, float, int]] = []
-        for row, cid in enumerate(self.claim_ids):
-            labels = segments[cid]
-            for i in np.flatnonzero(below[row] != labels[:-1]):
+        # Almost every claim agrees everywhere: look only at the rows where some check failed.
+        for row in np.flatnonzero(wrong_below.any(axis=1) | wrong_above.any(axis=1)).tolist():
+            for i in np.flatnonzero(wrong_below[row]):
                 missed.append((float(mids[i]), float(at[i] - delta[i]), row))
-            for i in np.flatnonzero(above[row] != labels[1:]):
+            for i in np.flatnonzero(wrong_above[row]):
                 missed.append((float(at[i] + delta[i]), float(mids[i + 1]), row))
         return missed
 
     def _segments(
         self, figure: str, a: float, b: float, points: tuple[float, ...], grid: np.ndarray
-    ) -> tuple[dict[str, np.ndarray], list[tuple[float, float, int]]]:
-        """Labels between candidates, and grid intervals whose label change no candidate explains."""
+    ) -> tuple[np.ndarray, list[tuple[float, float, int]]]:
+        """Labels between candidates (rows in `claim_ids` order), and grid intervals whose label
+        change no candidate explains."""
         edges = np.array([a, *points, b])
         mids = (edges[:-1] + edges[1:]) / 2
         inner = grid[(grid > a) & (grid < b)]
         xs = np.concatenate([mids, inner])
         labels = self.labels(figure, xs)
+        segments = labels[:, : len(mids)].copy()  # xs start with the midpoints
+        # Only the claims the figure reaches can change along the grid.
+        moving = self._claims_moved_by(figure)
+        labels = labels[moving]
         segment_of = np.concatenate(
             [np.arange(len(mids)), np.searchsorted(edges, inner, side="right") - 1]
         )
@@ -576,9 +626,7 @@ class MapProbe:
         same_segment = (segment_of[:-1] == segment_of[1:]) & ~on_edge[:-1] & ~on_edge[1:]
         changes = (labels[:, :-1] != labels[:, 1:]) & same_segment
         for row, i in zip(*np.nonzero(changes), strict=True):
-            missed.append((float(xs[i]), float(xs[i + 1]), int(row)))
-        segment_labels = labels[:, np.argsort(order)[: len(mids)]]
-        segments = {cid: segment_labels[row] for row, cid in enumerate(self.claim_ids)}
+            missed.append((float(xs[i]), float(xs[i + 1]), int(moving[row])))
         # One bisection per interval is enough; several claims changing there share it.
         unique: dict[tuple[float, float], tuple[float, float, int]] = {}
         for lo, hi, row in missed:
@@ -589,6 +637,38 @@ class MapProbe:
         """Every claim's label under each option of a choice figure or switch (rows: claims)."""
         options = self.kb.figures[figure].options
         return self.labels(figure, np.arange(len(options), dtype=np.float64))
+
+
+def _figures_upstream(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """Every figure upstream of each claim, as `upstream` finds it.
+
+    Walked down from each figure rather than up from each claim: a map has far fewer figures
+    than claims, and a figure reaches few of them.
+    """
+    found: dict[str, set[str]] = {cid: set() for cid in kb.claims}
+    for fid in kb.figures:
+        for node in nx.descendants(kb.graph, fid):
+            if node in found:
+                found[node].add(fid)
+    return {cid: frozenset(figures) for cid, figures in found.items()}
+
+
+class _ClaimRows(Mapping[str, np.ndarray]):
+    """The rows of a label matrix by claim id, looked up when asked for: on a large map, a dict
+    of every claim's row for every scan would cost more than the scans."""
+
+    def __init__(self, labels: np.ndarray, row: Mapping[str, int]) -> None:
+        self._labels = labels
+        self._row = row
+
+    def __getitem__(self, claim: str) -> np.ndarray:
+        return self._labels[self._row[claim]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
 
 
 def _numpy(expr: sympy.Basic, names: list[str]) -> NumericFunction:
@@ -666,6 +746,17 @@ def numeric_claims(
     return [cid for cid in kb.claims if figures[cid] and cid not in scenario.assumptions]
 
 
+def claims_by_figure(
+    claims: Iterable[str], claim_figures: Mapping[str, frozenset[str]]
+) -> dict[str, list[str]]:
+    """For each figure upstream of some of ``claims``, those claims, in the order given."""
+    users: dict[str, list[str]] = {}
+    for cid in claims:
+        for fid in claim_figures[cid]:
+            users.setdefault(fid, []).append(cid)
+    return users
+
+
 def find_flips(
     kb: KnowledgeBase,
     scenario: ScenarioInput,
@@ -682,14 +773,14 @@ def find_flips(
     if claims is not None:
         chosen = set(claims)
         wanted = [cid for cid in wanted if cid in chosen]
-    figures = sorted({fid for cid in wanted for fid in probe.claim_figures[cid]})
+    users_of = claims_by_figure(wanted, probe.claim_figures)
     rows = {cid: row for row, cid in enumerate(probe.claim_ids)}
     found: dict[str, dict[str, list[Any]]] = {
         cid: {"crossings": [], "steady": [], "options": []} for cid in wanted
     }
-    for fid in figures:
+    for fid in sorted(users_of):
         figure = kb.figures[fid]
-        users = [cid for cid in wanted if fid in probe.claim_figures[cid]]
+        users = users_of[fid]
         now = probe.now[fid]
         if figure.kind != "number":
             labels = probe.option_labels(fid)

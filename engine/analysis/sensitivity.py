@@ -32,7 +32,7 @@ import pint
 import sympy
 
 from engine import units
-from engine.analysis.flips import MapProbe, numeric_claims
+from engine.analysis.flips import MapProbe, claims_by_figure, numeric_claims
 from engine.analysis.sampling import physical_bounds
 from engine.compile_numpy import numpy_function
 from engine.formula import ChoiceLabel
@@ -271,13 +271,17 @@ def sensitivity(
         text = str(raw) if raw is not None else str(decisive.relation)
         margins[cid] = (decisive, unit, factor, text)
 
-    functions: dict[sympy.Basic, Any] = {}
+    functions: dict[sympy.Basic, tuple[Any, list[str]]] = {}
 
     def side(expr: sympy.Basic, values: Mapping[str, Any], n: int) -> np.ndarray:
         if expr not in functions:
-            functions[expr] = numpy_function(expr, sorted(str(s) for s in expr.free_symbols))
-        inputs = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in values.items()}
-        return np.asarray(functions[expr](inputs))
+            names = sorted(str(s) for s in expr.free_symbols)
+            functions[expr] = numpy_function(expr, names), names
+        function, names = functions[expr]
+        # Only the names the side reads; one array of length n still sets the length of a
+        # side without names (a constant).
+        inputs = {k: np.broadcast_to(np.asarray(values[k], dtype=float), (n,)) for k in names}
+        return np.asarray(function(inputs or {"": np.zeros(n)}))
 
     def margin_of(cid: str, values: Mapping[str, Any], n: int) -> np.ndarray | None:
         entry = margins[cid]
@@ -293,10 +297,10 @@ def sensitivity(
 
     bars: dict[str, list[Bar]] = {cid: [] for cid in wanted}
     not_swept: dict[str, list[str]] = {cid: [] for cid in wanted}
-    figures = sorted({fid for cid in wanted for fid in probe.claim_figures[cid]})
-    for fid in figures:
+    users_of = claims_by_figure(wanted, probe.claim_figures)
+    for fid in sorted(users_of):
         figure = kb.figures[fid]
-        users = [cid for cid in wanted if fid in probe.claim_figures[cid]]
+        users = users_of[fid]
         if figure.kind != "number" or figure.range is None:
             for cid in users:
                 not_swept[cid].append(fid)

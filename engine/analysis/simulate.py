@@ -2,10 +2,10 @@
 
 Every figure with a range is drawn from its declared distribution (`engine.analysis.sampling`);
 figures the scenario or ``--set`` gives a value of their own are held fixed at it. The whole map
-is evaluated at once for a block of samples (`evaluate_numbers` + `label_map`), so a figure's
-single draw is used by every formula that mentions it. Samples are processed in blocks of
-`CHUNK` so that memory stays bounded at any ``n``; results depend only on ``n``, the seed and
-the knowledge base.
+is evaluated at once for a block of samples (`evaluate_calculators`, `evaluate_conditions`, then
+`label_counts`), so a figure's single draw is used by every formula that mentions it. Samples
+are processed in blocks of `CHUNK` so that memory stays bounded at any ``n``; results depend
+only on ``n``, the seed and the knowledge base.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from engine.analysis.sampling import (
     sample_figures,
     sampled_figures,
 )
-from engine.evaluate import evaluate_numbers, label_map
+from engine.evaluate import compiled, evaluate_calculators, evaluate_conditions, fixed_labels
 from engine.loader import KnowledgeBase
 from engine.scenario import ScenarioInput, numeric_setting, scenario_chain
+from engine.semantics import FAILS, HOLDS, label
 
 CHUNK = 1 << 18
 """Samples evaluated together; bounds memory to a few arrays of this length per quantity."""
@@ -144,6 +145,53 @@ def held_fixed(kb: KnowledgeBase, scenario: ScenarioInput) -> frozenset[str]:
     return frozenset(fixed)
 
 
+def label_counts(kb: KnowledgeBase, fixed: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """How many of ``n`` samples give each claim each label: shape (claims, 3), in `kb.claims`
+    order, counting holds, fails and undecided.
+
+    A sample's labels depend on it only through its fixed labels (``fixed``, arrays of shape
+    (n,)), and samples share them often: each condition has three outcomes, and most figures
+    have no range at all. So each distinct combination of fixed labels is labelled once and
+    counted as often as it occurs, which gives the same counts as labelling every sample.
+    """
+    combinations, occurrences = _distinct_samples(fixed, n)
+    labelling = label(tuple(kb.claims), compiled(kb).arguments, combinations, occurrences.size)
+    counts = np.zeros((len(kb.claims), 3), dtype=np.int64)
+    for row, cid in enumerate(kb.claims):
+        values = labelling.claims[cid]
+        holds = int(occurrences @ (values == HOLDS))
+        fails = int(occurrences @ (values == FAILS))
+        counts[row] = (holds, fails, n - holds - fails)
+    return counts
+
+
+_MAX_CODE = 1 << 62  # codes of combinations stay below this, far from int64 overflow
+
+
+def _distinct_samples(
+    fixed: Mapping[str, np.ndarray], n: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The distinct combinations of fixed labels among ``n`` samples (arrays of shape (m,), in
+    no particular order), and how many samples have each (int64, shape (m,))."""
+    varying = [cid for cid, values in fixed.items() if _varies(values)]
+    # Each sample's combination as one integer: its varying labels as digits in base 3.
+    code = np.zeros(n, dtype=np.int64)
+    bound = 1  # every code is below this
+    for cid in varying:
+        if bound > _MAX_CODE // 3:  # renumber the codes seen so far 0, 1, 2, ...
+            _, code = np.unique(code, return_inverse=True)
+            bound = int(code.max()) + 1
+        code = code * 3 + (fixed[cid] + 1)
+        bound *= 3
+    _, first, occurrences = np.unique(code, return_index=True, return_counts=True)
+    return {cid: values[first] for cid, values in fixed.items()}, occurrences
+
+
+def _varies(values: np.ndarray) -> bool:
+    # A broadcast view (an assumption's labels) repeats one value: no need to read it.
+    return values.strides != (0,) and bool((values != values[0]).any())
+
+
 def simulate(
     kb: KnowledgeBase,
     scenario: ScenarioInput,
@@ -175,25 +223,27 @@ def simulate(
     for start in range(0, n, CHUNK):
         size = min(CHUNK, n - start)
         figures = sample_figures(kb, scenario.settings, size, rng, correlations, fixed=fixed)
-        calculators, conditions = evaluate_numbers(kb, figures)
+        numbers = dict(figures)
         del figures
-        labels = label_map(kb, conditions, scenario.assumptions, size).claims
-        del conditions
-        for row, cid in enumerate(claim_ids):
-            values = labels[cid]
-            holds = int(np.count_nonzero(values == 1))
-            fails = int(np.count_nonzero(values == -1))
-            counts[row] += (holds, fails, size - holds - fails)
+        calculators = evaluate_calculators(kb, numbers)
+        # One condition's truth values at a time: only their labels are kept.
+        conditions = evaluate_conditions(kb, numbers)
+        decided = fixed_labels(kb, conditions, scenario.assumptions, size)
+        del numbers
+        counts += label_counts(kb, decided, size)
+        del decided
         keep = min(size, KEEP_FOR_PERCENTILES - kept_count)
         for row, cid in enumerate(calc_ids):
             values = calculators[cid]
             ok = ~np.isnan(values)
             defined[row] += int(np.count_nonzero(ok))
             sums[row] += float(values.sum(where=ok))
-            if keep > 0:
+            if keep == size:  # all of it: the array itself, no copy
+                kept[cid].append(values)
+            elif keep > 0:  # a copy, so that the rest of the block can be freed
                 kept[cid].append(values[:keep].copy())
         kept_count += max(keep, 0)
-        del calculators, labels
+        del calculators
 
     claims = {
         cid: ClaimProbability(
