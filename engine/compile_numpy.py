@@ -289,11 +289,45 @@ def _piecewise(expr: sympy.Piecewise) -> _Node:
     pieces = [(_compile(value), _compile(cond)) for value, cond in expr.args]
 
     def apply(v: Mapping[str, Any]) -> Any:
-        # built from the last piece backwards; a piece with no true condition is undefined
-        result: Any = _NAN
-        for value, cond in reversed(pieces):
+        # A condition is often the same in every sample (`lens == 'marginal'`: a lens is never
+        # drawn). Then one branch is the answer, and the others need not be computed at all.
+        for index, (value, cond) in enumerate(pieces):
             c = cond(v)
-            result = np.where(_isnan(c), _NAN, np.where(c != 0, value(v), result))
-        return result
+            truth = _same_everywhere(c)
+            if truth is None:
+                return _choose(pieces, index, c, v)
+            if math.isnan(truth):
+                return _NAN
+            if truth != 0:
+                chosen = value(v)  # maybe an input array: the caller may write the result
+                return (
+                    np.array(chosen, dtype=np.float64) if isinstance(chosen, np.ndarray) else chosen
+                )
+        return _NAN  # no condition holds: undefined
 
     return apply
+
+
+def _same_everywhere(c: Any) -> float | None:
+    """The value of ``c`` if every sample has the same one (NaN counts as one value), else None."""
+    if not isinstance(c, np.ndarray) or c.ndim == 0:
+        return float(c)
+    if c.size == 0:
+        return None
+    first = float(c.flat[0])
+    if math.isnan(first):
+        return first if bool(np.isnan(c).all()) else None
+    return first if bool((c == first).all()) else None
+
+
+def _choose(
+    pieces: Sequence[tuple[_Node, _Node]], start: int, c_start: Any, v: Mapping[str, Any]
+) -> Any:
+    """Sample by sample, the first branch from ``start`` whose condition holds (``c_start`` is
+    that piece's condition, already computed); the pieces before ``start`` hold nowhere."""
+    result: Any = _NAN
+    for index in range(len(pieces) - 1, start - 1, -1):
+        value, cond = pieces[index]
+        c = c_start if index == start else cond(v)
+        result = np.where(_isnan(c), _NAN, np.where(c != 0, value(v), result))
+    return result

@@ -79,6 +79,26 @@ def test_if_takes_only_the_chosen_branch() -> None:
     assert same(result, [0.0, 0.5, NAN])  # the NaN of 1/0 is not chosen; a NaN condition is NaN
 
 
+@pytest.mark.parametrize(
+    ("c", "expected"),
+    [
+        ([1.0, 1.0, 1.0], [1.0, NAN, 2.0]),  # the same in every sample: the first branch, whole
+        ([0.0, 0.0, 0.0], [5.0, 6.0, 7.0]),  # false everywhere: the next branch
+        ([NAN, NAN, NAN], [NAN, NAN, NAN]),  # undefined everywhere
+        ([1.0, 0.0, NAN], [1.0, 6.0, NAN]),  # mixed: sample by sample
+    ],
+)
+def test_if_with_a_condition_the_same_in_every_sample(
+    c: list[float], expected: list[float]
+) -> None:
+    a = np.array([1.0, math.inf, 2.0])  # an infinity becomes NaN in the result, not in the input
+    formula = compiled("a if c > 0 else b")
+    evaluate = numpy_function(formula.expr, formula.names)
+    result = evaluate({"a": a, "b": np.array([5.0, 6.0, 7.0]), "c": np.array(c)})
+    assert same(result, expected)
+    assert a[1] == math.inf and result is not a
+
+
 def test_unit_conversion_is_part_of_the_function() -> None:
     formula = compile_formula("cost", SYMBOLS, expected_unit=parse_unit("USD/Mtok"), boolean=False)
     evaluate = numpy_function(formula.expr, formula.names)
