@@ -6,7 +6,7 @@ Every label is a ``numpy.int8`` array of shape ``(n,)``: ``1`` holds (an argumen
 identical labels.
 
 The fixed point is written by hand: it is three-valued over weighted pro/con edges, which no
-graph library computes, and it has to run on a million Monte Carlo samples at once. scipy
+graph library computes, and it has to run on a million Monte Carlo samples at once. networkx
 supplies the strongly connected components that order the evaluation.
 """
 
@@ -159,7 +159,7 @@ class _Plan:
     # What the strata were built from, to build strata over part of the map (`Relabeller`).
     terms: Mapping[int, list[tuple[int, int]]]
     support: Mapping[int, list[tuple[int, str, float]]]
-    graph: Any  # scipy sparse array: an edge from each input row to the row it feeds
+    edges: tuple[np.ndarray, np.ndarray]  # (input row, row it feeds) of every dependency
 
 
 def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Sequence[str]) -> _Plan:
@@ -204,18 +204,10 @@ def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Seque
         row for row, ss in support.items() for _ in ss
     ]
     n_rows = n_claims + len(arguments)
-    # imported here: scipy takes ~0.1 s to import and most commands never label cyclic maps
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import connected_components
-
-    graph = csr_array(
-        (np.ones(len(src)), (np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp))),
-        shape=(n_rows, n_rows),
-    )
-    n_comp, comp = connected_components(graph, directed=True, connection="strong")
+    n_comp, comp = _strong_components(n_rows, src, dst)
     comp_size = np.bincount(comp, minlength=n_comp)
     self_loop = np.zeros(n_comp, dtype=bool)
-    self_loop[comp[graph.diagonal() != 0]] = True
+    self_loop[comp[[s for s, d in zip(src, dst, strict=True) if s == d]]] = True
     cyclic = (comp_size > 1) | self_loop
 
     edge_src, edge_dst = comp[np.array(src, dtype=np.intp)], comp[np.array(dst, dtype=np.intp)]
@@ -252,8 +244,28 @@ def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Seque
         strata=strata,
         terms=terms,
         support=support,
-        graph=graph,
+        edges=(np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp)),
     )
+
+
+def _strong_components(
+    n_rows: int, src: Sequence[int], dst: Sequence[int]
+) -> tuple[int, np.ndarray]:
+    """(number of components, each row's component) of the graph of edges ``src → dst``.
+
+    networkx rather than scipy's csgraph: every evaluation plans a labelling, and importing
+    scipy.sparse cost each command 0.12 s, more than this takes on a 20,000-row map.
+    """
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(n_rows))
+    graph.add_edges_from(zip(src, dst, strict=True))
+    comp = np.zeros(n_rows, dtype=np.intp)
+    count = 0
+    for count, members in enumerate(nx.strongly_connected_components(graph), start=1):
+        comp[list(members)] = count - 1
+    return count, comp
 
 
 @functools.lru_cache(maxsize=32)
@@ -429,6 +441,7 @@ class Relabeller:
         labels, _ = _label_block(self._plan, _fixed_values(fixed_ids, fixed, 1), self._n_rows)
         self._base = labels[:, 0]
         self._reach: dict[frozenset[str], _Reach] = {}
+        self._graph: Any = None  # scipy sparse adjacency, made on the first reach query
 
     def claim_labels(self, varying: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         """Every claim's label (rows in ``claims`` order) in each of ``n`` samples, in which the
@@ -463,12 +476,18 @@ class Relabeller:
 
         A cycle is reached whole or not at all, so a cut-down stratum still holds whole cycles.
         """
+        from scipy.sparse import csr_array
         from scipy.sparse.csgraph import breadth_first_order
 
         plan = self._plan
+        if self._graph is None:
+            src, dst = plan.edges
+            self._graph = csr_array(
+                (np.ones(len(src)), (src, dst)), shape=(self._n_rows, self._n_rows)
+            )
         reached = np.zeros(self._n_rows, dtype=bool)
         for row in rows:
-            reached[breadth_first_order(plan.graph, row, return_predecessors=False)] = True
+            reached[breadth_first_order(self._graph, row, return_predecessors=False)] = True
         strata: list[_Stratum] = []
         for stratum in plan.strata:
             inside = reached[stratum.rows]

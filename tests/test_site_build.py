@@ -14,6 +14,7 @@ from engine.cli import cli
 from engine.errors import CruxError
 from engine.scenario import UsageError
 from engine.site import graphviz_render, pages
+from engine.site.build import chunk_size
 from engine.site.writer import MARKER, MARKER_TEXT, SiteWriter
 from tests.conftest import EXAMPLES
 from tests.site_helpers import Page, build
@@ -254,3 +255,12 @@ def test_a_rebuild_with_every_diagram_cached_never_starts_graphviz(
     monkeypatch.setattr(graphviz_render, "WasmDot", no_graphviz)
     monkeypatch.setattr(graphviz_render, "SystemDot", no_graphviz)
     assert snapshot(build(LEMONADE, tmp_path / "second")) == first
+
+
+@pytest.mark.parametrize(
+    ("claims", "workers", "expected"), [(54, 2, 7), (10_000, 2, 25), (3, 2, 1), (0, 2, 1)]
+)
+def test_claims_are_shared_out_in_chunks_both_workers_can_finish_together(
+    claims: int, workers: int, expected: int
+) -> None:
+    assert chunk_size(claims, workers) == expected

@@ -40,6 +40,8 @@ from engine.site.render import make_environment, templates_dir
 from engine.site.writer import SiteWriter
 
 CHUNK = 25
+"""Claims per task at most. Small maps get smaller chunks (`chunk_size`), so that both workers
+finish at about the same time instead of one waiting on a last big chunk."""
 PARALLEL_FROM = 16
 """Claims from which the pool pays for its start-up (forking, one Graphviz instance per worker)."""
 
@@ -224,7 +226,9 @@ def build_site(
     env = make_environment(templates)
     shared = pages.site_context(model, base_url)
     claim_ids = list(kb.claims)
-    chunks = [claim_ids[i : i + CHUNK] for i in range(0, len(claim_ids), CHUNK)]
+    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    size = chunk_size(len(claim_ids), workers)
+    chunks = [claim_ids[i : i + size] for i in range(0, len(claim_ids), size)]
     others = pages.item_pages(model, shared)
     total = len(chunks) + 2
     done = 0
@@ -235,7 +239,6 @@ def build_site(
         if progress is not None:
             progress(done, total)
 
-    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     with SiteWriter(target) as writer:
         job = _Job(model, env, shared, writer, depth)
         _JOB = job
@@ -292,6 +295,11 @@ def build_site(
     return BuildResult(
         target, len(claim_ids) + len(others) + 3, len(claim_ids) + 1, make_renderer_name()
     )
+
+
+def chunk_size(claims: int, workers: int) -> int:
+    """Claims per pool task: at least four tasks per worker, and at most `CHUNK` claims each."""
+    return max(1, min(CHUNK, -(-claims // (4 * max(1, workers)))))
 
 
 def make_renderer_name() -> str:
