@@ -10,6 +10,7 @@ Golden tests pin DOT text, not SVG bytes: SVG varies with the Graphviz version.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,15 @@ from engine.evaluate import evaluate_scenario
 from engine.loader import KnowledgeBase
 from engine.site.build import link_from_subfolder
 from engine.site.diagram import map_diagram, neighbourhood_diagram, quote, to_dot, wrap
-from engine.site.graphviz_render import RenderFailure, WasmDot, clean_svg, inline_svg, svg_to_png
+from engine.site.graphviz_render import (
+    RenderFailure,
+    SystemDot,
+    WasmDot,
+    _Fallback,
+    clean_svg,
+    inline_svg,
+    svg_to_png,
+)
 from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -112,6 +121,33 @@ def test_wasm_graphviz_renders_clickable_ids_and_recovers_after_an_error(
     assert inline.startswith('<svg role="group" aria-label="A diagram"') and "<!--" not in inline
     png = svg_to_png(clean_svg(svg))
     assert png.startswith(b"\x89PNG") and png == svg_to_png(clean_svg(svg))
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="no system Graphviz `dot` on PATH (the WebAssembly build is tested above)",
+)
+def test_system_dot_renders_a_batch_in_order_with_clickable_ids(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    ids = ["rain_all_month", "stand_sells_at_loss", "queue_every_day"]
+    dots = [neighbourhood_diagram(lemonade, ev, cid, link_from_subfolder).dot for cid in ids]
+    executable = shutil.which("dot")
+    assert executable is not None
+    svgs = SystemDot(executable).render_many(dots)
+    assert len(svgs) == len(ids)
+    for claim_id, svg in zip(ids, svgs, strict=True):
+        assert f'id="node&#45;{claim_id}"' in svg
+        assert f'xlink:href="../claims/{claim_id}.html"' in svg
+    with pytest.raises(RenderFailure):
+        SystemDot(executable).render_many(["digraph { a -> "])
+
+
+def test_a_system_dot_that_fails_falls_back_to_webassembly(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    dot = neighbourhood_diagram(lemonade, ev, "rain_all_month", link_from_subfolder).dot
+    broken = _Fallback(SystemDot("/bin/false"))  # exits 1 for every graph
+    (svg,) = broken.render_many([dot])
+    assert 'id="node&#45;rain_all_month"' in svg
 
 
 def test_crux_diagram_writes_svg_png_and_dot(tmp_path: Path) -> None:
