@@ -19,9 +19,11 @@ from click.testing import CliRunner
 from engine.cli import cli
 from engine.evaluate import evaluate_scenario
 from engine.loader import KnowledgeBase
+from engine.site import graphviz_render
 from engine.site.build import link_from_subfolder
 from engine.site.diagram import map_diagram, neighbourhood_diagram, quote, to_dot, wrap
 from engine.site.graphviz_render import (
+    MAX_PNG_PIXELS,
     RenderFailure,
     SystemDot,
     WasmDot,
@@ -186,3 +188,45 @@ def test_crux_diagram_writes_svg_png_and_dot(tmp_path: Path) -> None:
     ).read_text("utf-8")
     bad = runner.invoke(cli, ["diagram", "nope", "--claims", claims, "-o", str(tmp_path / "x.svg")])
     assert bad.exit_code == 2 and "unknown claim 'nope'" in bad.output
+
+
+def _svg(width: int, height: int, body: str = "") -> str:
+    return (
+        f'<svg width="{width}pt" height="{height}pt" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{body}</svg>'
+    )
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+TEXT = '<text x="10" y="30" font-family="Helvetica,sans-serif" font-size="14">✔ holds</text>'
+
+
+def test_png_is_96_dpi_on_white_with_graphviz_text_drawn() -> None:
+    blank = svg_to_png(_svg(72, 36))
+    assert _png_size(blank) == (96, 48)  # points at 96 dpi
+    assert svg_to_png(_svg(72, 36, '<rect width="72" height="36" fill="white"/>')) == blank
+    assert svg_to_png(_svg(72, 36, TEXT)) != blank  # Graphviz's font names find a loaded font
+
+
+def test_a_huge_png_is_scaled_down_to_the_pixel_budget() -> None:
+    width, height = _png_size(svg_to_png(_svg(6000, 1500)))  # 8000 × 2000 px at full size
+    assert width * height <= MAX_PNG_PIXELS * 1.001
+    assert abs(width / height - 4) < 0.01 and width > 5000
+
+
+def test_without_the_preferred_fonts_text_is_drawn_in_a_system_sans_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(graphviz_render, "png_fonts", lambda: (None, ()))
+    graphviz_render._png_options.cache_clear()
+    try:
+        _, family = graphviz_render._png_options()
+        if family is None:
+            pytest.skip("no sans-serif font installed on this machine")
+        assert svg_to_png(_svg(72, 36, TEXT)) != svg_to_png(_svg(72, 36))
+    finally:
+        graphviz_render._png_options.cache_clear()

