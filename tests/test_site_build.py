@@ -264,3 +264,19 @@ def test_claims_are_shared_out_in_chunks_both_workers_can_finish_together(
     claims: int, workers: int, expected: int
 ) -> None:
     assert chunk_size(claims, workers) == expected
+
+
+def test_a_build_works_without_a_writable_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The analysis is handed to the workers through a temporary file when it can be."""
+    import tempfile
+
+    def no_temporary_files(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only temporary folder")
+
+    expected = snapshot(build(LEMONADE, tmp_path / "normal"))
+    monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
+    site = tmp_path / "site"
+    site.mkdir()  # SiteWriter's own folder comes from mkdtemp, which still works
+    assert snapshot(build(LEMONADE, site, jobs=2)) == expected

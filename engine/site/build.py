@@ -126,13 +126,21 @@ class SharedAnalysis:
     _loaded: ClassVar[dict[str, SiteAnalysis]] = {}
 
     def __init__(self, analysis: SiteAnalysis) -> None:
-        handle, name = tempfile.mkstemp(prefix="crux-analysis-", suffix=".pickle")
-        with os.fdopen(handle, "wb") as file:
-            pickle.dump(analysis, file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.path = name
-        SharedAnalysis._loaded[name] = analysis  # this process already has it
+        self.inline: SiteAnalysis | None = None
+        self.path = ""
+        try:
+            handle, self.path = tempfile.mkstemp(prefix="crux-analysis-", suffix=".pickle")
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(analysis, file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # no writable temporary folder: slower, but still right
+            self.remove()
+            self.inline = analysis
+            return
+        SharedAnalysis._loaded[self.path] = analysis  # this process already has it
 
     def get(self) -> SiteAnalysis:
+        if self.inline is not None:
+            return self.inline
         loaded = SharedAnalysis._loaded.get(self.path)
         if loaded is None:
             with open(self.path, "rb") as file:
@@ -141,9 +149,10 @@ class SharedAnalysis:
         return loaded
 
     def remove(self) -> None:
-        SharedAnalysis._loaded.pop(self.path, None)
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        if self.path:
+            SharedAnalysis._loaded.pop(self.path, None)
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
 
 
 class _Done(Generic[T]):
