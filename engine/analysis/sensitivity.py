@@ -32,7 +32,7 @@ import pint
 import sympy
 
 from engine import units
-from engine.analysis.flips import MapProbe, claims_by_figure, numeric_claims
+from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.analysis.sampling import physical_bounds
 from engine.compile_numpy import numpy_function
 from engine.formula import ChoiceLabel

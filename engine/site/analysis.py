@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from engine.analysis.flips import Crossing, FlipReport, MapProbe, find_flips
+from engine.analysis.flips import Crossing, FlipReport, find_flips
+from engine.analysis.map_probe import MapProbe
 from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.analysis.simulate import SimulationResult, simulate
 from engine.loader import KnowledgeBase
