@@ -23,6 +23,8 @@ import math
 import sympy
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+from engine.kleene import kleene
+
 Split = tuple[float, sympy.Basic | None]
 """`(c, core)` meaning the expression equals `c * core`; `core` None means the constant `c`."""
 
@@ -157,7 +159,7 @@ class _Folder:
             ]
             return sympy.Basic.__new__(sympy.Piecewise, *pairs)
         if isinstance(expr, (sympy.And, sympy.Or)):
-            return type(expr)(*(self.fold(arg) for arg in expr.args), evaluate=False)
+            return kleene(type(expr), (self.fold(arg) for arg in expr.args))
         if isinstance(expr, sympy.Not):
             return sympy.Not(self.fold(expr.args[0]), evaluate=False)
         if isinstance(expr, (sympy.log, sympy.exp)):

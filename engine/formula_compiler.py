@@ -30,6 +30,7 @@ from engine.formula_syntax import (
     FormulaError,
     not_allowed,
 )
+from engine.kleene import kleene
 from engine.units import base_factor, format_unit, registry
 
 __all__ = ["FUNCTIONS", "ChoiceLabel", "Compiler", "Symbol"]
@@ -338,10 +339,10 @@ class Compiler:
     def visit_BoolOp(self, node: ast.BoolOp) -> _Out:
         word = "and" if isinstance(node.op, ast.And) else "or"
         parts = [self.condition(value, f"in '{word}'") for value in node.values]
-        build = sympy.And if word == "and" else sympy.Or
+        kind = sympy.And if word == "and" else sympy.Or
         return _Out(
-            build(*(part.raw for part in parts), evaluate=False),
-            build(*(part.expr for part in parts), evaluate=False),
+            kleene(kind, (part.raw for part in parts)),
+            kleene(kind, (part.expr for part in parts)),
             _Cond(),
         )
 
@@ -373,7 +374,7 @@ class Compiler:
             exprs.append(relation(left.expr, right.expr, evaluate=False))
         if len(raws) == 1:
             return _Out(raws[0], exprs[0], _Cond())
-        return _Out(sympy.And(*raws, evaluate=False), sympy.And(*exprs, evaluate=False), _Cond())
+        return _Out(kleene(sympy.And, raws), kleene(sympy.And, exprs), _Cond())
 
     def choice_comparison(self, node: ast.Compare) -> _Out:
         texts = [operand for operand in (node.left, *node.comparators) if _is_text(operand)]

@@ -74,6 +74,13 @@ def test_comparisons_with_nan_are_nan() -> None:
     assert same(run("a == b", True, a=[1.0, NAN], b=[1.0, NAN]), [1, NAN])
 
 
+def test_contradictions_and_tautologies_are_undefined_where_their_side_is() -> None:
+    # sympy's own And/Or would fold these to False/True, which is wrong for an undefined `a`
+    assert same(run("a >= 0 and a < 0", True, a=[1.0, -1.0, NAN]), [0, 0, NAN])
+    assert same(run("a > 0 or a <= 0", True, a=[1.0, -1.0, NAN]), [1, 1, NAN])
+    assert same(run("0 < a < 0", True, a=[1.0, NAN]), [0, NAN])
+
+
 def test_if_takes_only_the_chosen_branch() -> None:
     result = run("1 / a if a != 0 else 0", a=[0.0, 2.0, NAN])
     assert same(result, [0.0, 0.5, NAN])  # the NaN of 1/0 is not chosen; a NaN condition is NaN
