@@ -11,6 +11,7 @@ import dataclasses
 import json
 import math
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -146,11 +147,17 @@ def test_substitution_parts_rebuild_substitute(lemonade: KnowledgeBase) -> None:
 # --- the JavaScript half, under Node ---------------------------------------------------------------
 
 
+def _page_scripts() -> list[str]:
+    """The panel's scripts, in the order the pages load them."""
+    text = (STATIC.parent / "_whatif_scripts.html").read_text(encoding="utf-8")
+    return re.findall(r"static/([\w.-]+\.js)", text)
+
+
 def _node(tmp_path: Path, kb: KnowledgeBase, body: str, payload: Any) -> Any:
     """Run `body` under Node with the panel's scripts loaded; `input` is `payload`."""
     model = tmp_path / "model.js"
     model.write_text(model_script(kb), encoding="utf-8")
-    scripts = [STATIC / "crux-runtime.js", SEMANTICS, model, STATIC / "whatif.js"]
+    scripts = [model if name == "model.js" else STATIC / name for name in _page_scripts()]
     program = (
         "".join(f"require({json.dumps(str(s))});\n" for s in scripts if s.is_file())
         + "const W = globalThis.CruxWhatIf;\n"

@@ -1,7 +1,7 @@
 """The knowledge base as a JavaScript module for the site's what-if panel (`static/model.js`).
 
-The panel (``templates/static/whatif.js``) re-evaluates every claim in the browser. It gets the
-numbers from here: each calculator formula and each ``holds_when`` condition is compiled to
+The panel (``templates/static/crux-engine.js`` and the ``whatif*.js`` scripts) re-evaluates every
+claim in the browser. It gets the numbers from here: each calculator formula and each ``holds_when`` condition is compiled to
 JavaScript by `engine.compile_js` from the very sympy tree the engine evaluates (unit factors
 included), so the browser and ``crux eval`` compute the same thing. Everything else is data:
 figures with their bounds, arguments for ``crux-semantics.js``, scenarios, and the formula

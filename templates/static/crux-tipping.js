@@ -13,7 +13,8 @@
  *     -> {claim, figure, at, now, unit, near, far, rising, distance} | null
  *   CruxTipping.sentence(tip)  -> "fails if gpu_hour_usd rises above 9.187 USD/GPU/hour (now 2.35)"
  *
- * `engine` is a CruxWhatIf.Engine; loaded after model.js and before whatif.js. Plain ES2017.
+ * `engine` is a CruxEngine.Engine (crux-engine.js); loaded after it and before the whatif*.js
+ * scripts. Plain ES2017.
  */
 (function (root) {
   "use strict";
