@@ -1,9 +1,10 @@
 """The knowledge base as a JavaScript module for the site's what-if panel (`static/model.js`).
 
 The panel (``templates/static/crux-engine.js`` and the ``whatif*.js`` scripts) re-evaluates every
-claim in the browser. It gets the numbers from here: each calculator formula and each ``holds_when`` condition is compiled to
-JavaScript by `engine.compile_js` from the very sympy tree the engine evaluates (unit factors
-included), so the browser and ``crux eval`` compute the same thing. Everything else is data:
+claim in the browser. It gets the numbers from here: each calculator formula and each
+``holds_when`` condition is compiled to JavaScript by `engine.compile_js` from the very sympy tree
+the engine evaluates (unit factors included), so the browser and ``crux eval`` compute the same
+thing. Everything else is data:
 figures with their bounds, arguments for ``crux-semantics.js``, scenarios, and the formula
 texts cut into pieces so the panel can write the same substituted formulas and one-line
 explanations as `engine.explain`.
