@@ -235,6 +235,30 @@ def main() -> None:
         f"({sum(len(f.crossings) for f in cold.claims.values())} crossings)"
     )
     assert result is not None
+    synthetic_site_analysis()
+
+
+def synthetic_site_analysis() -> None:
+    """The site's whole analysis of bench_engine's synthetic map (1,000 claims, 300 figures with
+    ranges, 300 calculators, many with min/max): what a first `crux build` of such a map waits for."""
+    import tempfile
+
+    from synthetic import write_synthetic_kb
+
+    from engine.site.analysis import _column_chances, _site_analysis
+    from engine.site.model import site_model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = load_knowledge_base(write_synthetic_kb(Path(tmp) / "kb"))
+    model = site_model(kb, None, (), ())
+    start = time.perf_counter()
+    analysis, _ = _site_analysis(model)
+    _column_chances(model)
+    crossings = sum(len(flips.crossings) for flips in analysis.flips.claims.values())
+    print(
+        f"site analysis of a synthetic map of {len(kb.claims):,} claims, {len(kb.figures)} figures: "
+        f"{time.perf_counter() - start:6.2f} s ({crossings:,} crossings)"
+    )
 
 
 if __name__ == "__main__":

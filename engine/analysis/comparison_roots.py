@@ -105,6 +105,10 @@ def _exact(value: float) -> sympy.Basic:
     return sympy.Rational(value)
 
 
+_OPAQUE = (sympy.Min, sympy.Max)
+"""Functions whose comparisons go straight to the numeric method."""
+
+
 class ExactRoots:
     """Roots of comparisons found symbolically, with one figure free and the rest exact numbers.
 
@@ -140,6 +144,12 @@ class ExactRoots:
         for name in (figure, *chain):
             del mapping[sympy.Symbol(name)]
         for cid in chain:
+            if self._expr(cid).has(*_OPAQUE):
+                # Not rational in any figure it depends on, and rebuilding min/max over
+                # expressions makes sympy search them for common terms, which took minutes on
+                # a map of 300 such calculators: leave it a symbol (numeric method).
+                mapping[sympy.Symbol(cid)] = sympy.Symbol(cid)
+                continue
             expr = self._expr(cid).xreplace(mapping)
             # An expression that grows too large is left as its own symbol: comparisons using
             # it are then not univariate and go to the numeric method.
@@ -157,6 +167,8 @@ class ExactRoots:
     def roots(self, comparison: Comparison, figure: str, a: float, b: float) -> list[float] | None:
         """Roots and poles of ``g`` in (a, b), or None when no exact solution is attempted."""
         x = sympy.Symbol(figure)
+        if comparison.g.has(*_OPAQUE):
+            return None  # min/max: not a rational function (see `_univariate`)
         g = _rational(comparison.g).xreplace(self._univariate(figure))
         if g.free_symbols - {x} or g.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             return None
