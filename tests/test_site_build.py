@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -280,3 +281,27 @@ def test_a_build_works_without_a_writable_temporary_folder(
     site = tmp_path / "site"
     site.mkdir()  # SiteWriter's own folder comes from mkdtemp, which still works
     assert snapshot(build(LEMONADE, site, jobs=2)) == expected
+
+
+def test_the_analysis_reaches_workers_through_a_file_or_inline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pickle
+    import tempfile
+
+    from engine.site.build import SharedAnalysis
+
+    analysis: Any = {"stands in for": "a SiteAnalysis"}
+    handed = SharedAnalysis(analysis)
+    assert handed.path and pickle.loads(pickle.dumps(handed)).inline is None  # only the path
+    SharedAnalysis._loaded.clear()  # as in a worker: read from the file
+    assert pickle.loads(pickle.dumps(handed)).get() == analysis
+    handed.remove()
+    assert not Path(handed.path).exists()
+
+    def no_temporary_files(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only temporary folder")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
+    inline = SharedAnalysis(analysis)
+    assert pickle.loads(pickle.dumps(inline)).get() == analysis

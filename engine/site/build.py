@@ -125,9 +125,12 @@ class SharedAnalysis:
 
     _loaded: ClassVar[dict[str, SiteAnalysis]] = {}
 
-    def __init__(self, analysis: SiteAnalysis) -> None:
+    def __init__(self, analysis: SiteAnalysis, *, through_file: bool = True) -> None:
         self.inline: SiteAnalysis | None = None
         self.path = ""
+        if not through_file:  # no workers to hand it to: this process keeps it
+            self.inline = analysis
+            return
         try:
             handle, self.path = tempfile.mkstemp(prefix="crux-analysis-", suffix=".pickle")
             with os.fdopen(handle, "wb") as file:
@@ -277,7 +280,7 @@ def build_site(
                     write_page(writer, env, page)
                 step()
                 analysis, tornadoes = analysed.get()
-                handed = SharedAnalysis(analysis)
+                handed = SharedAnalysis(analysis, through_file=pool is not None)
                 tasks = [(chunk, handed) for chunk in chunks]
                 results = (
                     pool.imap(_claim_chunk, tasks) if pool is not None else map(_claim_chunk, tasks)
