@@ -27,9 +27,9 @@ import numpy as np
 from engine.analysis.flips import find_flips
 from engine.analysis.sampling import sample_figures
 from engine.analysis.simulate import simulate
-from engine.evaluate import evaluate_numbers
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import resolve_scenario
+from engine.evaluation.evaluate import evaluate_numbers
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import resolve_scenario
 
 Arrays = Mapping[str, np.ndarray]
 

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_synthetic_kb
 
 from engine.commands.check import expectation_problems
-from engine.evaluate import evaluate, evaluate_scenario
-from engine.loader import load_knowledge_base
-from engine.scenario import resolve_scenario
+from engine.evaluation.evaluate import evaluate, evaluate_scenario
+from engine.knowledge.loader import load_knowledge_base
+from engine.knowledge.scenario import resolve_scenario
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
             Path(tmp) / "claims", args.claims, args.figures, args.calculators
         )
         # Warm the unit registry once: it is process start-up, not load time.
-        from engine import units
+        from engine.formula import units
 
         units.parse_unit("USD")
         start = time.perf_counter()

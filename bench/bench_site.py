@@ -150,7 +150,7 @@ def main() -> None:
         for size in args.sizes:
             rows.append((f"synthetic {size:,}", synthetic_kb(work / f"kb{size}", size)))
         for name, folder in rows:
-            from engine.loader import load_knowledge_base
+            from engine.knowledge.loader import load_knowledge_base
 
             count = len(load_knowledge_base(folder).claims)
             for cache in ("renders", "analysis"):

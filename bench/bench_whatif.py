@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import write_synthetic_kb  # noqa: E402
 
-from engine.loader import load_knowledge_base  # noqa: E402
+from engine.knowledge.loader import load_knowledge_base  # noqa: E402
 from engine.site.build import build_site  # noqa: E402
 
 CHROMIUM_ARGS = [

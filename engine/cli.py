@@ -51,7 +51,7 @@ class CruxGroup(click.Group):
         except CruxError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            from engine.scenario import UsageError
+            from engine.knowledge.scenario import UsageError
 
             for problem in exc.problems:
                 click.echo(str(problem), err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 EXAMPLES = Path(__file__).parent / "examples"
 REPO = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from engine.loader import load_knowledge_base
+from engine.knowledge.loader import load_knowledge_base
 from engine.site.build import build_site
 
 

@@ -21,11 +21,11 @@ import pytest
 
 from engine.analysis.flips import Crossing, find_flips
 from engine.errors import CruxError
-from engine.evaluate import Evaluation, evaluate
-from engine.explain import claim_summary, substitute
+from engine.evaluation.evaluate import Evaluation, evaluate
+from engine.evaluation.explain import claim_summary, substitute
 from engine.formatting import format_label, format_quantity
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import resolve_scenario
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import resolve_scenario
 from engine.site.whatif_model import slider_bounds
 from tests.browser import chromium_path
 

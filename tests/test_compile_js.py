@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.compile_js import js_function_source, to_javascript
-from engine.compile_numpy import numpy_function
-from engine.formula import Symbol, compile_formula
-from engine.units import parse_unit
+from engine.formula.compiled import Symbol, compile_formula
+from engine.formula.to_js import js_function_source, to_javascript
+from engine.formula.to_numpy import numpy_function
+from engine.formula.units import parse_unit
 from tests.test_compile_numpy import condition_formulas, number_formulas
 
 RUNTIME = Path(__file__).resolve().parents[1] / "templates" / "static" / "crux-runtime.js"

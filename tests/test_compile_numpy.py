@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.compile_numpy import numpy_function
-from engine.formula import CompiledFormula, Symbol, compile_formula
-from engine.units import parse_unit
+from engine.formula.compiled import CompiledFormula, Symbol, compile_formula
+from engine.formula.to_numpy import numpy_function
+from engine.formula.units import parse_unit
 
 PLAIN = parse_unit("")
 SYMBOLS = {name: Symbol(PLAIN) for name in ("a", "b", "c")}

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.evaluate import evaluate_scenario
-from engine.loader import KnowledgeBase
+from engine.evaluation.evaluate import evaluate_scenario
+from engine.knowledge.loader import KnowledgeBase
 from engine.site import graphviz_render
 from engine.site.build import link_from_subfolder
 from engine.site.diagram import map_diagram, neighbourhood_diagram, quote, to_dot, wrap

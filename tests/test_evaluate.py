@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.evaluate import evaluate_numbers, evaluate_scenario
-from engine.loader import KnowledgeBase, load_knowledge_base
+from engine.evaluation.evaluate import evaluate_numbers, evaluate_scenario
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 
 def test_scenario_numbers_decide_claims(lemonade: KnowledgeBase) -> None:

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from engine.analysis.flips import FlipReport, find_flips, search_interval
 from engine.cli import cli
 from engine.errors import CruxError
-from engine.evaluate import evaluate_numbers, label_map
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import ScenarioInput, numeric_setting, resolve_scenario
-from engine.semantics import LABEL_NAMES
+from engine.evaluation.evaluate import evaluate_numbers, label_map
+from engine.evaluation.semantics import LABEL_NAMES
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import ScenarioInput, numeric_setting, resolve_scenario
 
 EXAMPLES = Path(__file__).parent / "examples"
 REPO = Path(__file__).resolve().parent.parent

@@ -10,9 +10,15 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.compile_numpy import numpy_function
-from engine.formula import CompiledFormula, FormulaError, Symbol, compile_formula, symbol_names
-from engine.units import parse_unit
+from engine.formula.compiled import (
+    CompiledFormula,
+    FormulaError,
+    Symbol,
+    compile_formula,
+    symbol_names,
+)
+from engine.formula.to_numpy import numpy_function
+from engine.formula.units import parse_unit
 
 SYMBOLS = {
     "price": Symbol(parse_unit("USD/Mtok")),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.evaluate import evaluate_scenario
-from engine.loader import KnowledgeBase, load_knowledge_base
+from engine.evaluation.evaluate import evaluate_scenario
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 REPO = Path(__file__).resolve().parent.parent
 CLAIMS = REPO / "claims"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import CruxError
-from engine.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 
 def test_shorthand_supports_and_attacks_become_arguments(lemonade: KnowledgeBase) -> None:

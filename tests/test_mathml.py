@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import sympy
 
-from engine.formula import Symbol, compile_formula
-from engine.mathml import to_mathml
-from engine.units import parse_unit
+from engine.formula.compiled import Symbol, compile_formula
+from engine.formula.to_mathml import to_mathml
+from engine.formula.units import parse_unit
 
 NS = "{http://www.w3.org/1998/Math/MathML}"
 SYMBOLS = {

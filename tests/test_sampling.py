@@ -17,8 +17,8 @@ from engine.analysis.sampling import (
     sample_figures,
 )
 from engine.errors import CruxError
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import UsageError, resolve_scenario
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import UsageError, resolve_scenario
 
 ANALYSIS = Path(__file__).parent / "examples" / "analysis"
 

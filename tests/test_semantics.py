@@ -1,4 +1,4 @@
-"""Grounded labelling (engine/semantics.py) against Dung's semantics and the rules in
+"""Grounded labelling (engine/evaluation/semantics.py) against Dung's semantics and the rules in
 docs/semantics.md."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import semantics
-from engine.semantics import ArgumentSpec, explain_claim, label
+from engine.evaluation import semantics
+from engine.evaluation.semantics import ArgumentSpec, explain_claim, label
 
 IN, OUT, UNDEC = 1, -1, 0
 

@@ -1,4 +1,4 @@
-"""The JavaScript port (templates/static/crux-semantics.js) labels exactly as engine/semantics.py."""
+"""The JavaScript port (templates/static/crux-semantics.js) labels exactly as engine/evaluation/semantics.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.semantics import ArgumentSpec, label
+from engine.evaluation.semantics import ArgumentSpec, label
 
 SCRIPT = Path(__file__).resolve().parents[1] / "templates" / "static" / "crux-semantics.js"
 NODE = shutil.which("node")

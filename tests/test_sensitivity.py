@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from engine.analysis.sensitivity import sensitivity
-from engine.analysis.tornado_svg import tornado_svg
 from engine.cli import cli
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import resolve_scenario
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import resolve_scenario
+from engine.site.tornado_svg import tornado_svg
 
 TOY = Path(__file__).parent / "examples" / "analysis" / "toy"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -16,10 +16,10 @@ from engine.analysis.sampling import Z95
 from engine.analysis.simulate import simulate
 from engine.cli import cli
 from engine.errors import CruxError
-from engine.evaluate import compiled
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import resolve_scenario
-from engine.semantics import label
+from engine.evaluation.evaluate import compiled
+from engine.evaluation.semantics import label
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import resolve_scenario
 
 ANALYSIS = Path(__file__).parent / "examples" / "analysis"
 MC = ANALYSIS / "montecarlo"

@@ -14,8 +14,8 @@ import pytest
 from engine.analysis.flips import find_flips
 from engine.analysis.sensitivity import sensitivity
 from engine.analysis.simulate import simulate
-from engine.loader import KnowledgeBase, load_knowledge_base
-from engine.scenario import resolve_scenario
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.scenario import resolve_scenario
 from engine.site.analysis import SAMPLES, SEED, _fingerprint
 from engine.site.model import site_model
 from engine.site.render import probability

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from engine.units import (
+from engine.formula.units import (
     UnitError,
     base_factor,
     convert,

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from engine.commands.evaluate import evaluation_json
-from engine.evaluate import evaluate, evaluate_scenario
-from engine.explain import claim_summary, substitute
+from engine.evaluation.evaluate import evaluate, evaluate_scenario
+from engine.evaluation.explain import claim_summary, substitute
 from engine.formatting import format_number
-from engine.loader import KnowledgeBase
-from engine.scenario import load_scenario_file, resolve_scenario
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import load_scenario_file, resolve_scenario
 from engine.site.whatif_model import (
     absurd_limit,
     figure_bounds,
@@ -120,7 +120,7 @@ def _rebuild(kb: KnowledgeBase, ev: Any, parts: list[str] | None, text: str) -> 
     """What the panel writes for a substituted formula (whatif.js Engine.substitute)."""
     if parts is None:
         return text
-    from engine.explain import _value_text
+    from engine.evaluation.explain import _value_text
 
     pieces = [
         part if index % 2 == 0 else _value_text(kb, ev, part) for index, part in enumerate(parts)

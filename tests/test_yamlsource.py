@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.yamlsource import YamlProblems, read_yaml
+from engine.knowledge.yaml_source import YamlProblems, read_yaml
 
 
 def test_yaml_12_booleans_only_true_and_false() -> None:

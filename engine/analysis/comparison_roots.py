@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from engine.loader import KnowledgeBase
+from engine.knowledge.loader import KnowledgeBase
 
 GRID = 128
 """Points per half of the scan grid (linear and log-spaced)."""
@@ -83,7 +83,7 @@ def _relations(expr: sympy.Basic) -> list[sympy.Basic]:
 
 
 def _numpy(expr: sympy.Basic, names: list[str]) -> NumericFunction:
-    from engine.compile_numpy import numpy_function
+    from engine.formula.to_numpy import numpy_function
 
     return numpy_function(expr, names)
 

@@ -27,11 +27,11 @@ from typing import Any
 
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.analysis.sampling import physical_bounds
+from engine.evaluation.semantics import LABEL_NAMES
 from engine.formatting import format_number, format_quantity
-from engine.loader import KnowledgeBase
-from engine.scenario import ScenarioInput
-from engine.schema import Figure
-from engine.semantics import LABEL_NAMES
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import ScenarioInput
+from engine.knowledge.schema import Figure
 
 # MapProbe, claims_by_figure and numeric_claims are re-exported from engine.analysis.map_probe:
 # find_flips takes a MapProbe, and callers imported all three from here before the probe had its

@@ -27,11 +27,11 @@ from engine.analysis.comparison_roots import (
     numeric_roots,
     scan_grid,
 )
-from engine.evaluate import compiled, condition_labels, evaluate, fixed_labels
-from engine.graph import upstream
-from engine.loader import KnowledgeBase
-from engine.scenario import ScenarioInput, numeric_setting
-from engine.semantics import Relabeller
+from engine.evaluation.evaluate import compiled, condition_labels, evaluate, fixed_labels
+from engine.evaluation.semantics import Relabeller
+from engine.knowledge.graph import upstream
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import ScenarioInput, numeric_setting
 
 _CHECK_REL = 1e-10  # candidates are checked this far (relative) on either side
 _FIGURE = frozenset({"figure"})

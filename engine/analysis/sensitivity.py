@@ -31,14 +31,14 @@ import numpy as np
 import pint
 import sympy
 
-from engine import units
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.analysis.sampling import physical_bounds
-from engine.compile_numpy import numpy_function
-from engine.formula import ChoiceLabel
-from engine.loader import KnowledgeBase
-from engine.scenario import ScenarioInput
-from engine.semantics import LABEL_NAMES
+from engine.evaluation.semantics import LABEL_NAMES
+from engine.formula import units
+from engine.formula.compiled import ChoiceLabel
+from engine.formula.to_numpy import numpy_function
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import ScenarioInput
 
 SWEEP_POINTS = 65
 

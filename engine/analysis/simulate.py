@@ -23,10 +23,15 @@ from engine.analysis.sampling import (
     sample_figures,
     sampled_figures,
 )
-from engine.evaluate import compiled, evaluate_calculators, evaluate_conditions, fixed_labels
-from engine.loader import KnowledgeBase
-from engine.scenario import ScenarioInput, numeric_setting, scenario_chain
-from engine.semantics import FAILS, HOLDS, label
+from engine.evaluation.evaluate import (
+    compiled,
+    evaluate_calculators,
+    evaluate_conditions,
+    fixed_labels,
+)
+from engine.evaluation.semantics import FAILS, HOLDS, label
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import ScenarioInput, numeric_setting, scenario_chain
 
 CHUNK = 1 << 18
 """Samples evaluated together; bounds memory to a few arrays of this length per quantity."""

@@ -8,8 +8,8 @@ import click
 
 from engine.commands.options import claims_dir, load
 from engine.errors import CruxError, Problem
-from engine.evaluate import evaluate_scenario
-from engine.loader import KnowledgeBase
+from engine.evaluation.evaluate import evaluate_scenario
+from engine.knowledge.loader import KnowledgeBase
 
 
 def expectation_problems(kb: KnowledgeBase) -> tuple[list[Problem], int]:

@@ -13,10 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.commands.options import claims_dir, format_option, load, scenario_options
-from engine.evaluate import Evaluation, evaluate_scenario
-from engine.explain import claim_summary, lens_summary, substitute
+from engine.evaluation.evaluate import Evaluation, evaluate_scenario
+from engine.evaluation.explain import claim_summary, lens_summary, substitute
 from engine.formatting import format_label, format_setting
-from engine.loader import KnowledgeBase
+from engine.knowledge.loader import KnowledgeBase
 
 
 def _number(value: float) -> float | None:

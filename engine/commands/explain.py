@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from engine.commands.options import claims_option, load, require_claims, scenario_options
-from engine.evaluate import evaluate_scenario
-from engine.explain import explain_claim_tree, lens_summary, render_tree
+from engine.evaluation.evaluate import evaluate_scenario
+from engine.evaluation.explain import explain_claim_tree, lens_summary, render_tree
 
 
 @click.command("explain")

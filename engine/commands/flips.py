@@ -16,7 +16,7 @@ from engine.commands.options import (
     scenario_options,
 )
 from engine.formatting import format_label
-from engine.scenario import resolve_scenario
+from engine.knowledge.scenario import resolve_scenario
 
 _COLOURS = {"holds": "green", "fails": "red", "undecided": "yellow"}
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from engine.errors import CruxError
-from engine.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 F = Callable[..., Any]
 
@@ -74,7 +74,7 @@ def format_option(function: F) -> F:
 def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
     """A usage error for the first CLAIM argument the knowledge base does not have."""
     from engine.errors import did_you_mean
-    from engine.scenario import UsageError
+    from engine.knowledge.scenario import UsageError
 
     for claim_id in claim_ids:
         if claim_id is not None and claim_id not in kb.claims:
@@ -86,7 +86,7 @@ def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
 def load(claims: Path) -> KnowledgeBase:
     """Load the knowledge base, turning a missing folder into a usage error."""
     if not claims.exists():
-        from engine.scenario import UsageError
+        from engine.knowledge.scenario import UsageError
 
         raise UsageError(f"expected a claims folder, found nothing at '{claims}'", str(claims))
     return load_knowledge_base(claims)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine.schema import json_schema
+from engine.knowledge.schema import json_schema
 
 
 @click.command("schema")

@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from engine.analysis.sensitivity import Tornado, sensitivity
-from engine.analysis.tornado_svg import tornado_svg
 from engine.commands.options import (
     claims_option,
     format_option,
@@ -20,7 +19,8 @@ from engine.commands.options import (
     scenario_options,
 )
 from engine.formatting import format_label, format_number, format_quantity
-from engine.scenario import resolve_scenario
+from engine.knowledge.scenario import resolve_scenario
+from engine.site.tornado_svg import tornado_svg
 
 
 def _margin(value: float | None) -> str:

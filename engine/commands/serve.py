@@ -50,7 +50,7 @@ def command(
     try:
         server = make_server(output, host, port, counter)
     except OSError as exc:
-        from engine.scenario import UsageError
+        from engine.knowledge.scenario import UsageError
 
         raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}", "--port"

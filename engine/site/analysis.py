@@ -26,7 +26,7 @@ from engine.analysis.flips import Crossing, FlipReport, find_flips
 from engine.analysis.map_probe import MapProbe
 from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.analysis.simulate import SimulationResult, simulate
-from engine.loader import KnowledgeBase
+from engine.knowledge.loader import KnowledgeBase
 from engine.site.model import Column, SiteModel
 
 SAMPLES = 20_000

@@ -29,14 +29,14 @@ from markupsafe import Markup
 
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
-from engine.analysis.tornado_svg import tornado_svg
-from engine.loader import KnowledgeBase
+from engine.knowledge.loader import KnowledgeBase
 from engine.site import pages, urls
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
 from engine.site.graphviz_render import LazyRenderer, Renderer, inline_svg, render_all
 from engine.site.model import SiteModel, site_model
 from engine.site.render import make_environment, templates_dir
+from engine.site.tornado_svg import tornado_svg
 from engine.site.writer import SiteWriter
 
 CHUNK = 25

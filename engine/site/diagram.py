@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from engine.evaluate import Evaluation
-from engine.explain import ARGUMENT_STATES
+from engine.evaluation.evaluate import Evaluation
+from engine.evaluation.explain import ARGUMENT_STATES
 from engine.formatting import LABEL_SYMBOLS, format_quantity, format_setting
-from engine.graph import kind_of, neighbourhood
-from engine.loader import KnowledgeBase
+from engine.knowledge.graph import kind_of, neighbourhood
+from engine.knowledge.loader import KnowledgeBase
 
 DEFAULT_DEPTH = 2
 MAP_LIMIT = 400

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.evaluate import Evaluation, evaluate
-from engine.loader import KnowledgeBase
-from engine.scenario import DEFAULTS, resolve_scenario
+from engine.evaluation.evaluate import Evaluation, evaluate
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 
 DEFAULT_SCENARIO = "baseline"
 

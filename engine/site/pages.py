@@ -17,10 +17,10 @@ from markupsafe import Markup
 
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
-from engine.evaluate import Evaluation
-from engine.explain import Step, claim_summary, explain_claim_tree, substitute
-from engine.graph import downstream, kind_of
-from engine.loader import KnowledgeBase
+from engine.evaluation.evaluate import Evaluation
+from engine.evaluation.explain import Step, claim_summary, explain_claim_tree, substitute
+from engine.knowledge.graph import downstream, kind_of
+from engine.knowledge.loader import KnowledgeBase
 from engine.site import urls
 from engine.site.analysis import (
     SAMPLES,
@@ -33,7 +33,7 @@ from engine.site.analysis import (
 from engine.site.model import Column, SiteModel
 
 try:  # the MathML printer is optional: without it formulas show as code
-    from engine.mathml import to_mathml
+    from engine.formula.to_mathml import to_mathml
 except ImportError:  # pragma: no cover
     to_mathml = None  # type: ignore[assignment]
 

@@ -15,7 +15,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from engine.explain import ARGUMENT_STATES
+from engine.evaluation.explain import ARGUMENT_STATES
 from engine.formatting import (
     LABEL_SYMBOLS,
     format_label,

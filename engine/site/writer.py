@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from engine.scenario import UsageError
+from engine.knowledge.scenario import UsageError
 
 MARKER = ".crux-site"
 MARKER_TEXT = "This folder is built by `crux build`; the next build replaces all of it.\n"

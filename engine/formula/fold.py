@@ -23,7 +23,7 @@ import math
 import sympy
 from sympy.functions.elementary.piecewise import ExprCondPair
 
-from engine.kleene import kleene
+from engine.formula.kleene import kleene
 
 Split = tuple[float, sympy.Basic | None]
 """`(c, core)` meaning the expression equals `c * core`; `core` None means the constant `c`."""

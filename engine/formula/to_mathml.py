@@ -13,7 +13,7 @@ from html import escape
 
 import sympy
 
-from engine.formula import ChoiceLabel
+from engine.formula.compiled import ChoiceLabel
 
 __all__ = ["to_mathml"]
 

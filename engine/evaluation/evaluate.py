@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.compile_numpy import numpy_function
-from engine.loader import KnowledgeBase
-from engine.scenario import ScenarioInput, numeric_setting, resolve_scenario
-from engine.semantics import (
+from engine.evaluation.semantics import (
     FAILS,
     HOLDS,
     LABEL_NAMES,
@@ -26,6 +23,9 @@ from engine.semantics import (
     explain_claim,
     label,
 )
+from engine.formula.to_numpy import numpy_function
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import ScenarioInput, numeric_setting, resolve_scenario
 
 NumericFunction = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 

@@ -6,7 +6,7 @@ failure is a `FormulaError` whose ``offset`` points into the author's text, with
 message reworded for people who do not write Python. User text never reaches ``eval``,
 ``sympify`` or ``parse_expr``: those run arbitrary code.
 
-Which nodes a formula may use is decided later, by the walk in `engine.formula_compiler`.
+Which nodes a formula may use is decided later, by the walk in `engine.formula.compiler`.
 """
 
 from __future__ import annotations

@@ -17,11 +17,17 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
-from engine import units
 from engine.errors import CruxError, Location, Problem, did_you_mean
-from engine.formula import CompiledFormula, FormulaError, Symbol, compile_formula, symbol_names
-from engine.graph import build_graph
-from engine.schema import (
+from engine.formula import units
+from engine.formula.compiled import (
+    CompiledFormula,
+    FormulaError,
+    Symbol,
+    compile_formula,
+    symbol_names,
+)
+from engine.knowledge.graph import build_graph
+from engine.knowledge.schema import (
     SECTIONS,
     Argument,
     Calculator,
@@ -32,7 +38,7 @@ from engine.schema import (
     Scenario,
     Source,
 )
-from engine.yamlsource import Path_, SourceDocument, YamlProblems, read_yaml
+from engine.knowledge.yaml_source import Path_, SourceDocument, YamlProblems, read_yaml
 
 
 @dataclass(frozen=True, eq=False)

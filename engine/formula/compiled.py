@@ -1,8 +1,8 @@
 """The formula language: Python expression syntax under a whitelist, converted to sympy.
 
-`compile_formula` runs three steps: `engine.formula_syntax` reads the text under limits
-(``ast.parse``, never ``eval``), `engine.formula_compiler` walks the tree into sympy while
-checking units, and `engine.fold` folds constant unit factors. Callers import from here.
+`compile_formula` runs three steps: `engine.formula.syntax` reads the text under limits
+(``ast.parse``, never ``eval``), `engine.formula.compiler` walks the tree into sympy while
+checking units, and `engine.formula.fold` folds constant unit factors. Callers import from here.
 
 Two trees come out: ``raw`` is the author's expression (for display) and ``expr`` is the same
 expression with unit conversion factors inlined, taking each symbol in its declared unit and
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import pint
 import sympy
 
-from engine.fold import fold_constants
-from engine.formula_compiler import ChoiceLabel, Compiler, Symbol
-from engine.formula_syntax import (
+from engine.formula.compiler import ChoiceLabel, Compiler, Symbol
+from engine.formula.fold import fold_constants
+from engine.formula.syntax import (
     MAX_DEPTH,
     MAX_EXPONENT,
     MAX_LENGTH,
@@ -27,7 +27,7 @@ from engine.formula_syntax import (
     parse,
     symbol_names,
 )
-from engine.units import base_factor
+from engine.formula.units import base_factor
 
 __all__ = [
     "MAX_DEPTH",
@@ -46,7 +46,7 @@ __all__ = [
 class CompiledFormula:
     """A checked formula. ``expr`` converts units; ``raw`` is the author's form for display.
 
-    ``base`` is ``expr`` before unit factors were folded out (see `engine.fold`): in it every
+    ``base`` is ``expr`` before unit factors were folded out (see `engine.formula.fold`): in it every
     comparison's sides are in base units, which is what a margin in a known unit needs.
     """
 

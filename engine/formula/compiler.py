@@ -1,6 +1,6 @@
 """Compiling a parsed formula to sympy, checking units on the way.
 
-The tree from `engine.formula_syntax.parse` is walked once under a whitelist: a node type with
+The tree from `engine.formula.syntax.parse` is walked once under a whitelist: a node type with
 no ``visit_`` method is refused. Each allowed node becomes a sympy object built with
 ``evaluate=False`` (so ``9**9`` stays as written), while units are checked on the ``ast`` so
 every error carries a character offset.
@@ -22,7 +22,8 @@ import pint
 import sympy
 from sympy.functions.elementary.piecewise import ExprCondPair
 
-from engine.formula_syntax import (
+from engine.formula.kleene import kleene
+from engine.formula.syntax import (
     FORBIDDEN_NODES,
     MAX_EXPONENT,
     MAX_LITERAL,
@@ -30,8 +31,7 @@ from engine.formula_syntax import (
     FormulaError,
     not_allowed,
 )
-from engine.kleene import kleene
-from engine.units import base_factor, format_unit, registry
+from engine.formula.units import base_factor, format_unit, registry
 
 __all__ = ["FUNCTIONS", "ChoiceLabel", "Compiler", "Symbol"]
 

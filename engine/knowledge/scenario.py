@@ -14,11 +14,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine import units
 from engine.errors import CruxError, Location, Problem, did_you_mean
-from engine.loader import KnowledgeBase, _schema_problems, check_setting
-from engine.schema import Figure, Scenario
-from engine.yamlsource import YamlProblems, read_yaml
+from engine.formula import units
+from engine.knowledge.loader import KnowledgeBase, _schema_problems, check_setting
+from engine.knowledge.schema import Figure, Scenario
+from engine.knowledge.yaml_source import YamlProblems, read_yaml
 
 DEFAULTS = "defaults"
 

@@ -10,10 +10,10 @@ import io
 import tokenize
 from dataclasses import dataclass
 
-from engine.evaluate import Evaluation
+from engine.evaluation.evaluate import Evaluation
+from engine.evaluation.semantics import LABEL_NAMES
 from engine.formatting import format_label, format_quantity, format_setting
-from engine.loader import KnowledgeBase
-from engine.semantics import LABEL_NAMES
+from engine.knowledge.loader import KnowledgeBase
 
 ARGUMENT_STATES = {"holds": "applies", "fails": "does not apply", "undecided": "undecided"}
 

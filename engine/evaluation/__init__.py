@@ -1,0 +1,2 @@
+"""Evaluating a scenario: numbers, calculators and conditions, the grounded labelling, and the
+explanation of every label."""
