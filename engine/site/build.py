@@ -320,10 +320,4 @@ def make_renderer_name() -> str:
     return "system dot" if system_dot() else "Graphviz (WebAssembly)"
 
 
-def build_from_folder(claims_dir: Path, target: Path, **options: Any) -> BuildResult:
-    from engine.commands.options import load
-
-    return build_site(load(claims_dir), target, **options)
-
-
-__all__ = ["BuildResult", "build_from_folder", "build_site", "site_model"]
+__all__ = ["BuildResult", "build_site", "site_model"]
