@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from engine import __version__
-from engine.errors import CruxError
+from engine.errors import CruxError, UsageError
 
 # Each verb lives in engine/commands/<module>.py and is imported only when it runs, so
 # `crux check` does not pay for the site's or the analysis's imports.
@@ -51,8 +51,6 @@ class CruxGroup(click.Group):
         except CruxError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            from engine.knowledge.scenario import UsageError
-
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             click.echo(exc.summary(), err=True)

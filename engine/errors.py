@@ -45,6 +45,13 @@ class CruxError(Exception):
         return f"{count} {noun} in {self.stage}; nothing was changed."
 
 
+class UsageError(CruxError):
+    """Bad command-line usage (exit status 2), as opposed to bad input files (exit status 1)."""
+
+    def __init__(self, message: str, subject: str) -> None:
+        super().__init__([Problem(Location(subject), message)], "the command line")
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` suffix for the closest candidate, or an empty string."""
     import difflib

@@ -16,9 +16,9 @@ from engine.analysis.sampling import (
     physical_bounds,
     sample_figures,
 )
-from engine.errors import CruxError
+from engine.errors import CruxError, UsageError
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
-from engine.knowledge.scenario import UsageError, resolve_scenario
+from engine.knowledge.scenario import resolve_scenario
 
 ANALYSIS = Path(__file__).parent / "examples" / "analysis"
 

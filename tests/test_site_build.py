@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.errors import CruxError
-from engine.knowledge.scenario import UsageError
+from engine.errors import CruxError, UsageError
 from engine.site import graphviz_render, pages
 from engine.site.build import chunk_size
 from engine.site.writer import MARKER, MARKER_TEXT, SiteWriter

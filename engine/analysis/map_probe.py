@@ -31,7 +31,8 @@ from engine.evaluation.evaluate import compiled, condition_labels, evaluate, fix
 from engine.evaluation.semantics import Relabeller
 from engine.knowledge.graph import upstream
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import ScenarioInput, numeric_setting
+from engine.knowledge.scenario import ScenarioInput
+from engine.knowledge.settings import numeric_setting
 
 _CHECK_REL = 1e-10  # candidates are checked this far (relative) on either side
 _FIGURE = frozenset({"figure"})

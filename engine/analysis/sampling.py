@@ -28,10 +28,10 @@ from typing import Literal
 
 import numpy as np
 
-from engine.errors import CruxError, Location, Problem
+from engine.errors import CruxError, Location, Problem, UsageError
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import UsageError, numeric_setting
 from engine.knowledge.schema import Figure
+from engine.knowledge.settings import numeric_setting
 
 Z95 = 1.6448536269514722
 """The standard normal's 95th percentile, `float(scipy.special.ndtri(0.95))` to the last bit: a 90%

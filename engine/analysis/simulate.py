@@ -31,7 +31,8 @@ from engine.evaluation.evaluate import (
 )
 from engine.evaluation.semantics import FAILS, HOLDS, label
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import ScenarioInput, numeric_setting, scenario_chain
+from engine.knowledge.scenario import ScenarioInput, scenario_chain
+from engine.knowledge.settings import numeric_setting
 
 CHUNK = 1 << 18
 """Samples evaluated together; bounds memory to a few arrays of this length per quantity."""

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from engine.commands.options import claims_option, load, require_claims, scenario_options
+from engine.errors import UsageError
 from engine.evaluation.evaluate import evaluate_scenario
-from engine.knowledge.scenario import UsageError
 from engine.site import urls
 from engine.site.diagram import DEFAULT_DEPTH, MAP_LIMIT, map_diagram, neighbourhood_diagram
 from engine.site.graphviz_render import clean_svg, make_renderer, svg_to_png

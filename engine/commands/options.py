@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from engine.errors import CruxError
+from engine.errors import CruxError, UsageError, did_you_mean
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 F = Callable[..., Any]
@@ -73,9 +73,6 @@ def format_option(function: F) -> F:
 
 def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
     """A usage error for the first CLAIM argument the knowledge base does not have."""
-    from engine.errors import did_you_mean
-    from engine.knowledge.scenario import UsageError
-
     for claim_id in claim_ids:
         if claim_id is not None and claim_id not in kb.claims:
             raise UsageError(
@@ -86,8 +83,6 @@ def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
 def load(claims: Path) -> KnowledgeBase:
     """Load the knowledge base, turning a missing folder into a usage error."""
     if not claims.exists():
-        from engine.knowledge.scenario import UsageError
-
         raise UsageError(f"expected a claims folder, found nothing at '{claims}'", str(claims))
     return load_knowledge_base(claims)
 

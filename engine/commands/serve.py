@@ -9,6 +9,7 @@ import click
 
 from engine.commands.build import output_option, run_build
 from engine.commands.options import claims_dir, scenario_options
+from engine.errors import UsageError
 from engine.site.render import templates_dir
 from engine.site.serve import BuildCounter, make_server, watch_and_rebuild
 
@@ -50,8 +51,6 @@ def command(
     try:
         server = make_server(output, host, port, counter)
     except OSError as exc:
-        from engine.knowledge.scenario import UsageError
-
         raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}", "--port"
         ) from None

@@ -12,8 +12,9 @@ from rich.table import Table
 from engine.analysis.sampling import parse_correlation
 from engine.analysis.simulate import SimulationResult, simulate
 from engine.commands.options import claims_option, format_option, load, scenario_options
+from engine.errors import UsageError
 from engine.formatting import format_number
-from engine.knowledge.scenario import UsageError, resolve_scenario
+from engine.knowledge.scenario import resolve_scenario
 
 
 def _percent(p: float, stderr: float) -> str:

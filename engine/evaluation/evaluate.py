@@ -25,7 +25,8 @@ from engine.evaluation.semantics import (
 )
 from engine.formula.to_numpy import numpy_function
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import ScenarioInput, numeric_setting, resolve_scenario
+from engine.knowledge.scenario import ScenarioInput, resolve_scenario
+from engine.knowledge.settings import numeric_setting
 
 NumericFunction = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 

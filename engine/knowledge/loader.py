@@ -7,7 +7,7 @@ YAML syntax first, then the schema of each file, then everything that needs the 
 
 from __future__ import annotations
 
-import math
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,12 +26,12 @@ from engine.formula.compiled import (
     compile_formula,
     symbol_names,
 )
+from engine.knowledge.checks import scenario_problems, schema_problems
 from engine.knowledge.graph import build_graph
 from engine.knowledge.schema import (
     SECTIONS,
     Argument,
     Calculator,
-    Citation,
     Claim,
     Figure,
     KnowledgeFile,
@@ -124,11 +124,6 @@ def _read_all(files: Iterable[Path], root: Path) -> dict[str, SourceDocument]:
     return documents
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _validate_files(documents: Mapping[str, SourceDocument]) -> dict[str, KnowledgeFile]:
     parsed: dict[str, KnowledgeFile] = {}
     problems: list[Problem] = []
@@ -144,49 +139,10 @@ def _validate_files(documents: Mapping[str, SourceDocument]) -> dict[str, Knowle
         try:
             parsed[name] = KnowledgeFile.model_validate(doc.data)
         except ValidationError as exc:
-            problems.extend(_schema_problems(exc, doc))
+            problems.extend(schema_problems(exc, doc))
     if problems:
         raise CruxError(problems, "the schema")
     return parsed
-
-
-def _schema_problems(exc: ValidationError, doc: SourceDocument) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
-        field_name = str(loc[-1]) if loc else "file"
-        if error["type"] == "extra_forbidden":
-            allowed = _allowed_fields(loc[:-1])
-            hint = did_you_mean(field_name, allowed)
-            where = doc.locate(loc, key=True)
-            what = "section" if len(loc) == 1 else "field"
-            problems.append(Problem(where, f"unknown {what} '{field_name}'{hint}"))
-            continue
-        where = doc.locate(loc)
-        message = error["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        elif error["type"] == "missing":
-            problems.append(Problem(doc.locate(loc[:-1]), f"missing required field '{field_name}'"))
-            continue
-        else:
-            message = f"{message[0].lower()}{message[1:]}, found {_describe(error.get('input'))}"
-            if error["type"] == "bool_type" and isinstance(error.get("input"), str):
-                message += " (only true and false are booleans)"
-        subject = ".".join(str(p) for p in loc[2:]) if len(loc) > 2 else field_name
-        problems.append(Problem(where, f"{subject}: {message}"))
-    return problems
-
-
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    if len(loc) == 0:
-        return list(SECTIONS)
-    if len(loc) >= 2 and loc[0] in SECTIONS:
-        model = SECTIONS[loc[0]]
-        if len(loc) >= 4 and loc[2] == "sources":
-            model = Citation
-        return list(model.model_fields)
-    return []
 
 
 class _Collector:
@@ -345,23 +301,6 @@ def _check_arguments(
             )
 
 
-def check_setting(figure: Figure, value: object) -> str | None:
-    """Why `value` cannot be given to `figure`, or None when it can."""
-    if figure.choices is not None:
-        if str(value) not in figure.choices:
-            return f"expected one of {', '.join(figure.choices)}, found {_describe(value)}"
-        return None
-    if figure.switch:
-        if value in (0, 1, True, False) and not isinstance(value, str):
-            return None
-        return f"expected a switch value 0 or 1, found {_describe(value)}"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"expected a number in {figure.unit}, found {_describe(value)}"
-    if not math.isfinite(value):
-        return f"expected a finite number in {figure.unit}, found {_describe(value)}"
-    return None
-
-
 def _check_scenarios(
     scenarios: Mapping[str, Scenario],
     figures: Mapping[str, Figure],
@@ -369,27 +308,16 @@ def _check_scenarios(
     out: _Collector,
 ) -> None:
     for sid, scenario in sorted(scenarios.items()):
-        if scenario.extends is not None and scenario.extends not in scenarios:
-            out.add(
-                out.at(sid, "extends"),
-                f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, scenarios)}",
+        out.problems.extend(
+            scenario_problems(
+                sid,
+                scenario,
+                functools.partial(out.at, sid),
+                figures,
+                claims,
+                scenarios,
             )
-        for fid, value in scenario.set.items():
-            if fid not in figures:
-                out.add(
-                    out.at(sid, "set", fid, key=True),
-                    f"scenario '{sid}' sets unknown figure '{fid}'{did_you_mean(fid, figures)}",
-                )
-            elif (why := check_setting(figures[fid], value)) is not None:
-                out.add(out.at(sid, "set", fid), f"scenario '{sid}' sets '{fid}': {why}")
-        for section in ("assume", "expect"):
-            for cid in getattr(scenario, section):
-                if cid not in claims:
-                    verb = "assumes" if section == "assume" else "has an expectation on"
-                    out.add(
-                        out.at(sid, section, cid, key=True),
-                        f"scenario '{sid}' {verb} unknown claim '{cid}'{did_you_mean(cid, claims)}",
-                    )
+        )
     # extends chains must not loop
     for sid in sorted(scenarios):
         seen = [sid]

@@ -14,20 +14,20 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import CruxError, Location, Problem, did_you_mean
+from engine.errors import CruxError, UsageError, did_you_mean
 from engine.formula import units
-from engine.knowledge.loader import KnowledgeBase, _schema_problems, check_setting
-from engine.knowledge.schema import Figure, Scenario
+from engine.knowledge.checks import document_locator, scenario_problems, schema_problems
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.schema import Scenario
+from engine.knowledge.settings import (
+    Setting,
+    check_setting,
+    normalise_setting,
+    numeric_setting,
+)
 from engine.knowledge.yaml_source import YamlProblems, read_yaml
 
 DEFAULTS = "defaults"
-
-
-class UsageError(CruxError):
-    """Bad command-line usage (exit status 2), as opposed to bad input files (exit status 1)."""
-
-    def __init__(self, message: str, subject: str) -> None:
-        super().__init__([Problem(Location(subject), message)], "the command line")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ScenarioInput:
 
     name: str
     label: str
-    settings: Mapping[str, float | str]
+    settings: Mapping[str, Setting]
     """Every figure's setting as an author writes it: a number in the figure's unit, or a choice name."""
     assumptions: Mapping[str, bool]
     expectations: Mapping[str, str]
@@ -46,18 +46,6 @@ class ScenarioInput:
     def value(self, kb: KnowledgeBase, figure_id: str) -> float:
         """The numeric value the engine computes with (a choice becomes its option index)."""
         return numeric_setting(kb.figures[figure_id], self.settings[figure_id])
-
-
-def numeric_setting(figure: Figure, setting: float | str | bool) -> float:
-    if figure.choices is not None:
-        return float(figure.choices.index(str(setting)))
-    return float(setting)
-
-
-def _normalise(figure: Figure, value: float | str | bool) -> float | str:
-    if figure.choices is not None:
-        return str(value)
-    return float(value)
 
 
 def scenario_chain(kb: KnowledgeBase, scenario: Scenario) -> list[Scenario]:
@@ -88,14 +76,14 @@ def resolve_scenario(
             f"unknown scenario '{scenario}'{hint}; known scenarios: {known}", "--scenario"
         )
 
-    settings: dict[str, float | str] = {
-        fid: _normalise(fig, fig.value) for fid, fig in kb.figures.items()
+    settings: dict[str, Setting] = {
+        fid: normalise_setting(fig, fig.value) for fid, fig in kb.figures.items()
     }
     assumptions: dict[str, bool] = {}
     expectations: dict[str, str] = {}
     for step in scenario_chain(kb, base):
         for fid, value in step.set.items():
-            settings[fid] = _normalise(kb.figures[fid], value)
+            settings[fid] = normalise_setting(kb.figures[fid], value)
         assumptions.update(step.assume)
     # Expectations are the scenario's own tests: a scenario that extends another inherits its
     # settings, not its verdicts.
@@ -120,7 +108,7 @@ def resolve_scenario(
     )
 
 
-def parse_set(kb: KnowledgeBase, text: str) -> tuple[str, float | str]:
+def parse_set(kb: KnowledgeBase, text: str) -> tuple[str, Setting]:
     """Parse `figure=value` or `figure=value unit` (converted to the figure's unit)."""
     fid, sep, raw = text.partition("=")
     fid, raw = fid.strip(), raw.strip()
@@ -186,34 +174,10 @@ def load_scenario_file(kb: KnowledgeBase, path: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise CruxError(_schema_problems(exc, doc), "the scenario file") from None
-    problems: list[Problem] = []
-    if scenario.extends is not None and scenario.extends not in kb.scenarios:
-        problems.append(
-            Problem(
-                doc.locate(("extends",)),
-                f"unknown scenario '{scenario.extends}'{did_you_mean(scenario.extends, kb.scenarios)}",
-            )
-        )
-    for fid, value in scenario.set.items():
-        if fid not in kb.figures:
-            problems.append(
-                Problem(
-                    doc.locate(("set", fid), key=True),
-                    f"sets unknown figure '{fid}'{did_you_mean(fid, kb.figures)}",
-                )
-            )
-        elif (why := check_setting(kb.figures[fid], value)) is not None:
-            problems.append(Problem(doc.locate(("set", fid)), f"sets '{fid}': {why}"))
-    for section in ("assume", "expect"):
-        for cid in getattr(scenario, section):
-            if cid not in kb.claims:
-                problems.append(
-                    Problem(
-                        doc.locate((section, cid), key=True),
-                        f"unknown claim '{cid}'{did_you_mean(cid, kb.claims)}",
-                    )
-                )
+        raise CruxError(schema_problems(exc, doc, Scenario), "the scenario file") from None
+    problems = scenario_problems(
+        path.stem, scenario, document_locator(doc), kb.figures, kb.claims, kb.scenarios
+    )
     if problems:
         raise CruxError(problems, "the scenario file")
     return scenario

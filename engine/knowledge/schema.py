@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from engine.knowledge.settings import numeric_setting
+
 Id = Annotated[
     str,
     Field(
@@ -186,9 +188,7 @@ class Figure(_Model):
 
     def numeric_value(self) -> float:
         """The value as the engine computes with it (a choice becomes its option index)."""
-        if self.choices is not None:
-            return float(self.choices.index(str(self.value)))
-        return float(self.value)
+        return numeric_setting(self, self.value)
 
 
 class Calculator(_Model):

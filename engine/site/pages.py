@@ -21,6 +21,7 @@ from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import Step, claim_summary, explain_claim_tree, substitute
 from engine.knowledge.graph import downstream, kind_of
 from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.settings import Setting, normalise_setting
 from engine.site import urls
 from engine.site.analysis import (
     SAMPLES,
@@ -545,11 +546,9 @@ def scenario_page(model: SiteModel, shared: Context, scenario_id: str) -> Page:
     )
 
 
-def _default_setting(kb: KnowledgeBase, figure_id: str) -> float | str:
+def _default_setting(kb: KnowledgeBase, figure_id: str) -> Setting:
     figure = kb.figures[figure_id]
-    if figure.choices is not None:
-        return str(figure.value)
-    return float(figure.value)
+    return normalise_setting(figure, figure.value)
 
 
 def patterns_page(model: SiteModel, shared: Context) -> Page:

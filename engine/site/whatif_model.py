@@ -27,6 +27,7 @@ from engine.formula.to_js import js_function_source
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 from engine.knowledge.schema import Figure
+from engine.knowledge.settings import written_setting
 
 __all__ = [
     "ABSURD_FACTOR",
@@ -105,7 +106,7 @@ def _figure(figure: Figure) -> dict[str, Any]:
         "label": figure.label,
         "unit": figure.unit,
         "kind": figure.kind,
-        "value": _setting(figure, figure.value),
+        "value": written_setting(figure, figure.value),
         "range": list(figure.range) if figure.range is not None else None,
         "minimum": lower,
         "maximum": upper,
@@ -133,15 +134,6 @@ def search_data(figure: Figure) -> dict[str, Any]:
     }
 
 
-def _setting(figure: Figure, value: float | str | bool) -> float | int | str:
-    """A setting as the panel and scenario files write it: choice name, 0/1, or a float."""
-    if figure.choices is not None:
-        return str(value)
-    if figure.switch:
-        return int(float(value))
-    return float(value)
-
-
 def _scenarios(kb: KnowledgeBase) -> dict[str, Any]:
     """Each KB scenario as the difference it makes to the figures' own values, fully resolved."""
     out: dict[str, Any] = {}
@@ -151,7 +143,7 @@ def _scenarios(kb: KnowledgeBase) -> dict[str, Any]:
         out[sid] = {
             "label": scenario.label,
             "set": {
-                fid: _setting(kb.figures[fid], value)
+                fid: written_setting(kb.figures[fid], value)
                 for fid, value in sorted(resolved.settings.items())
                 if value != defaults.settings[fid]
             },
@@ -242,7 +234,7 @@ def _builds(kb: KnowledgeBase, evaluations: list[Evaluation]) -> dict[str, Any]:
         out[name] = {
             "scenario": base,
             "set": {
-                fid: _setting(kb.figures[fid], value)
+                fid: written_setting(kb.figures[fid], value)
                 for fid, value in sorted(ev.scenario.settings.items())
                 if value != plain.settings[fid]
             },

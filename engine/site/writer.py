@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from engine.knowledge.scenario import UsageError
+from engine.errors import UsageError
 
 MARKER = ".crux-site"
 MARKER_TEXT = "This folder is built by `crux build`; the next build replaces all of it.\n"
