@@ -104,13 +104,19 @@ def test_explain_prints_a_tree_down_to_sources() -> None:
         lines[0]
         == "Scenario: everything_counted — Rent counted, slow days (cost_view = everything)"
     )
-    assert "stand_is_thriving: ✔ holds — The stand is a good little business." in lines
-    assert any(
-        "rent_per_cup = stand_rent_per_day / cups_per_day = 50 USD/day / 20 1/day = 2.5 USD" in line
-        for line in lines
+    assert "stand_is_thriving ✔ holds: The stand is a good little business." in lines
+    # The default depth stops at the premises' conditions; --full goes down to the sources.
+    assert "rent_per_cup" not in out
+    code, out, _ = run(
+        "explain", "stand_is_thriving", "--claims", LEMONADE, "-s", "everything_counted", "--full"
     )
-    assert any("[asserted, source: A neighbour's post about the stand]" in line for line in lines)
-    assert any(line.startswith("    argument undercuts") for line in lines)
+    text = " ".join(out.split())
+    assert (
+        "rent_per_cup = stand_rent_per_day / cups_per_day = 50 USD/day / 20 1/day = 2.5 USD" in text
+    )
+    assert "[asserted; source: A neighbour's post about the stand]" in text
+    assert "because cost_view == 'everything' is true" in text
+    assert any(line.startswith("    undercuts ") for line in out.splitlines())
 
 
 def test_check_passes_on_the_example() -> None:

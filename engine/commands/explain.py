@@ -1,4 +1,4 @@
-"""`crux explain CLAIM...`: print the derivation of each claim's label as an indented tree."""
+"""`crux explain CLAIM...`: print the derivation of each claim's label, each step once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import click
 
 from engine.commands.options import claims_option, load, require_claims, scenario_options
 from engine.evaluation.evaluate import evaluate_scenario
-from engine.evaluation.explain import explain_claim_tree, lens_summary, render_tree
+from engine.evaluation.explain import DEFAULT_EXPLAIN_DEPTH, explain_claim_tree, lens_summary
+from engine.evaluation.explain_text import render_text
+from engine.terminal import output_width
 
 
 @click.command("explain")
@@ -16,8 +18,13 @@ from engine.evaluation.explain import explain_claim_tree, lens_summary, render_t
 @claims_option
 @scenario_options
 @click.option(
-    "--depth", default=8, show_default=True, help="How many levels of arguments to unfold."
+    "--depth",
+    default=DEFAULT_EXPLAIN_DEPTH,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="How many levels of the derivation to write out.",
 )
+@click.option("--full", is_flag=True, help="Write out every level (ignores --depth).")
 def command(
     claim_ids: tuple[str, ...],
     claims_dir: Path,
@@ -25,12 +32,15 @@ def command(
     sets: tuple[str, ...],
     assumes: tuple[str, ...],
     depth: int,
+    full: bool,
 ) -> None:
     """Explain why each CLAIM has its label: arguments, premises, formulas with numbers, sources."""
     kb = load(claims_dir)
     require_claims(kb, claim_ids)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
+    width = output_width()
     click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}")
     for claim_id in claim_ids:
         click.echo("")
-        click.echo("\n".join(render_tree(explain_claim_tree(kb, ev, claim_id, depth))))
+        tree = explain_claim_tree(kb, ev, claim_id, None if full else depth)
+        click.echo("\n".join(render_text(tree, width)))

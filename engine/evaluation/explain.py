@@ -1,32 +1,88 @@
-"""Explanations: the derivation behind a label, as a tree of readable steps.
+"""Explanations: the derivation behind a label, as a tree in which every step appears once.
 
-The same tree feeds `crux explain` (an indented text tree), `crux eval --format json` (a one-line
-summary per claim) and the site (a nested list).
+The model
+---------
+`explain_claim_tree` returns a `Step`: a tree of immutable nodes, in reading order. A node is
+
+- ``kind``: ``claim`` | ``argument`` | ``condition`` (a claim's ``holds_when``) | ``calculator`` |
+  ``figure``;
+- ``id``: the item's id (a condition carries its claim's id);
+- ``label``: ``holds`` | ``fails`` | ``undecided`` for claims, arguments (``holds`` = applies) and
+  conditions (``holds`` = true); None for quantities;
+- ``text``: what the item says in words: a claim's text, an argument's name, a quantity's label,
+  a condition's formula;
+- ``summary``: for claims, one sentence saying why the claim has its label (None when the
+  claim's condition says it), for arguments their role (``for``, ``against``, ``undercuts X``);
+- ``formula`` and ``substituted``: for calculators and conditions, the formula as the scenario
+  computed it (only the taken branch of each ``if``) and the same with every figure or
+  calculator replaced by its value; ``value``: the formatted result (``7.5 GUSD``, ``true``);
+- ``choices``: the ``if`` conditions that chose those branches (``lens == 'marginal' is false``);
+- ``facts``: short notes on a figure (its confidence, sources, "set on the command line");
+- ``ref``: ``"above"`` or ``"below"`` when the node is shown in full elsewhere in the same tree:
+  renderers print one line ("see cost_of_revenue_usd above") and the node has no children;
+- ``more``: True when the depth limit hid this node's children;
+- ``level``: how deep the node sits: the root claim is 0; an argument is one level below its
+  conclusion and its premises share the argument's level; a claim's condition shares the claim's;
+  each quantity is one level below what uses it. ``depth`` limits this number.
+
+A sub-derivation that several branches share is written out once, at its shallowest place (the
+first one in reading order among those), and everywhere else is a reference. Cycles need no
+special case: a claim that reaches itself meets its own reference. The tree is built and walked
+with explicit stacks, never recursion, so a chain of any length explains without a
+`RecursionError`.
+
+`crux explain` renders it as wrapped text (`engine.evaluation.explain_text`), the site as nested
+HTML lists (`templates/_macros.html`), and `crux eval --format json` uses `claim_summary`.
 """
 
 from __future__ import annotations
 
 import io
 import tokenize
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
+from engine.evaluation.branches import taken_form
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.semantics import LABEL_NAMES
-from engine.formatting import format_label, format_quantity, format_setting
+from engine.formatting import format_quantity, format_setting
 from engine.knowledge.loader import KnowledgeBase
 
 ARGUMENT_STATES = {"holds": "applies", "fails": "does not apply", "undecided": "undecided"}
 
 
+#: How many levels `explain_claim_tree` writes out by default: the claim, its arguments and their
+#: premises with their conditions. `crux explain --full` lifts the limit.
+DEFAULT_EXPLAIN_DEPTH = 1
+
+
 @dataclass(frozen=True)
 class Step:
-    """One line of a derivation and the steps beneath it."""
+    """One node of a derivation and the nodes beneath it (see the module docstring)."""
 
-    kind: str  # claim | argument | condition | calculator | figure | assumption | note
+    kind: str
     id: str
     label: str | None
     text: str
     children: tuple[Step, ...] = ()
+    summary: str | None = None
+    formula: str | None = None
+    substituted: str | None = None
+    value: str | None = None
+    choices: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+    ref: str | None = None
+    more: bool = False
+    level: int = 0
+
+    def walk(self) -> Iterator[Step]:
+        """Every node of the tree in reading order (iterative: safe on any depth)."""
+        stack: list[Step] = [self]
+        while stack:
+            step = stack.pop()
+            yield step
+            stack.extend(reversed(step.children))
 
 
 def substitution_parts(kb: KnowledgeBase, formula: str) -> list[str] | None:
@@ -123,95 +179,213 @@ def claim_summary(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> str:
     return sentences[reason.rule]
 
 
-def explain_claim_tree(kb: KnowledgeBase, ev: Evaluation, claim_id: str, depth: int = 8) -> Step:
-    """The derivation of a claim's label, down to figures and their sources."""
-    return _claim(kb, ev, claim_id, depth, set())
+def explain_claim_tree(
+    kb: KnowledgeBase, ev: Evaluation, claim_id: str, depth: int | None = DEFAULT_EXPLAIN_DEPTH
+) -> Step:
+    """The derivation of a claim's label, down to figures and their sources.
+
+    ``depth`` is how many levels below the claim are written out (None: all of them).
+    """
+    return _TreeBuilder(kb, ev, depth).build(claim_id)
 
 
-def _claim(kb: KnowledgeBase, ev: Evaluation, claim_id: str, depth: int, seen: set[str]) -> Step:
-    claim = kb.claims[claim_id]
-    label = ev.claims[claim_id]
-    header = f"{claim.text}"
-    if claim_id in seen or depth <= 0:
-        # `seen` holds this path's ancestors only, so a repeat means the arguments loop.
-        note = "(loops back: explained above)" if claim_id in seen else "(raise --depth to unfold)"
-        return Step("claim", claim_id, label, header, (Step("note", claim_id, None, note),))
-    seen = seen | {claim_id}
-    children: list[Step] = [Step("note", claim_id, None, claim_summary(kb, ev, claim_id))]
-    if claim_id in ev.scenario.assumptions:
-        return Step("claim", claim_id, label, header, tuple(children))
-    if claim.holds_when is not None:
-        formula = kb.conditions[claim_id]
-        inputs = tuple(_quantity(kb, ev, name, depth - 1) for name in formula.names)
-        state = {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined")
-        children.append(
-            Step("condition", claim_id, None, f"{claim.holds_when}  →  {state}", inputs)
+_Key = tuple[str, str]
+
+
+@dataclass
+class _Draft:
+    """A node while the tree is being built; frozen into a `Step` at the end."""
+
+    key: _Key
+    level: int
+    ref: str | None = None
+    more: bool = False
+    children: list[_Draft] = field(default_factory=list)
+
+
+class _TreeBuilder:
+    def __init__(self, kb: KnowledgeBase, ev: Evaluation, depth: int | None) -> None:
+        self.kb = kb
+        self.ev = ev
+        self.depth = depth
+        self._children: dict[_Key, tuple[tuple[_Key, int], ...]] = {}
+
+    def children(self, key: _Key) -> tuple[tuple[_Key, int], ...]:
+        """What a node's derivation is made of, in reading order, with each step's level cost."""
+        if key not in self._children:
+            self._children[key] = self._find_children(key)
+        return self._children[key]
+
+    def _find_children(self, key: _Key) -> tuple[tuple[_Key, int], ...]:
+        # Level costs: an argument is one level below its conclusion and its premises sit on the
+        # argument's level (they are what it says); a claim's condition is part of the claim;
+        # each quantity is one level below what uses it.
+        kind, item_id = key
+        kb, ev = self.kb, self.ev
+        if kind == "claim":
+            if item_id in ev.scenario.assumptions:
+                return ()
+            found: list[tuple[_Key, int]] = []
+            if kb.claims[item_id].holds_when is not None:
+                found.append((("condition", item_id), 0))
+            found.extend(
+                (("argument", spec.id), 1) for spec in ev.model.by_conclusion.get(item_id, ())
+            )
+            return tuple(found)
+        if kind == "argument":
+            premises = [(("claim", p), 0) for p in kb.arguments[item_id].premises]
+            undercutters = [(("argument", a), 1) for a in ev.model.undercutters.get(item_id, ())]
+            return (*premises, *undercutters)
+        if kind == "condition":
+            text = kb.claims[item_id].holds_when or ""
+        elif kind == "calculator":
+            text = kb.calculators[item_id].formula
+        else:
+            return ()
+        return tuple((_quantity_key(kb, name), 1) for name in taken_form(kb, ev, text).names)
+
+    def shallowest(self, root: _Key) -> dict[_Key, int]:
+        """Each node's least level below the root (0-1 breadth-first search)."""
+        levels = {root: 0}
+        queue = deque([root])
+        while queue:
+            key = queue.popleft()
+            for child, cost in self.children(key):
+                level = levels[key] + cost
+                if level < levels.get(child, level + 1):
+                    levels[child] = level
+                    if cost:
+                        queue.append(child)
+                    else:
+                        queue.appendleft(child)
+        return levels
+
+    def build(self, claim_id: str) -> Step:
+        root_key: _Key = ("claim", claim_id)
+        shallowest = self.shallowest(root_key)
+        written: set[_Key] = set()
+        root = _Draft(root_key, 0)
+        stack = [root]
+        while stack:
+            draft = stack.pop()
+            # Write a node out at its shallowest place, the first one in reading order.
+            if draft.key in written or shallowest[draft.key] < draft.level:
+                draft.ref = "above" if draft.key in written else "below"
+                continue
+            written.add(draft.key)
+            for child, cost in self.children(draft.key):
+                level = draft.level + cost
+                if self.depth is not None and level > self.depth:
+                    draft.more = True
+                else:
+                    draft.children.append(_Draft(child, level))
+            stack.extend(reversed(draft.children))
+        return self._freeze(root)
+
+    def _freeze(self, root: _Draft) -> Step:
+        # Post-order without recursion: a node is frozen once all its children are.
+        frozen: dict[int, Step] = {}
+        stack: list[tuple[_Draft, bool]] = [(root, False)]
+        while stack:
+            draft, ready = stack.pop()
+            if not ready:
+                stack.append((draft, True))
+                stack.extend((child, False) for child in draft.children)
+                continue
+            children = tuple(frozen.pop(id(child)) for child in draft.children)
+            frozen[id(draft)] = self._step(draft, children)
+        return frozen[id(root)]
+
+    def _step(self, draft: _Draft, children: tuple[Step, ...]) -> Step:
+        content = self._content(draft.key)
+        return replace(
+            content, children=children, ref=draft.ref, more=draft.more, level=draft.level
         )
-    for spec in ev.model.by_conclusion.get(claim_id, ()):
-        children.append(_argument(kb, ev, spec.id, depth - 1, seen))
-    return Step("claim", claim_id, label, header, tuple(children))
+
+    def _content(self, key: _Key) -> Step:
+        """What a node says, whatever its place in the tree."""
+        kind, item_id = key
+        kb, ev = self.kb, self.ev
+        if kind == "claim":
+            claim = kb.claims[item_id]
+            numeric = claim.holds_when is not None and item_id not in ev.scenario.assumptions
+            summary = None if numeric else claim_summary(kb, ev, item_id)
+            return Step(kind, item_id, ev.claims[item_id], claim.text, summary=summary)
+        if kind == "argument":
+            arg = kb.arguments[item_id]
+            role = (
+                {"pro": "for", "con": "against"}[arg.stance]
+                if arg.conclusion
+                else f"undercuts {arg.undercuts}"
+            )
+            name = arg.label or argument_name(kb, item_id)
+            return Step(kind, item_id, ev.arguments[item_id], name, summary=role)
+        if kind == "condition":
+            text = kb.claims[item_id].holds_when or ""
+            taken = taken_form(kb, ev, text)
+            truth = ev.conditions[item_id]
+            label = {1.0: "holds", 0.0: "fails"}.get(truth, "undecided")
+            return Step(
+                kind,
+                item_id,
+                label,
+                " ".join(text.split()),
+                formula=taken.text,
+                substituted=substitute(kb, ev, taken.text),
+                value={1.0: "true", 0.0: "false"}.get(truth, "undefined"),
+                choices=taken.choices,
+            )
+        if kind == "calculator":
+            calc = kb.calculators[item_id]
+            taken = taken_form(kb, ev, calc.formula)
+            return Step(
+                kind,
+                item_id,
+                None,
+                calc.label,
+                formula=taken.text,
+                substituted=substitute(kb, ev, taken.text),
+                value=format_quantity(ev.calculators[item_id], calc.unit),
+                choices=taken.choices,
+            )
+        figure = kb.figures[item_id]
+        return Step(
+            kind,
+            item_id,
+            None,
+            figure.label,
+            value=format_setting(ev.scenario.settings[item_id], figure.unit),
+            facts=_figure_facts(kb, ev, item_id),
+        )
 
 
-def _argument(kb: KnowledgeBase, ev: Evaluation, arg_id: str, depth: int, seen: set[str]) -> Step:
-    arg = kb.arguments[arg_id]
-    state = ARGUMENT_STATES[ev.arguments[arg_id]]
-    role = (
-        {"pro": "for", "con": "against"}[arg.stance]
-        if arg.conclusion
-        else f"undercuts {arg.undercuts}"
-    )
-    name = arg.label or arg_id
-    children = [_claim(kb, ev, premise, depth - 1, seen) for premise in arg.premises]
-    for other_id in ev.model.undercutters.get(arg_id, ()):
-        children.append(_argument(kb, ev, other_id, depth - 1, seen))
-    return Step(
-        "argument",
-        arg_id,
-        ev.arguments[arg_id],
-        f"argument {role}: {name} ({state})",
-        tuple(children),
-    )
+def _quantity_key(kb: KnowledgeBase, name: str) -> _Key:
+    return ("figure" if name in kb.figures else "calculator", name)
 
 
-def _quantity(kb: KnowledgeBase, ev: Evaluation, quantity_id: str, depth: int) -> Step:
-    if quantity_id in kb.figures:
-        figure = kb.figures[quantity_id]
-        value = format_setting(ev.scenario.settings[quantity_id], figure.unit)
-        extra: list[str] = []
-        if figure.confidence:
-            extra.append(figure.confidence)
-        cited = [kb.sources[c.source].title for c in figure.sources]
-        if cited:
-            extra.append("source: " + "; ".join(cited))
-        if quantity_id in ev.scenario.overridden:
-            extra.append("set on the command line")
-        note = f" [{', '.join(extra)}]" if extra else ""
-        return Step("figure", quantity_id, None, f"{quantity_id} = {value}  ({figure.label}){note}")
-    calc = kb.calculators[quantity_id]
-    formula = kb.formulas[quantity_id]
-    value = format_quantity(ev.calculators[quantity_id], calc.unit)
-    children: tuple[Step, ...] = ()
-    if depth > 0:
-        children = tuple(_quantity(kb, ev, name, depth - 1) for name in formula.names)
-    text = f"{quantity_id} = {calc.formula} = {substitute(kb, ev, calc.formula)} = {value}  ({calc.label})"
-    return Step("calculator", quantity_id, None, text, children)
+def _figure_facts(kb: KnowledgeBase, ev: Evaluation, figure_id: str) -> tuple[str, ...]:
+    figure = kb.figures[figure_id]
+    facts: list[str] = []
+    if figure_id in ev.scenario.overridden:
+        facts.append("set on the command line")
+    if figure.confidence:
+        facts.append(figure.confidence)
+    # A figure may cite one source several times (one quote each): name it once.
+    titles = dict.fromkeys(kb.sources[c.source].title for c in figure.sources)
+    if titles:
+        facts.append("source: " + "; ".join(titles))
+    return tuple(facts)
 
 
-def render_tree(step: Step, indent: str = "") -> list[str]:
-    """An indented text rendering of a derivation."""
-    if step.kind == "claim":
-        line = f"{step.id}: {format_label(step.label or '')} — {step.text}"
-    elif step.kind == "argument":
-        line = step.text
-    else:
-        line = step.text
-    lines = [indent + line]
-    for child in step.children:
-        lines.extend(render_tree(child, indent + "  "))
-    return lines
+def render_tree(step: Step, width: int | None = None) -> list[str]:
+    """The derivation as wrapped text lines (see `engine.evaluation.explain_text`)."""
+    from engine.evaluation.explain_text import render_text
+
+    return render_text(step, width)
 
 
 __all__ = [
+    "DEFAULT_EXPLAIN_DEPTH",
     "LABEL_NAMES",
     "Step",
     "claim_summary",

@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover
     to_mathml = None  # type: ignore[assignment]
 
 Context = dict[str, Any]
-EXPLANATION_DEPTH = 6
+EXPLANATION_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -392,10 +392,7 @@ def claim_page(
 
 
 def _claims_in(step: Step) -> frozenset[str]:
-    found = {step.id} if step.kind == "claim" else set()
-    for child in step.children:
-        found |= _claims_in(child)
-    return frozenset(found)
+    return frozenset(node.id for node in step.walk() if node.kind == "claim")
 
 
 def argument_page(model: SiteModel, shared: Context, arg_id: str) -> Page:
