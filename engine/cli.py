@@ -28,6 +28,8 @@ COMMANDS = {
     "flips": "flips",
     "sensitivity": "sensitivity",
     "simulate": "simulate",
+    "export": "export",
+    "import": "import_",
 }
 
 

@@ -206,6 +206,10 @@ class Claim(_Model):
     """A proposition from the debate, or an implicit premise its arguments need."""
 
     text: str = Field(min_length=1, description="The proposition in plain English.")
+    title: str | None = Field(
+        None,
+        description="A short display title, e.g. the statement title of an imported Argdown map.",
+    )
     role: Literal["central", "conclusion"] | None = Field(
         None,
         description="central: the question the map answers (one); conclusion: a main answer under it.",
@@ -243,10 +247,49 @@ class Claim(_Model):
         return self
 
 
+ArgdownRelationType = Literal[
+    "support", "attack", "undercut", "entails", "contrary", "contradictory"
+]
+
+
+class ArgdownOrigin(_Model):
+    """How an argument was written in an imported Argdown map, so `crux export argdown` can write
+    it back the same way. crux's own semantics never read it."""
+
+    relation: ArgdownRelationType | None = Field(
+        None,
+        description="The Argdown relation this argument encodes; absent for a premise-conclusion structure.",
+    )
+    from_argument: StrictBool = Field(
+        False, description="The relation starts at the argument named `label`, not at its premise."
+    )
+    to_argument: str | None = Field(
+        None,
+        description="The title of the Argdown argument the relation ends at, if not a statement.",
+    )
+    step: int | None = Field(
+        None, ge=1, description="The inference step of a multi-step premise-conclusion structure."
+    )
+    mirror: StrictBool = Field(
+        False, description="The second half of a symmetric relation (contrary, contradictory)."
+    )
+    sketched: StrictBool = Field(
+        False,
+        description="A sketched argument: its one premise stands in for reasons the map leaves unstated.",
+    )
+    unconcluded: StrictBool = Field(
+        False,
+        description="The Argdown argument has no conclusion of its own; `conclusion` is a stand-in.",
+    )
+
+
 class Argument(_Model):
     """An inference from premises to a conclusion (pro or con), or an undercutter of another argument."""
 
     label: str | None = Field(None, description="A short readable name of the inference.")
+    text: str | None = Field(
+        None, description="The argument in words, e.g. an Argdown description."
+    )
     premises: tuple[Id, ...] = Field(
         description="Claim ids that must all hold for the argument to apply."
     )
@@ -261,6 +304,10 @@ class Argument(_Model):
     speaker: str | None = Field(None, description="Who made the argument, e.g. `turn 7`.")
     quote: str | None = Field(None, description="The speaker's exact words.")
     notes: str | None = Field(None, description="Editorial notes.")
+    argdown: ArgdownOrigin | None = Field(
+        None,
+        description="How the argument was written in an imported Argdown map (kept for export).",
+    )
 
 
 class Scenario(_Model):
