@@ -17,6 +17,7 @@ LAYERS = (
     ("engine.knowledge",),
     ("engine.evaluation",),
     ("engine.analysis",),
+    ("engine.interop",),
     ("engine.site",),
     ("engine.commands", "engine.cli", "engine.__main__"),
 )

@@ -38,7 +38,7 @@ def argdown(source: Path, output: Path | None) -> None:
     from engine.interop.argdown_io import import_argdown
 
     if not source.is_file():
-        from engine.knowledge.scenario import UsageError
+        from engine.errors import UsageError
 
         raise UsageError(
             f"expected an .argdown or .json file, found {'a folder' if source.exists() else 'nothing'}",

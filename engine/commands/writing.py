@@ -8,8 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from engine.errors import CruxError, Location, Problem
-from engine.knowledge.scenario import UsageError
+from engine.errors import CruxError, Location, Problem, UsageError
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -117,9 +117,7 @@ def expanded_arguments(
     return arguments
 
 
-def _argument_names(
-    arguments: Mapping[str, Argument], undercut: set[str]
-) -> dict[str, str | None]:
+def _argument_names(arguments: Mapping[str, Argument], undercut: set[str]) -> dict[str, str | None]:
     """The Argdown argument title of each crux argument, or None when it is written as a bare
     relation between two statements."""
     names: dict[str, str | None] = {}
