@@ -18,6 +18,7 @@ from engine.errors import CruxError, UsageError
 # Each verb lives in engine/commands/<module>.py and is imported only when it runs, so
 # `crux check` does not pay for the site's or the analysis's imports.
 COMMANDS = {
+    "init": "init",
     "check": "check",
     "eval": "evaluate",
     "explain": "explain",

@@ -68,7 +68,7 @@ def test_eval_table_shows_numbers_with_units() -> None:
         ),
         (
             ["eval", LEMONADE, "--set", "cup_price=cheap"],
-            "--set: cup_price: expected a number, found 'cheap'",
+            "--set: cup_price: expected a number in USD, found 'cheap'",
         ),
         (
             ["eval", LEMONADE, "--set", "cost_view=half"],

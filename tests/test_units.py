@@ -108,3 +108,48 @@ def test_convert() -> None:
     assert math.isclose(convert(50, parse_unit("percent"), parse_unit("")), 0.5)
     with pytest.raises(UnitError, match="expected a unit of the same kind as USD/Mtok"):
         convert(1.0, parse_unit("hour"), parse_unit("USD/Mtok"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "factor"),
+    [
+        ("L/(100 km)", "L/(100 km)", 1e-3 / 1e5),
+        ("L/100km", "L/100km", 1e-3 / 1e5),
+        ("kWh/(100 km)", "kWh/(100 km)", 3.6e6 / 1e5),
+        ("USD/(1000 token)", "USD/(1000 token)", 1e-3),
+        ("mpg", "mpg", 1609.344 / 3.785411784e-3),
+        ("mpg_us", "mpg", 1609.344 / 3.785411784e-3),
+        ("mpg_imp", "mpg_imp", 1609.344 / 4.54609e-3),
+        ("gCO2/kWh", "gCO2/kWh", 1e-3 / 3.6e6),
+        ("tCO2", "tCO2", 1e3),
+        ("MtCO2e", "MtCO2e", 1e9),
+        ("kgCO2/km", "kgCO2/km", 1e-3),
+    ],
+)
+def test_units_from_outside_ai_pricing(text: str, shown: str, factor: float) -> None:
+    unit = parse_unit(text)
+    assert format_unit(unit) == shown
+    assert math.isclose(base_factor(unit), factor, rel_tol=1e-9)
+
+
+def test_a_numeric_factor_converts() -> None:
+    assert convert(5, parse_unit("L/(100 km)"), parse_unit("L/km")) == pytest.approx(0.05)
+    assert convert(50, parse_unit("gCO2/kWh"), parse_unit("tCO2/MWh")) == pytest.approx(0.05)
+    assert convert(1, parse_unit("mpg_imp"), parse_unit("mpg")) == pytest.approx(0.832674, 1e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "2 USD",
+            "expected a unit, found a number at the start of '2 USD' (a number goes in value:)",
+        ),
+        ("L/(100 furlongz)", "unknown unit 'furlongz' in 'L/(100 furlongz)'"),
+        ("L/(100 km) USD", "expected '*' or '/' between units, found a space in 'L/(100 km) USD'"),
+    ],
+)
+def test_bad_factors_give_a_short_message(text: str, message: str) -> None:
+    with pytest.raises(UnitError) as info:
+        parse_unit(text)
+    assert info.value.message == message

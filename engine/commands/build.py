@@ -9,7 +9,11 @@ from typing import Any
 
 import click
 
-from engine.commands.options import F, claims_dir, load, scenario_options
+from engine.commands.options import F, claims_dir, load, scenario_options, strict_option
+from engine.errors import CruxError
+from engine.evaluation.expectations import check_expectations, warn_about
+from engine.knowledge.lint import format_summary, lint
+from engine.knowledge.loader import KnowledgeBase
 from engine.site.build import BuildResult, Progress, build_site
 from engine.site.diagram import DEFAULT_DEPTH
 
@@ -73,8 +77,11 @@ def run_build(
     base_url: str = "",
     depth: int = DEFAULT_DEPTH,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> BuildResult:
+    """Load, report warnings (errors with `strict`, before anything is written), and build."""
     kb = load(claims)
+    report_warnings(kb, scenario, bool(sets or assumes), strict)
     return build_site(
         kb,
         output,
@@ -85,6 +92,27 @@ def run_build(
         depth=depth,
         progress=progress,
     )
+
+
+def report_warnings(
+    kb: KnowledgeBase, scenario: str | None, overridden: bool, strict: bool
+) -> None:
+    """Print the map's warnings and the failed expectations of every scenario the site shows;
+    with `strict`, raise them as errors instead."""
+    names = [sid for sid, s in kb.scenarios.items() if s.expect]
+    if scenario is not None and scenario not in kb.scenarios and not overridden:
+        names.append(scenario)  # a scenario file: the site is built under it
+    failed, _ = check_expectations(kb, names)
+    warnings = lint(kb)
+    if strict and (failed or warnings):
+        raise CruxError(
+            [*failed, *(w.problem() for w in warnings)],
+            "the build (--strict makes warnings errors)",
+        )
+    for line in [*warn_about(failed), *(str(w) for w in warnings)]:
+        click.echo(line, err=True)
+    if warnings:
+        click.echo(format_summary(warnings), err=True)
 
 
 @click.command("build")
@@ -104,6 +132,7 @@ def run_build(
     metavar="URL",
     help="Where the site will be published, for absolute URLs in embed snippets.",
 )
+@strict_option
 def command(
     claims_dir: Path,
     output: Path,
@@ -112,16 +141,20 @@ def command(
     assumes: tuple[str, ...],
     depth: int,
     base_url: str,
+    strict: bool,
 ) -> None:
     """Build the static site of DIR (default ./claims) into -o (default ./site).
 
     The scenario defaults to `baseline` when the knowledge base has one, else the figures' own
-    values. A failed build leaves the previous site untouched.
+    values. A failed build leaves the previous site untouched. Warnings are printed; --strict
+    makes them errors, and then nothing is written.
     """
     started = time.monotonic()
     progress = LazyProgress()
     try:
-        result = run_build(claims_dir, output, scenario, sets, assumes, base_url, depth, progress)
+        result = run_build(
+            claims_dir, output, scenario, sets, assumes, base_url, depth, progress, strict
+        )
     finally:
         progress.close()
     seconds = time.monotonic() - started

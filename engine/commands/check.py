@@ -1,4 +1,4 @@
-"""`crux check [DIR]`: validate the knowledge base and verify every scenario's expectations."""
+"""`crux check [DIR]`: validate the knowledge base, verify expectations, and report warnings."""
 
 from __future__ import annotations
 
@@ -6,48 +6,43 @@ from pathlib import Path
 
 import click
 
-from engine.commands.options import claims_dir, load
-from engine.errors import CruxError, Problem
-from engine.evaluation.evaluate import evaluate_scenario
-from engine.knowledge.loader import KnowledgeBase
-
-
-def expectation_problems(kb: KnowledgeBase) -> tuple[list[Problem], int]:
-    """Every failed `expect:` as a problem at the expectation, and how many were checked."""
-    problems: list[Problem] = []
-    checked = 0
-    for sid, scenario in kb.scenarios.items():
-        if not scenario.expect:
-            continue
-        ev = evaluate_scenario(kb, sid)
-        for claim_id, expected in sorted(ev.scenario.expectations.items()):
-            checked += 1
-            actual = ev.claims[claim_id]
-            if actual != expected:
-                where = (
-                    kb.locate(sid, "expect", claim_id)
-                    if claim_id in scenario.expect
-                    else kb.locate(sid)
-                )
-                problems.append(
-                    Problem(
-                        where,
-                        f"scenario '{sid}': expected '{claim_id}' to be {expected}, found {actual}",
-                    )
-                )
-    return problems, checked
+from engine.commands.options import claims_dir, load, strict_option
+from engine.errors import CruxError
+from engine.evaluation.expectations import check_expectations
+from engine.knowledge.lint import format_summary, lint
 
 
 @click.command("check")
 @claims_dir
-def command(claims_dir: Path) -> None:
-    """Validate DIR (default ./claims) and verify every scenario's expectations."""
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE.yaml",
+    help="Also verify a scenario file's expect: (repeatable).",
+)
+@strict_option
+def command(claims_dir: Path, scenario_files: tuple[Path, ...], strict: bool) -> None:
+    """Validate DIR (default ./claims), verify every scenario's expectations and those of each
+    --scenario FILE, and report what looks suspicious (errors with --strict)."""
     kb = load(claims_dir)
-    problems, checked = expectation_problems(kb)
+    problems, checked = check_expectations(kb)
+    for path in scenario_files:
+        file_problems, file_checked = check_expectations(kb, [str(path)])
+        problems.extend(file_problems)
+        checked += file_checked
+    warnings = lint(kb)
+    if strict and warnings:
+        problems.extend(w.problem() for w in warnings)
+        raise CruxError(problems, "the check (--strict makes warnings errors)")
+    for warning in warnings:
+        click.echo(str(warning), err=True)
     if problems:
         raise CruxError(problems, "the expectations")
     counts = ", ".join(
-        f"{len(items)} {name}"
+        f"{len(items)} {name if len(items) != 1 else name[:-1]}"
         for name, items in (
             ("sources", kb.sources),
             ("figures", kb.figures),
@@ -57,4 +52,7 @@ def command(claims_dir: Path) -> None:
             ("scenarios", kb.scenarios),
         )
     )
-    click.echo(f"ok: {counts}; {checked} expectations hold.")
+    noun = "expectation holds" if checked == 1 else "expectations hold"
+    click.echo(f"ok: {counts}; {checked} {noun}.")
+    if warnings:
+        click.echo(format_summary(warnings), err=True)

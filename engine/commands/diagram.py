@@ -9,6 +9,7 @@ import click
 from engine.commands.options import claims_option, load, require_claims, scenario_options
 from engine.errors import UsageError
 from engine.evaluation.evaluate import evaluate_scenario
+from engine.evaluation.expectations import evaluation_warnings
 from engine.site import urls
 from engine.site.diagram import DEFAULT_DEPTH, MAP_LIMIT, map_diagram, neighbourhood_diagram
 from engine.site.graphviz_render import clean_svg, make_renderer, svg_to_png
@@ -60,6 +61,8 @@ def command(
     kb = load(claims_dir)
     require_claims(kb, [claim])
     ev = evaluate_scenario(kb, scenario or default_scenario(kb), sets, assumes)
+    for line in evaluation_warnings(kb, ev):
+        click.echo(line, err=True)
     base = base_url.rstrip("/")
 
     def link(kind: str, item_id: str) -> str | None:

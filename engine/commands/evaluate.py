@@ -14,6 +14,7 @@ from rich.table import Table
 
 from engine.commands.options import claims_dir, format_option, load, scenario_options
 from engine.evaluation.evaluate import Evaluation, evaluate_scenario
+from engine.evaluation.expectations import evaluation_warnings
 from engine.evaluation.explain import claim_summary, lens_summary, substitute
 from engine.formatting import format_label, format_setting
 from engine.knowledge.loader import KnowledgeBase
@@ -96,6 +97,8 @@ def command(
     """Evaluate DIR (default ./claims) under a scenario and print every claim's label."""
     kb = load(claims_dir)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
+    for line in evaluation_warnings(kb, ev):
+        click.echo(line, err=True)
     if output_format == "json":
         click.echo(json.dumps(evaluation_json(kb, ev), indent=2, sort_keys=False, allow_nan=False))
         return

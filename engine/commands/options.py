@@ -60,6 +60,14 @@ def scenario_options(function: F) -> F:
     return function
 
 
+def strict_option(function: F) -> F:
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Treat warnings (unused items, orphan claims, inert arguments, ...) as errors.",
+    )(function)
+
+
 def format_option(function: F) -> F:
     return click.option(
         "--format",
@@ -84,6 +92,14 @@ def load(claims: Path) -> KnowledgeBase:
     """Load the knowledge base, turning a missing folder into a usage error."""
     if not claims.exists():
         raise UsageError(f"expected a claims folder, found nothing at '{claims}'", str(claims))
+    if not claims.is_dir():
+        hint = (
+            f" (give the folder that holds it, '{claims.parent}', or check a scenario file "
+            f"with --scenario {claims})"
+            if claims.suffix in (".yaml", ".yml")
+            else ""
+        )
+        raise UsageError(f"expected a claims folder, found a file{hint}", str(claims))
     return load_knowledge_base(claims)
 
 
@@ -95,4 +111,5 @@ __all__ = [
     "load",
     "require_claims",
     "scenario_options",
+    "strict_option",
 ]

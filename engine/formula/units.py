@@ -1,11 +1,18 @@
 """Units: the pint registry with crux's own units, parsing, conversion factors and display.
 
-crux adds four definitions to pint's defaults::
+crux adds these definitions to pint's defaults (docs/units.md lists every unit an author can use)::
 
     USD = [currency]
     token = [token]
     Mtok = 1e6 * token
     GPU = [gpu]
+    mpg = mile / gallon                 (US gallons; mpg_us is the same)
+    mpg_imp = mile / imperial_gallon
+    gCO2, kgCO2, tCO2, ktCO2, MtCO2, GtCO2 (and the same with CO2e): masses, so gCO2/kWh reads
+    as written
+
+A unit may carry a numeric factor: ``L/(100 km)``, ``kWh/(100 km)``, ``L/100km`` (a number right
+after ``/`` belongs to the denominator, as people mean it) or ``USD/(1000 token)``.
 
 SI prefixes work on ``USD`` and ``token`` both written out and as symbols: ``GUSD`` and
 ``gigaUSD`` are a billion dollars, ``MUSD`` and ``megaUSD`` a million, ``kUSD`` a thousand.
@@ -29,6 +36,7 @@ __all__ = [
     "convert",
     "format_unit",
     "parse_unit",
+    "reciprocal_dimension",
     "registry",
     "same_dimension",
 ]
@@ -40,13 +48,57 @@ _DEFINITIONS = (
     "token = [token]",
     "Mtok = 1e6 * token",
     "GPU = [gpu]",
+    "mpg = mile / gallon = _ = mpg_us",
+    "mpg_imp = mile / imperial_gallon",
+    # Masses of CO2 (or CO2-equivalent): the gas is the label, the dimension is mass.
+    *(
+        f"{prefix}CO2{e} = {mass}"
+        for e in ("", "e")
+        for prefix, mass in (
+            ("g", "gram"),
+            ("kg", "kilogram"),
+            ("t", "tonne"),
+            ("kt", "1e3 * tonne"),
+            ("Mt", "1e6 * tonne"),
+            ("Gt", "1e9 * tonne"),
+        )
+    ),
 )
+
+# A number right after "/" belongs to the denominator: L/100km is litres per 100 km.
+_DIVIDED_BY_NUMBER = re.compile(
+    r"/\s*(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*\*?\s*([A-Za-z_][A-Za-z_0-9]*(?:\s*(?:\*\*|\^)\s*\d+)?)"
+)
+# A number followed by a unit, "100 km", is a product.
+_NUMBER_THEN_UNIT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s+(?=[A-Za-z_(])")
+_HAS_FACTOR = re.compile(r"(?<![\w.])\d")
+# What looks like a factor but is not: exponents (m**2, s^-1) and a leading 1 in 1/day.
+_NOT_A_FACTOR = re.compile(r"(?:\*\*|\^)\s*[-+]?\d+(?:\.\d*)?|(?<![\w.])1\s*/")
 
 _IMPLICIT_PRODUCT = re.compile(r"[\w)]\s+[\w(]")
 
 # Written out in full by format_unit: crux's own units and the calendar units, whose pint
 # symbols (h, d, a) are easy to misread. Everything else uses pint's short symbol.
-_KEEP_NAME = frozenset({"USD", "token", "Mtok", "GPU", "hour", "day", "week", "month", "year"})
+_KEEP_NAME = frozenset(
+    {
+        "USD",
+        "token",
+        "Mtok",
+        "GPU",
+        "hour",
+        "day",
+        "week",
+        "month",
+        "year",
+        "mpg",
+        "mpg_imp",
+        *(f"{p}CO2{e}" for e in ("", "e") for p in ("g", "kg", "t", "kt", "Mt", "Gt")),
+    }
+)
+# Units with a numeric factor are defined on first use under a name derived from their text
+# (the same name in every process); they display as the author wrote them.
+_SCALED_PREFIX = "scaled_"
+_scaled_text: dict[str, str] = {}
 
 
 class UnitError(Exception):
@@ -79,6 +131,8 @@ def parse_unit(text: str) -> pint.Unit:
     stripped = text.strip()
     if stripped in ("", "1", "dimensionless"):
         return ureg.dimensionless
+    if _HAS_FACTOR.search(_NOT_A_FACTOR.sub(" ", stripped)):
+        return _scaled_unit(stripped)
     if _IMPLICIT_PRODUCT.search(stripped):
         # pint reads "USD Mtok" as a product; in a YAML file that is far more likely a typo
         raise UnitError(f"expected '*' or '/' between units, found a space in '{stripped}'")
@@ -97,6 +151,47 @@ def parse_unit(text: str) -> pint.Unit:
         # offset units (degC) have no conversion factor, so formulas could not convert them
         raise UnitError(f"expected a unit without an offset, found '{stripped}'")
     return unit
+
+
+def _scaled_unit(text: str) -> pint.Unit:
+    """A unit with a numeric factor, such as ``L/(100 km)``, as a unit of its own."""
+    import hashlib
+
+    ureg = registry()
+    if re.match(r"[-+]?[\d.]", text):
+        raise UnitError(
+            f"expected a unit, found a number at the start of '{text}' (a number goes in value:)"
+        )
+    written = _DIVIDED_BY_NUMBER.sub(r"/(\1*\2)", text)
+    written = _NUMBER_THEN_UNIT.sub(r"\1*", written)
+    if _IMPLICIT_PRODUCT.search(re.sub(r"\d+(?:\.\d*)?\*", "", written)):
+        raise UnitError(f"expected '*' or '/' between units, found a space in '{text}'")
+    try:
+        quantity = ureg.parse_expression(written)
+    except pint.UndefinedUnitError as exc:
+        names = exc.unit_names if isinstance(exc.unit_names, (list, tuple)) else [exc.unit_names]
+        shown = ", ".join(f"'{name}'" for name in names)
+        raise UnitError(f"unknown unit {shown} in '{text}'") from None
+    except Exception:
+        raise UnitError(f"expected a unit such as L/(100 km), found '{text}'") from None
+    if not isinstance(quantity, ureg.Quantity):
+        raise UnitError(f"expected a unit such as L/(100 km), found the number '{text}'")
+    factor = float(quantity.magnitude)
+    if not math.isfinite(factor) or factor <= 0:
+        raise UnitError(f"expected a positive factor in '{text}', found {factor:g}")
+    if factor == 1.0:
+        return parse_unit(str(quantity.units))
+    digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+    name = _SCALED_PREFIX + re.sub(r"\W+", "_", text).strip("_") + "_" + digest
+    if name not in _scaled_text:
+        ureg.define(f"{name} = {factor!r} * {quantity.units}")
+        _scaled_text[name] = text
+    return ureg.parse_units(name)
+
+
+def reciprocal_dimension(a: pint.Unit, b: pint.Unit) -> bool:
+    """True when ``a`` measures the inverse of what ``b`` does (mpg and L/(100 km))."""
+    return bool(a.dimensionality == (1 / b).dimensionality) and not a.dimensionless
 
 
 def base_factor(unit: pint.Unit) -> float:
@@ -153,6 +248,8 @@ def format_unit(unit: pint.Unit) -> str:
 def _unit_symbol(ureg: pint.UnitRegistry, name: str) -> str:
     if name == "percent":
         return "%"
+    if name in _scaled_text:
+        return _scaled_text[name]
     if name in _KEEP_NAME:
         return name
     try:

@@ -83,8 +83,9 @@ def load_knowledge_base(folder: Path | str) -> KnowledgeBase:
     """Load every `*.yaml` under `folder`; raise `CruxError` listing every problem found."""
     root = Path(folder)
     if not root.is_dir():
+        found = "a file" if root.is_file() else "no such folder"
         raise CruxError(
-            [Problem(Location(str(folder)), "expected a claims folder, found no such folder")],
+            [Problem(Location(str(folder)), f"expected a claims folder, found {found}")],
             "arguments",
         )
     files = sorted(p for p in root.rglob("*.yaml") if p.is_file())

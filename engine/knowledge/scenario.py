@@ -7,25 +7,26 @@ site's "Download scenario" writes), or is the figures' own values ("defaults"). 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import CruxError, UsageError, did_you_mean
-from engine.formula import units
+from engine.errors import CruxError, Location, UsageError, did_you_mean
 from engine.knowledge.checks import document_locator, scenario_problems, schema_problems
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.schema import Scenario
 from engine.knowledge.settings import (
     Setting,
+    SettingError,
     check_setting,
+    choice_value,
     normalise_setting,
     numeric_setting,
+    quantity_value,
 )
-from engine.knowledge.yaml_source import YamlProblems, read_yaml
+from engine.knowledge.yaml_source import SourceDocument, YamlProblems, read_yaml
 
 DEFAULTS = "defaults"
 
@@ -42,6 +43,8 @@ class ScenarioInput:
     expectations: Mapping[str, str]
     overridden: frozenset[str]
     """Figures and claims set by `--set`/`--assume` on top of the scenario."""
+    expectation_at: Mapping[str, Location] = field(default_factory=dict)
+    """Where each expectation is written (in the knowledge base or the scenario file)."""
 
     def value(self, kb: KnowledgeBase, figure_id: str) -> float:
         """The numeric value the engine computes with (a choice becomes its option index)."""
@@ -63,12 +66,21 @@ def resolve_scenario(
     assumes: Sequence[str] = (),
 ) -> ScenarioInput:
     """Resolve a scenario name or file plus overrides into settings for every figure."""
+    expectation_at: dict[str, Location] = {}
     if scenario is None or scenario == DEFAULTS:
         name, base = DEFAULTS, Scenario(label="The figures' own values")
     elif scenario in kb.scenarios:
         name, base = scenario, kb.scenarios[scenario]
+        expectation_at = {cid: kb.locate(name, "expect", cid) for cid in base.expect}
+    elif Path(scenario).is_dir():
+        raise UsageError(
+            f"expected a scenario name or a scenario YAML file, found the folder '{scenario}'",
+            "--scenario",
+        )
     elif scenario.endswith((".yaml", ".yml")) or Path(scenario).is_file():
-        name, base = scenario, load_scenario_file(kb, Path(scenario))
+        base, doc = read_scenario_file(kb, Path(scenario))
+        name = scenario
+        expectation_at = {cid: doc.locate(("expect", cid)) for cid in base.expect}
     else:
         hint = did_you_mean(scenario, kb.scenarios)
         known = ", ".join(sorted(kb.scenarios)) or "none"
@@ -105,6 +117,7 @@ def resolve_scenario(
         assumptions=dict(sorted(assumptions.items())),
         expectations=dict(sorted(expectations.items())),
         overridden=frozenset(overridden),
+        expectation_at=expectation_at,
     )
 
 
@@ -117,26 +130,12 @@ def parse_set(kb: KnowledgeBase, text: str) -> tuple[str, Setting]:
     if fid not in kb.figures:
         raise UsageError(f"unknown figure '{fid}'{did_you_mean(fid, kb.figures)}", "--set")
     figure = kb.figures[fid]
-    if figure.choices is not None:
-        if raw not in figure.choices:
-            raise UsageError(
-                f"{fid}: expected one of {', '.join(figure.choices)}, found '{raw}'", "--set"
-            )
-        return fid, raw
-    number_text, _, unit_text = raw.partition(" ")
     try:
-        number = float(number_text.replace("_", ""))
-    except ValueError:
-        raise UsageError(f"{fid}: expected a number, found '{raw}'", "--set") from None
-    if not math.isfinite(number):
-        raise UsageError(f"{fid}: expected a finite number, found '{raw}'", "--set")
-    if unit_text.strip():
-        try:
-            number = units.convert(
-                number, units.parse_unit(unit_text.strip()), units.parse_unit(figure.unit)
-            )
-        except units.UnitError as exc:
-            raise UsageError(f"{fid}: {exc}", "--set") from None
+        if figure.choices is not None:
+            return fid, choice_value(figure, raw)
+        number = quantity_value(figure, raw)
+    except SettingError as exc:
+        raise UsageError(f"{fid}: {exc}", "--set") from None
     why = check_setting(figure, int(number) if figure.switch and number in (0.0, 1.0) else number)
     if why is not None:
         raise UsageError(f"{fid}: {why}", "--set")
@@ -159,7 +158,17 @@ def parse_assume(kb: KnowledgeBase, text: str) -> tuple[str, bool]:
 
 def load_scenario_file(kb: KnowledgeBase, path: Path) -> Scenario:
     """Read a scenario YAML file (one scenario's fields at the top level) and check it against `kb`."""
+    return read_scenario_file(kb, path)[0]
+
+
+def read_scenario_file(kb: KnowledgeBase, path: Path) -> tuple[Scenario, SourceDocument]:
+    """A checked scenario file, and its source document for locating what is in it."""
     shown = str(path)
+    if path.is_dir():
+        raise UsageError(
+            "expected a scenario YAML file, found a folder (a claims folder is the DIR argument)",
+            shown,
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -180,4 +189,4 @@ def load_scenario_file(kb: KnowledgeBase, path: Path) -> Scenario:
     )
     if problems:
         raise CruxError(problems, "the scenario file")
-    return scenario
+    return scenario, doc

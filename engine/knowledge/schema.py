@@ -95,7 +95,8 @@ class Figure(_Model):
         description="The value in `unit`; for a switch 0 or 1; for a choice one of `choices`."
     )
     unit: str = Field(
-        "dimensionless", description="A pint unit, e.g. USD/GPU/hour, token/GPU/second, USD/Mtok."
+        "dimensionless",
+        description="A unit, e.g. USD, USD/day, kWh/(100 km), gCO2/kWh (docs/units.md lists them).",
     )
     range: tuple[float, float] | None = Field(
         None, description="A 90% interval [low, high] where sources disagree."
@@ -118,6 +119,11 @@ class Figure(_Model):
     )
     sources: tuple[Citation, ...] = Field(
         (), description="Citations: a source id or {source, quote}."
+    )
+    accepts_reciprocal: StrictBool = Field(
+        False,
+        description="Take a setting in the reciprocal unit and invert it, e.g. "
+        "`--set fuel=40 mpg` for a figure in L/(100 km).",
     )
     switch: StrictBool = Field(False, description="A 0/1 switch, e.g. whether a cost item counts.")
     choices: tuple[str, ...] | None = Field(
@@ -149,6 +155,8 @@ class Figure(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Figure:
+        if self.accepts_reciprocal and (self.choices is not None or self.switch):
+            raise ValueError("only a number figure accepts_reciprocal, not a switch or a choice")
         if self.choices is not None:
             if self.switch:
                 raise ValueError("a figure is either a switch or has choices, not both")

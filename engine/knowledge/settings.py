@@ -8,13 +8,23 @@ A setting is what a scenario, `--set`, a scenario file or the what-if panel give
 
 Every place that reads or writes a setting goes through these functions, so a choice, a switch
 and a number mean the same thing in the loader, the engine, the site and a downloaded scenario.
-Only the figure's `choices` and `switch` are read, so the schema can use these rules too.
+Only the figure's `choices`, `switch`, `unit` and `accepts_reciprocal` are read, so the schema
+can use these rules too.
+
+A number may be written as text with a unit, `7 USD` or `40 mpg`: `--set` and a scenario's
+`set:` both go through `quantity_value`, so they accept the same things. A figure that declares
+`accepts_reciprocal: true` also takes a value in the reciprocal unit and inverts it: fuel
+economy (mpg, km/L) for a consumption in L/(100 km), and back.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
+
+from engine.errors import did_you_mean
+from engine.formula import units
 
 if TYPE_CHECKING:
     from engine.knowledge.schema import Figure
@@ -33,12 +43,21 @@ def check_setting(figure: Figure, value: object) -> str | None:
     """Why `value` cannot be given to `figure`, or None when it can."""
     if figure.choices is not None:
         if str(value) not in figure.choices:
-            return f"expected one of {', '.join(figure.choices)}, found {describe(value)}"
+            return (
+                f"expected one of {', '.join(figure.choices)}, found {describe(value)}"
+                f"{did_you_mean(str(value), figure.choices)}"
+            )
         return None
     if figure.switch:
         if value in (0, 1, True, False) and not isinstance(value, str):
             return None
         return f"expected a switch value 0 or 1, found {describe(value)}"
+    if isinstance(value, str):
+        # "7 USD" or "40 mpg": a number with a unit, converted as --set converts it
+        try:
+            value = quantity_value(figure, value)
+        except SettingError as exc:
+            return str(exc)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"expected a number in {figure.unit}, found {describe(value)}"
     if not math.isfinite(value):
@@ -55,6 +74,8 @@ def normalise_setting(figure: Figure, value: float | str | bool) -> Setting:
     """
     if figure.choices is not None:
         return str(value)
+    if isinstance(value, str):  # checked at load time: a number with a unit
+        return quantity_value(figure, value)
     return float(value)
 
 
@@ -72,3 +93,59 @@ def written_setting(figure: Figure, value: float | str | bool) -> float | int | 
     if figure.switch:
         return int(float(value))
     return float(value)
+
+
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+class SettingError(ValueError):
+    """A setting that cannot be given to a figure; the message says what was expected."""
+
+
+def quantity_value(figure: Figure, text: str) -> float:
+    """`text` as a number in the figure's unit: `2.5`, `7 USD`, `40 mpg` (converted)."""
+    match = _NUMBER.match(text)
+    if match is None:
+        raise SettingError(f"expected a number in {figure.unit}, found '{text.strip()}'")
+    number = float(match[1].replace("_", ""))
+    if not math.isfinite(number):
+        raise SettingError(f"expected a finite number, found '{text.strip()}'")
+    unit_text = match[2]
+    if not unit_text:
+        return number
+    try:
+        given = units.parse_unit(unit_text)
+        declared = units.parse_unit(figure.unit)
+        if figure.accepts_reciprocal and units.reciprocal_dimension(given, declared):
+            if number == 0:
+                raise SettingError(f"cannot invert 0 {unit_text} into {figure.unit}")
+            per_declared = units.convert(1.0, 1 / given, declared)
+            return per_declared / number
+        return units.convert(number, given, declared)
+    except units.UnitError as exc:
+        hint = ""
+        if not figure.accepts_reciprocal and _reciprocal(unit_text, figure.unit):
+            hint = (
+                " (the figure can take the reciprocal unit if it declares accepts_reciprocal: true)"
+            )
+        raise SettingError(f"{exc}{hint}") from None
+
+
+def _reciprocal(unit_text: str, figure_unit: str) -> bool:
+    try:
+        return units.reciprocal_dimension(
+            units.parse_unit(unit_text), units.parse_unit(figure_unit)
+        )
+    except units.UnitError:
+        return False
+
+
+def choice_value(figure: Figure, text: str) -> str:
+    """`text` as one of a choice figure's options, with a 'did you mean' when it is close."""
+    assert figure.choices is not None
+    if text in figure.choices:
+        return text
+    raise SettingError(
+        f"expected one of {', '.join(figure.choices)}, found '{text}'"
+        f"{did_you_mean(text, figure.choices)}"
+    )

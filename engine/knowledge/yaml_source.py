@@ -42,6 +42,22 @@ _Loader.add_implicit_resolver(
 
 Path_ = tuple[str | int, ...]
 
+# PyYAML drops comments, so `# crux: ...` directives are found by scanning lines. YAML starts a
+# comment only at a line's start or after whitespace, which keeps `url: https://x/page#crux:`
+# out; a directive inside a quoted string is the one case this cannot tell apart.
+_DIRECTIVE = re.compile(r"(?:^|\s)#\s*crux:\s*(?P<body>.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A `# crux: ...` comment: where it is, and what follows `crux:`."""
+
+    location: Location
+    body: str
+    target_line: int
+    """The line it speaks about: its own, or for a comment alone on its line the next line that
+    is neither blank nor a comment (so a reason may run over several comment lines)."""
+
 
 @dataclass(frozen=True)
 class ScalarSpan:
@@ -61,6 +77,7 @@ class SourceDocument:
     value_at: dict[Path_, Location] = field(default_factory=dict)
     key_at: dict[Path_, Location] = field(default_factory=dict)
     scalar_at: dict[Path_, ScalarSpan] = field(default_factory=dict)
+    directives: tuple[Directive, ...] = ()
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """The most precise location known for `path`, walking up to a parent if needed."""
@@ -115,7 +132,7 @@ def read_yaml(text: str, path: str) -> SourceDocument:
         raise YamlProblems([Problem(Location(path, 1, 1), f"YAML syntax: {exc}")]) from None
     finally:
         loader.dispose()
-    doc = SourceDocument(path=path, data=None)
+    doc = SourceDocument(path=path, data=None, directives=find_directives(text, path))
     if node is None:
         doc.data = {}
         return doc
@@ -124,6 +141,24 @@ def read_yaml(text: str, path: str) -> SourceDocument:
     if problems:
         raise YamlProblems(problems)
     return doc
+
+
+def find_directives(text: str, path: str) -> tuple[Directive, ...]:
+    """Every `# crux: ...` comment in `text`, in order."""
+    lines = text.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        match = _DIRECTIVE.search(line)
+        if match is None:
+            continue
+        col = line.index("#", match.start()) + 1
+        target = index
+        if not line[: col - 1].strip():
+            target += 1
+            while target < len(lines) and lines[target].strip()[:1] in ("", "#"):
+                target += 1
+        found.append(Directive(Location(path, index + 1, col), match["body"], target + 1))
+    return tuple(found)
 
 
 def _convert(
