@@ -78,7 +78,7 @@ def test_check_prints_warnings_and_passes_without_strict(
     monkeypatch.chdir(tmp_path)
     code, out, err = check(Path("."))
     assert code == 0
-    assert out.startswith("ok: 2 sources, 3 figures, 2 calculators, 3 claims, 1 arguments")
+    assert out.startswith("ok: 2 sources, 3 figures, 2 calculators, 3 claims, 1 argument,")
     assert err.splitlines() == [
         *EXPECTED,
         "6 warnings (`--strict` makes them errors; '# crux: allow CODE: reason' on the line "

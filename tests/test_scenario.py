@@ -58,7 +58,8 @@ def test_a_scenario_file_is_worded_like_a_scenario_in_the_knowledge_base(tmp_pat
         "scenario 'odd' extends unknown scenario 'nowhere'",
         "scenario 'odd' has an expectation on unknown claim 'stand_thrives'",
         "scenario 'odd' sets 'count_training': expected a switch value 0 or 1, found 2.0",
-        "scenario 'odd' sets 'lens': expected one of marginal, fully_loaded, found 'gross_margin'",
+        "scenario 'odd' sets 'lens': expected one of marginal, fully_loaded, found 'gross_margin' "
+        "(did you mean 'marginal'?)",
         "scenario 'odd' sets 'price': expected a number in USD, found 'cheap'",
         "scenario 'odd' sets unknown figure 'prise' (did you mean 'price'?)",
     ]

@@ -132,7 +132,7 @@ def test_a_bad_unit_in_a_scenario_set_is_located(project: Path) -> None:
     code, _, err = run("eval", "--scenario", name)
     assert code == 1
     assert err.splitlines()[0] == (
-        "bad.yaml:1:18: sets 'cup_price': cannot convert: expected a unit of the same kind as "
+        "bad.yaml:1:18: scenario 'bad' sets 'cup_price': cannot convert: expected a unit of the same kind as "
         "USD, found km"
     )
 
