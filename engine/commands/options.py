@@ -48,7 +48,7 @@ def scenario_options(function: F) -> F:
         "sets",
         multiple=True,
         metavar="FIGURE=VALUE[ UNIT]",
-        help="Override a figure, optionally in another unit (repeatable), e.g. --set 'gpu_hour_usd=2.5'.",
+        help="Override a figure, optionally in another unit (repeatable), e.g. --set 'price=2.5 USD'.",
     )(function)
     function = click.option(
         "--scenario",
