@@ -13,12 +13,12 @@ from engine.analysis.sampling import (
     CorrelationError,
     marginal,
     parse_correlation,
-    physical_bounds,
     sample_figures,
 )
 from engine.errors import CruxError, UsageError
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 from engine.knowledge.scenario import resolve_scenario
+from engine.knowledge.settings import physical_bounds
 
 ANALYSIS = Path(__file__).parent / "examples" / "analysis"
 

@@ -10,7 +10,8 @@ in log space (geometric centre, ``×/÷ (high/low)^5``), so that a positive, ske
 searched over orders of magnitude without reaching zero. A figure without a range is searched
 over ``[value/10, value×10]`` (``[10·value, value/10]`` if negative; ``[-1, 1]`` if zero). The
 interval always contains the scenario's value, and is clipped to the figure's physical bounds
-(`physical_bounds`: ``minimum``/``maximum``, and 0 for positive figures).
+(`engine.knowledge.settings.physical_bounds`: ``minimum``/``maximum``, and 0 for non-negative
+figures).
 
 **Method.** `MapProbe.scan` (`engine.analysis.map_probe`) finds every point of the interval where
 a claim's label changes, from the roots of the comparisons the label depends on
@@ -26,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
-from engine.analysis.sampling import physical_bounds
 from engine.evaluation.semantics import LABEL_NAMES
 from engine.formatting import format_number, format_quantity
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.schema import Figure
+from engine.knowledge.settings import physical_bounds
 
 # MapProbe, claims_by_figure and numeric_claims are re-exported from engine.analysis.map_probe:
 # find_flips takes a MapProbe, and callers imported all three from here before the probe had its

@@ -9,7 +9,7 @@ A figure's ``range: [low, high]`` is a 90% interval: its 5th and 95th percentile
   support is the range widened by ``1 / 0.9`` about its centre: ``[1.5, 2.5]`` samples from
   ``[1.444, 2.556]``. One meaning for ``range`` everywhere keeps the numbers comparable.
 
-Samples never leave a figure's physical bounds (`physical_bounds`): the distribution is
+Samples never leave a figure's physical bounds (`engine.knowledge.settings.physical_bounds`): the distribution is
 truncated there (drawn by inverse CDF between the bounds' percentiles) rather than clipped, so
 no point mass piles up on the bound. A figure with a range but no distribution is an error:
 the engine never guesses a distribution.
@@ -30,8 +30,7 @@ import numpy as np
 
 from engine.errors import CruxError, Location, Problem, UsageError
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.schema import Figure
-from engine.knowledge.settings import numeric_setting
+from engine.knowledge.settings import numeric_setting, physical_bounds
 
 Z95 = 1.6448536269514722
 """The standard normal's 95th percentile, `float(scipy.special.ndtri(0.95))` to the last bit: a 90%
@@ -39,21 +38,6 @@ interval spans ±Z95 standard deviations. Written out so that importing this mod
 build's main process does) does not import `scipy.special`, which takes 0.14 s."""
 
 Distribution = Literal["lognormal", "normal", "uniform"]
-
-
-def physical_bounds(figure: Figure) -> tuple[float, float]:
-    """Where a figure's values may lie: ``minimum``/``maximum``, else [0, ∞) for positive figures.
-
-    A figure whose value is positive and whose range (if any) does not go below zero is a
-    quantity that cannot be negative (a price, a count), so its minimum defaults to 0.
-    """
-    lower = figure.minimum
-    if lower is None:
-        value = figure.numeric_value()
-        positive = value > 0 and (figure.range is None or figure.range[0] >= 0)
-        lower = 0.0 if positive else -math.inf
-    upper = figure.maximum if figure.maximum is not None else math.inf
-    return float(lower), float(upper)
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,13 @@ import pint
 import sympy
 
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
-from engine.analysis.sampling import physical_bounds
 from engine.evaluation.semantics import LABEL_NAMES
 from engine.formula import units
 from engine.formula.compiled import ChoiceLabel
 from engine.formula.to_numpy import numpy_function
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
+from engine.knowledge.settings import physical_bounds
 
 SWEEP_POINTS = 65
 

@@ -6,6 +6,9 @@ A setting is what a scenario, `--set`, a scenario file or the what-if panel give
 * a **switch**'s 0 or 1 (``true``/``false`` in YAML), stored as a ``float``, written as ``0``/``1``;
 * a **choice**'s option name, stored as that ``str``; the engine computes with its index.
 
+A number figure's values also have physical bounds (`physical_bounds`), which sampling, tipping
+points, sensitivity and the what-if panel all respect.
+
 Every place that reads or writes a setting goes through these functions, so a choice, a switch
 and a number mean the same thing in the loader, the engine, the site and a downloaded scenario.
 Only the figure's `choices`, `switch`, `unit` and `accepts_reciprocal` are read, so the schema
@@ -84,6 +87,32 @@ def numeric_setting(figure: Figure, value: float | str | bool) -> float:
     if figure.choices is not None:
         return float(figure.choices.index(str(value)))
     return float(value)
+
+
+def physical_bounds(figure: Figure) -> tuple[float, float]:
+    """Where a number figure's values may lie: ``(lower, upper)``, infinite when open.
+
+    ``minimum``/``maximum`` when written. Otherwise a figure whose value and whole range are
+    non-negative is a quantity that cannot be negative (a price, a count), so its lower bound is
+    0; a value of 0 with no range says nothing about sign, so it stays open. Switches and choices
+    have no physical bounds.
+
+    >>> from engine.knowledge.schema import Figure
+    >>> physical_bounds(Figure(label="cups sold", value=0, range=(0, 5)))
+    (0.0, inf)
+    >>> physical_bounds(Figure(label="balance", value=0))
+    (-inf, inf)
+    """
+    if figure.choices is not None or figure.switch:
+        return -math.inf, math.inf
+    lower = figure.minimum
+    if lower is None:
+        value = float(figure.value)
+        low = figure.range[0] if figure.range is not None else value
+        non_negative = value >= 0 and low >= 0 and (value > 0 or figure.range is not None)
+        lower = 0.0 if non_negative else -math.inf
+    upper = figure.maximum if figure.maximum is not None else math.inf
+    return float(lower), float(upper)
 
 
 def written_setting(figure: Figure, value: float | str | bool) -> float | int | str:

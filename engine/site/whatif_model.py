@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.analysis.flips import widened_range
-from engine.analysis.sampling import physical_bounds
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import argument_name, substitution_parts
 from engine.formula.to_js import js_function_source
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 from engine.knowledge.schema import Figure
-from engine.knowledge.settings import written_setting
+from engine.knowledge.settings import physical_bounds, written_setting
 
 __all__ = [
     "ABSURD_FACTOR",
@@ -54,20 +53,10 @@ SLIDER_MARGIN = 0.5
 
 
 def figure_bounds(figure: Figure) -> tuple[float | None, float | None]:
-    """The physical bounds the panel enforces on a number figure: (lower, upper), None if open.
-
-    ``minimum``/``maximum`` when written; otherwise a figure whose value and whole range are
-    non-negative (a price, a count) must stay non-negative.
-    """
-    if figure.kind != "number":
-        return None, None
-    lower = figure.minimum
-    if lower is None:
-        value = float(figure.numeric_value())
-        low = figure.range[0] if figure.range is not None else value
-        if value >= 0 and low >= 0 and (value > 0 or figure.range is not None):
-            lower = 0.0
-    return lower, figure.maximum
+    """The figure's physical bounds (`physical_bounds`, the engine's one rule) as the panel reads
+    them: (lower, upper), None where open. The panel and its tipping-point search use these."""
+    lower, upper = physical_bounds(figure)
+    return (lower if math.isfinite(lower) else None), (upper if math.isfinite(upper) else None)
 
 
 def absurd_limit(figure: Figure) -> float:
@@ -122,16 +111,9 @@ def _figure(figure: Figure) -> dict[str, Any]:
 def search_data(figure: Figure) -> dict[str, Any]:
     """Where `static/crux-tipping.js` looks for tipping points, as `crux flips` does
     (`engine.analysis.flips.search_interval`): the widened range, or None to search around the
-    current value, and the physical bounds (None when open)."""
+    current value. It clips the interval to the figure's ``minimum`` and ``maximum``."""
     widened = widened_range(figure)
-    lower, upper = physical_bounds(figure)
-    return {
-        "range": list(widened) if widened is not None else None,
-        "bounds": [
-            lower if math.isfinite(lower) else None,
-            upper if math.isfinite(upper) else None,
-        ],
-    }
+    return {"range": list(widened) if widened is not None else None}
 
 
 def _scenarios(kb: KnowledgeBase) -> dict[str, Any]:

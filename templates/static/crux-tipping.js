@@ -25,9 +25,10 @@
   var REL_TOL = 1e-13;
   var NAMES = { "1": "holds", "-1": "fails", "0": "undecided" };
 
-  /* engine.analysis.flips.search_interval, from the exported widened range and bounds. */
+  /* engine.analysis.flips.search_interval, from the exported widened range and the figure's
+     physical bounds (minimum, maximum), both computed by the engine. */
   function searchInterval(figure, now) {
-    var search = figure.search || { range: null, bounds: [null, null] };
+    var search = figure.search || { range: null };
     var a, b;
     if (search.range) {
       a = search.range[0];
@@ -44,8 +45,8 @@
     }
     a = Math.min(a, now);
     b = Math.max(b, now);
-    var lower = search.bounds[0] === null ? -Infinity : search.bounds[0];
-    var upper = search.bounds[1] === null ? Infinity : search.bounds[1];
+    var lower = figure.minimum === null || figure.minimum === undefined ? -Infinity : figure.minimum;
+    var upper = figure.maximum === null || figure.maximum === undefined ? Infinity : figure.maximum;
     return [Math.max(a, lower), Math.min(b, upper)];
   }
 
