@@ -1,8 +1,14 @@
-"""How numbers, units and labels are written for people (CLI, explanations and the site)."""
+"""How numbers, units and labels are written for people (CLI, explanations and the site).
+
+The analysis stage returns numbers and label names; the sentences the CLI and the site show for
+them are written here, once, so both word a tipping point the same way.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Protocol
 
 LABEL_SYMBOLS = {"holds": "✔", "fails": "✘", "undecided": "?"}
 
@@ -38,6 +44,50 @@ def format_setting(value: float | str, unit: str) -> str:
     if isinstance(value, str):
         return value
     return format_quantity(value, unit)
+
+
+class TippingPoint(Protocol):
+    """What a sentence about a tipping point needs (`engine.analysis.flips.Crossing` has it)."""
+
+    @property
+    def figure(self) -> str: ...
+    @property
+    def at(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def now(self) -> float: ...
+    @property
+    def rising(self) -> bool: ...
+    @property
+    def reached(self) -> str: ...
+
+
+def format_tipping_move(crossing: TippingPoint) -> str:
+    """How the figure must move to reach the tipping point: ``rises above 4.1 USD (now 2.35)``."""
+    at = format_quantity(crossing.at, crossing.unit)
+    verb = "rises above" if crossing.rising else "falls below"
+    return f"{verb} {at} (now {format_number(crossing.now)})"
+
+
+def format_tipping_point(crossing: TippingPoint) -> str:
+    """``fails if gpu_hour_usd rises above 4.1 USD/GPU/hour (now 2.35)``.
+
+    ``templates/static/crux-tipping.js`` (``sentence``) writes the same words in the browser.
+    """
+    return f"{crossing.reached} if {crossing.figure} {format_tipping_move(crossing)}"
+
+
+def format_steady(interval: tuple[float, float], unit: str, label: str) -> str:
+    """A figure that moves across its whole search interval without changing the label."""
+    low, high = (format_number(x) for x in interval)
+    shown = f" {unit}" if unit not in ("", "1", "dimensionless") else ""
+    return f"does not flip within [{low}, {high}]{shown}: {label} throughout"
+
+
+def format_option_labels(options: Mapping[str, str]) -> str:
+    """A label per option of a choice or switch: ``marginal → holds, fully_loaded → fails``."""
+    return ", ".join(f"{name} → {label}" for name, label in options.items())
 
 
 def format_label(label: str) -> str:

@@ -23,7 +23,7 @@ from engine.analysis.flips import Crossing, find_flips
 from engine.errors import CruxError
 from engine.evaluation.evaluate import Evaluation, evaluate
 from engine.evaluation.explain import claim_summary, substitute
-from engine.formatting import format_label, format_quantity
+from engine.formatting import format_label, format_quantity, format_tipping_point
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 from engine.knowledge.scenario import resolve_scenario
 from engine.site.whatif_model import slider_bounds
@@ -544,10 +544,10 @@ def test_nearest_tipping_point_follows_the_readers_values(
     page = tab.open(site, path)
     text, at = shown_tip(page)
     expected = python_nearest(kb, scenario, claim_id, {})
-    assert expected is not None and text == expected.sentence
+    assert expected is not None and text == format_tipping_point(expected)
     # the static list on a claim page marks the same one as nearest
     if path.startswith("claims/"):
-        assert expected.sentence in " ".join(page.inner_text(".tip-nearest").split())
+        assert format_tipping_point(expected) in " ".join(page.inner_text(".tip-nearest").split())
     sets: dict[str, float] = {}
     for fid, value in edits.items():
         page.fill(f'[name="{fid}"]', repr(value))
@@ -555,11 +555,11 @@ def test_nearest_tipping_point_follows_the_readers_values(
         text, at = shown_tip(page, text)
         expected = python_nearest(kb, scenario, claim_id, sets)
         assert expected is not None
-        assert text == expected.sentence, sets
+        assert text == format_tipping_point(expected), sets
         assert math.isclose(at, expected.at, rel_tol=1e-9), (at, expected.at)
     assert "from your values" in page.inner_text("[data-whatif-tip]")
     assert page.is_visible(".built-only-note") or not path.startswith("claims/")
     page.fill(f'[name="{next(iter(edits))}"]', "0")  # may leave no tipping point at all
     page.click('button[name="reset"]')
     back = python_nearest(kb, scenario, claim_id, {})
-    assert back is not None and shown_tip(page)[0] == back.sentence
+    assert back is not None and shown_tip(page)[0] == format_tipping_point(back)

@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from engine.analysis.flips import FlipReport, find_flips, search_interval
 from engine.cli import cli
+from engine.commands.flips import report_json
 from engine.errors import CruxError
 from engine.evaluation.evaluate import evaluate_numbers, label_map
 from engine.evaluation.semantics import LABEL_NAMES
+from engine.formatting import format_steady, format_tipping_point
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 from engine.knowledge.scenario import ScenarioInput, numeric_setting, resolve_scenario
 
@@ -169,7 +171,9 @@ def test_does_not_flip_reports_the_interval(toy: KnowledgeBase) -> None:
     [steady] = [s for s in report.claims["lens_claim"].steady if s.figure == "price"]
     assert steady.interval == (0.0, 14.0)  # 4 ± 10 × 1, clipped at 0 (a price is not negative)
     assert steady.label == "fails"
-    assert "does not flip within [0, 14] USD/Mtok" in steady.sentence
+    assert "does not flip within [0, 14] USD/Mtok" in format_steady(
+        steady.interval, steady.unit, steady.label
+    )
 
 
 def test_search_interval_choices(toy: KnowledgeBase) -> None:
@@ -184,7 +188,7 @@ def test_search_interval_choices(toy: KnowledgeBase) -> None:
 
 def test_sentences_and_nearest(lemonade: KnowledgeBase) -> None:
     report = find_flips(lemonade, resolve_scenario(lemonade, "everything_counted"))
-    texts = [c.sentence for c in report.claims["stand_sells_at_loss"].crossings]
+    texts = [format_tipping_point(c) for c in report.claims["stand_sells_at_loss"].crossings]
     assert "fails if cups_per_day rises above 35.71 1/day (now 20)" in texts
     assert "fails if stand_rent_per_day falls below 28 USD/day (now 50)" in texts
     nearest = report.nearest("stand_sells_at_loss")
@@ -199,7 +203,8 @@ def test_at_the_crossing_the_sentence_points_the_useful_way(toy: KnowledgeBase) 
     report = find_flips(toy, resolve_scenario(toy))
     [crossing] = [c for c in report.claims["capped_high"].crossings if c.figure == "cost_limit"]
     assert crossing.now == crossing.at == 2.0 and crossing.label_now == "fails"
-    assert crossing.sentence == "holds if cost_limit falls below 2 USD/Mtok (now 2)"
+    assert crossing.reached == "holds"
+    assert format_tipping_point(crossing) == "holds if cost_limit falls below 2 USD/Mtok (now 2)"
 
 
 def test_assumed_claims_are_skipped(lemonade: KnowledgeBase) -> None:
@@ -209,8 +214,16 @@ def test_assumed_claims_are_skipped(lemonade: KnowledgeBase) -> None:
     assert "stand_sells_at_loss" not in report.claims
 
 
+def test_analysis_returns_data_and_the_cli_writes_the_sentences(lemonade: KnowledgeBase) -> None:
+    report = find_flips(lemonade, resolve_scenario(lemonade, "everything_counted"))
+    for entry in report.to_json():
+        assert all(not isinstance(value, str) or " " not in value for value in entry.values())
+    texts = {e["text"] for e in report_json(report) if "text" in e}
+    assert "fails if cups_per_day rises above 35.71 1/day (now 20)" in texts
+
+
 def test_json_shape(lemonade: KnowledgeBase) -> None:
-    entries = find_flips(lemonade, resolve_scenario(lemonade, "everything_counted")).to_json()
+    entries = report_json(find_flips(lemonade, resolve_scenario(lemonade, "everything_counted")))
     kinds = {tuple(sorted(e)) for e in entries}
     assert (
         "at",

@@ -14,6 +14,7 @@ import pytest
 from engine.analysis.flips import find_flips
 from engine.analysis.sensitivity import sensitivity
 from engine.analysis.simulate import simulate
+from engine.formatting import format_tipping_point
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 from engine.knowledge.scenario import resolve_scenario
 from engine.site.analysis import SAMPLES, SEED, _fingerprint
@@ -51,11 +52,11 @@ def test_claim_page_lists_the_tipping_points_of_find_flips(site: Path, kb: Knowl
         assert len(items) == len(flips.crossings), claim_id
         for crossing in flips.crossings:
             shown = items[crossing.figure]
-            assert crossing.sentence in shown, (shown, crossing.sentence)
+            assert format_tipping_point(crossing) in shown, (shown, format_tipping_point(crossing))
         nearest = report.nearest(claim_id)
         if nearest is not None:
             (marked,) = page.find("li", class_="tip-nearest")
-            assert nearest.sentence in words(marked.text) and "nearest" in marked.text
+            assert format_tipping_point(nearest) in words(marked.text) and "nearest" in marked.text
     page = read_page(site / "claims" / "stand_sells_at_loss.html")
     text = words(page.text)
     assert "✔ holds if cup_price falls below 0.6 USD (now 2)" in text

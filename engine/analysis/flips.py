@@ -28,7 +28,6 @@ from typing import Any
 
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.evaluation.semantics import LABEL_NAMES
-from engine.formatting import format_number, format_quantity
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.schema import Figure
@@ -112,21 +111,9 @@ class Crossing:
         return self.now < self.at
 
     @property
-    def direction(self) -> str:
-        """E.g. ``fails if gpu_hour_usd > 4.1 USD/GPU/hour``, pointing away from the current value."""
-        at = format_quantity(self.at, self.unit)
-        if self.rising:
-            return f"{self.label_above} if {self.figure} > {at}"
-        return f"{self.label_below} if {self.figure} < {at}"
-
-    @property
-    def sentence(self) -> str:
-        """E.g. ``fails if gpu_hour_usd rises above 4.1 USD/GPU/hour (now 2.35)``."""
-        at = format_quantity(self.at, self.unit)
-        now = format_number(self.now)
-        if self.rising:
-            return f"{self.label_above} if {self.figure} rises above {at} (now {now})"
-        return f"{self.label_below} if {self.figure} falls below {at} (now {now})"
+    def reached(self) -> str:
+        """The label the claim takes when the figure moves from its value across this point."""
+        return self.label_above if self.rising else self.label_below
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,7 +125,6 @@ class Crossing:
             "label_above": self.label_above,
             "now": self.now,
             "exact": self.exact,
-            "text": self.sentence,
         }
 
 
@@ -152,12 +138,6 @@ class Steady:
     unit: str
     label: str
     now: float
-
-    @property
-    def sentence(self) -> str:
-        low, high = (format_number(x) for x in self.interval)
-        unit = f" {self.unit}" if self.unit not in ("", "1", "dimensionless") else ""
-        return f"does not flip within [{low}, {high}]{unit}: {self.label} throughout"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,10 +163,6 @@ class OptionLabels:
     @property
     def flips(self) -> bool:
         return len(set(self.options.values())) > 1
-
-    @property
-    def sentence(self) -> str:
-        return ", ".join(f"{name} → {label}" for name, label in self.options.items())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -247,7 +223,7 @@ class FlipReport:
         return min(flips.crossings, key=lambda c: (distance(c), c.figure, c.at))
 
     def to_json(self) -> list[dict[str, Any]]:
-        """The JSON shape of `crux flips --format json` (docs/analysis.md)."""
+        """Every entry as JSON data; `crux flips --format json` adds each crossing's sentence."""
         return [entry.to_json() for flips in self.claims.values() for entry in flips.entries()]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,7 +16,12 @@ from engine.commands.options import (
     require_claims,
     scenario_options,
 )
-from engine.formatting import format_label
+from engine.formatting import (
+    format_label,
+    format_option_labels,
+    format_steady,
+    format_tipping_point,
+)
 from engine.knowledge.scenario import resolve_scenario
 
 _COLOURS = {"holds": "green", "fails": "red", "undecided": "yellow"}
@@ -35,8 +41,23 @@ def print_report(report: FlipReport) -> None:
 
 def _describe(entry: Crossing | Steady | OptionLabels) -> str:
     if isinstance(entry, OptionLabels):
-        return "by option: " + entry.sentence
-    return entry.sentence
+        return "by option: " + format_option_labels(entry.options)
+    if isinstance(entry, Steady):
+        return format_steady(entry.interval, entry.unit, entry.label)
+    return format_tipping_point(entry)
+
+
+def report_json(report: FlipReport) -> list[dict[str, Any]]:
+    """The JSON shape of `crux flips --format json` (docs/analysis.md): the report's data, and
+    each crossing's sentence as ``text``."""
+    out = []
+    for flips in report.claims.values():
+        for entry in flips.entries():
+            data = entry.to_json()
+            if isinstance(entry, Crossing):
+                data["text"] = format_tipping_point(entry)
+            out.append(data)
+    return out
 
 
 @click.command("flips")
@@ -59,7 +80,7 @@ def command(
         kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
     )
     if output_format == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, allow_nan=False))
+        click.echo(json.dumps(report_json(report), indent=2, allow_nan=False))
         return
     if not report.claims:
         what = f"'{claim}' does not" if claim else "no claim does"

@@ -26,6 +26,7 @@ from engine.analysis.flips import Crossing, FlipReport, find_flips
 from engine.analysis.map_probe import MapProbe
 from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.analysis.simulate import SimulationResult, simulate
+from engine.formatting import format_steady, format_tipping_move, format_tipping_point
 from engine.knowledge.loader import KnowledgeBase
 from engine.site.model import Column, SiteModel
 
@@ -222,9 +223,9 @@ def tipping_context(model: SiteModel, analysis: SiteAnalysis, claim_id: str) -> 
     crossings = [
         {
             "figure": c.figure,
-            "label": c.label_above if c.rising else c.label_below,
-            "rest": c.sentence.split(f" if {c.figure} ", 1)[1],
-            "sentence": c.sentence,
+            "label": c.reached,
+            "rest": format_tipping_move(c),
+            "sentence": format_tipping_point(c),
             "nearest": c == nearest,
         }
         for c in sorted(found.crossings, key=lambda c: (_distance(c), c.figure, c.at))
@@ -234,7 +235,10 @@ def tipping_context(model: SiteModel, analysis: SiteAnalysis, claim_id: str) -> 
         for o in found.options
         if o.flips
     ]
-    steady = [{"figure": s.figure, "text": s.sentence} for s in found.steady]
+    steady = [
+        {"figure": s.figure, "text": format_steady(s.interval, s.unit, s.label)}
+        for s in found.steady
+    ]
     steady += [
         {"figure": o.figure, "text": f"{next(iter(o.options.values()))} under every option"}
         for o in found.options

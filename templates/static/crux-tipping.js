@@ -232,7 +232,7 @@
     return dependencies(engine, [cid]).figures.filter(function (id) { return figures[id].kind === "number"; });
   }
 
-  /* engine.analysis.flips.Crossing.sentence */
+  /* engine.formatting.format_tipping_point */
   function sentence(tip, formatNumber, formatQuantity) {
     var at = formatQuantity(tip.at, tip.unit);
     var now = formatNumber(tip.now);
