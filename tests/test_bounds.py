@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,10 +16,10 @@ from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 from engine.knowledge.scenario import resolve_scenario
 from engine.knowledge.settings import physical_bounds
 from engine.site.whatif_model import model_data
+from tests.node import NODE, needs_node
 
 REPO = Path(__file__).resolve().parent.parent
 TIPPING = REPO / "templates" / "static" / "crux-tipping.js"
-NODE = shutil.which("node")
 
 # Each figure: its YAML, and the bounds the rule gives it.
 FIGURES = {
@@ -84,7 +83,7 @@ def test_sampling_tipping_points_sensitivity_and_the_panel_use_the_rule(
         assert lower <= bar.low and bar.high <= upper
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed, cannot run the panel's JS")
+@needs_node
 def test_the_panel_searches_for_tipping_points_where_the_engine_does(kb: KnowledgeBase) -> None:
     data = model_data(kb)["figures"]
     cases = [

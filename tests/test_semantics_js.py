@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from engine.evaluation.semantics import ArgumentSpec, label
+from engine.evaluation.semantics import TOLERANCE, ArgumentSpec, label
+from tests.node import NODE, needs_node
 
 SCRIPT = Path(__file__).resolve().parents[1] / "templates" / "static" / "crux-semantics.js"
-NODE = shutil.which("node")
-pytestmark = pytest.mark.skipif(
-    NODE is None, reason="node is not installed, so the JavaScript port cannot be run"
-)
+pytestmark = needs_node
 
 # Reads the cases as JSON on stdin, labels each, writes the results as JSON on stdout.
 RUNNER = f"""
@@ -27,7 +23,7 @@ process.stdin.on("data", (chunk) => (input += chunk));
 process.stdin.on("end", () => {{
   const cases = JSON.parse(input);
   const results = cases.map((c) => {{
-    const r = CruxSemantics.label(c.claims, c.args, c.fixed);
+    const r = CruxSemantics.label(c.claims, c.args, c.fixed, {TOLERANCE!r});
     return {{ claims: r.claims, arguments: r.arguments }};
   }});
   process.stdout.write(JSON.stringify(results));
@@ -108,3 +104,53 @@ def test_js_port_on_a_dung_chain_and_an_undercut():
         "claims": {"a": 1, "b": -1, "c": 1, "d": -1},
         "arguments": {"x": 1, "y": -1, "p": -1, "u": 1},
     }
+
+
+def test_ties_use_the_engines_tolerance_and_no_other() -> None:
+    """One constant: the JS has no tolerance of its own and refuses to label without the engine's."""
+    source = SCRIPT.read_text(encoding="utf-8")
+    assert repr(TOLERANCE) not in source and "TOLERANCE =" not in source
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, "-e", f"require({json.dumps(str(SCRIPT))}); CruxSemantics.label(['a'], [], {{}});"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "tie tolerance" in done.stderr
+    # 0.1 + 0.2 against 0.3 is a tie (0.30000000000000004 in binary) and labels the same in
+    # both, as the exact tie of 0.3 against 0.3 does.
+    case = {
+        "claims": ["p", "q", "r", "c"],
+        "args": [
+            {
+                "id": "a1",
+                "premises": ["p"],
+                "conclusion": "c",
+                "stance": "pro",
+                "weight": 0.1,
+                "undercuts": None,
+            },
+            {
+                "id": "a2",
+                "premises": ["q"],
+                "conclusion": "c",
+                "stance": "pro",
+                "weight": 0.2,
+                "undercuts": None,
+            },
+            {
+                "id": "a3",
+                "premises": ["r"],
+                "conclusion": "c",
+                "stance": "con",
+                "weight": 0.3,
+                "undercuts": None,
+            },
+        ],
+        "fixed": {"p": 1, "q": 1, "r": 1},
+    }
+    [from_js] = run_node([case])
+    assert from_js == python_labels(case)
+    exact = {**case, "args": [{**case["args"][0], "weight": 0.3}, case["args"][2]]}
+    assert from_js["claims"]["c"] == python_labels(exact)["claims"]["c"]

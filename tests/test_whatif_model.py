@@ -12,7 +12,6 @@ import json
 import math
 import random
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -33,14 +32,11 @@ from engine.site.whatif_model import (
     slider_bounds,
     substitution_parts,
 )
+from tests.node import NODE, needs_node
 
 STATIC = Path(__file__).resolve().parent.parent / "templates" / "static"
-NODE = shutil.which("node")
 SEMANTICS = STATIC / "crux-semantics.js"
 
-needs_node = pytest.mark.skipif(
-    NODE is None, reason="node not found: install Node.js to run the JS half"
-)
 needs_semantics = pytest.mark.skipif(
     not SEMANTICS.is_file(), reason="templates/static/crux-semantics.js is not there yet"
 )

@@ -26,7 +26,8 @@ FAILS = -1
 UNDECIDED = 0
 LABEL_NAMES: Mapping[int, str] = MappingProxyType({1: "holds", -1: "fails", 0: "undecided"})
 
-# Sums of weights are compared with this relative tolerance so that 0.1 + 0.2 ties 0.3.
+# Sums of weights are compared with this relative tolerance so that 0.1 + 0.2 ties 0.3. The only
+# definition: the site's model.js carries it to crux-semantics.js, so ties label the same there.
 TOLERANCE = 1e-9
 
 # Samples are labelled in blocks of about this many (row, sample) cells so that the float

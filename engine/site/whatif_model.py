@@ -22,6 +22,7 @@ from typing import Any
 from engine.analysis.flips import widened_range
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import argument_name, substitution_parts
+from engine.evaluation.semantics import TOLERANCE
 from engine.formula.to_js import js_function_source
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
@@ -41,7 +42,7 @@ __all__ = [
     "substitution_parts",
 ]
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 ABSURD_FACTOR = 1e12
 """The panel refuses a number whose magnitude exceeds this many times the figure's scale
@@ -174,6 +175,7 @@ def model_data(kb: KnowledgeBase, evaluations: Any = None) -> dict[str, Any]:
     }
     data: dict[str, Any] = {
         "version": MODEL_VERSION,
+        "tolerance": TOLERANCE,
         "figures": {fid: _figure(fig) for fid, fig in kb.figures.items()},
         "calculators": calculators,
         "calculator_order": list(kb.calculator_order),

@@ -94,7 +94,7 @@
       if (assumed !== null && !(id in fixed)) fixed[id] = assumed ? 1 : -1;
     }
     Object.keys(assumptions).forEach(function (cid) { fixed[cid] = assumptions[cid] ? 1 : -1; });
-    var labelled = this.semantics.label(this.claimIds, this.argumentSpecs, fixed);
+    var labelled = this.semantics.label(this.claimIds, this.argumentSpecs, fixed, this.data.tolerance);
     return {
       settings: settings,
       assumptions: assumptions,

@@ -4,24 +4,25 @@
  * checks that both give identical labels. Labels: 1 holds (an argument applies), -1 fails
  * (does not apply), 0 undecided.
  *
- *   CruxSemantics.label(claims, args, fixed)
+ *   CruxSemantics.label(claims, args, fixed, tolerance)
  *     claims: ["c1", ...]
  *     args:   [{id, premises: [...], conclusion: "c1" | null, stance: "pro" | "con",
  *               weight: 1, undercuts: "a2" | null}, ...]
  *     fixed:  {claimId: 1 | -1 | 0}   claims decided outside the argument graph
+ *     tolerance: engine.evaluation.semantics.TOLERANCE, which model.js carries as
+ *               data.tolerance: one constant, so a tie labels the same here and in the engine
  *   returns {claims: {id: label}, arguments: {id: label}, rounds}
  */
 (function (root) {
   "use strict";
 
-  // Sums of weights are compared with this relative tolerance so that 0.1 + 0.2 ties 0.3.
-  var TOLERANCE = 1e-9;
-
   function has(object, key) {
     return Object.prototype.hasOwnProperty.call(object, key);
   }
 
-  function label(claims, args, fixed) {
+  function label(claims, args, fixed, tolerance) {
+    // Sums of weights are compared with this relative tolerance so that 0.1 + 0.2 ties 0.3.
+    if (typeof tolerance !== "number") throw new Error("label() needs the engine's tie tolerance");
     fixed = fixed || {};
     var claimLabel = {};
     var argLabel = {};
@@ -99,7 +100,7 @@
         if (k[1] === 0) return 1;
         return k[0] > 0 ? -1 : 0;
       }
-      var tol = TOLERANCE * Math.max(totalWeight[c], 1);
+      var tol = tolerance * Math.max(totalWeight[c], 1);
       if (p[0] > k[1] + tol) return 1;
       return p[1] <= k[0] + tol ? -1 : 0;
     }

@@ -110,7 +110,7 @@
         }
       }
       if (fixed === null) return base.claimNumbers[cid];
-      if (!(key in memo)) memo[key] = engine.semantics.label(engine.claimIds, engine.argumentSpecs, fixed).claims[cid];
+      if (!(key in memo)) memo[key] = engine.semantics.label(engine.claimIds, engine.argumentSpecs, fixed, engine.data.tolerance).claims[cid];
       return memo[key];
     };
   }
