@@ -15,12 +15,14 @@ waits for them). Meanwhile this process writes the item pages.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -45,6 +47,8 @@ finish at about the same time instead of one waiting on a last big chunk."""
 PARALLEL_FROM = 16
 """Claims from which the pool pays for its start-up (forking, one Graphviz instance per worker)."""
 
+T = TypeVar("T")
+
 Progress = Callable[[int, int], None]
 """(done, total) after each step of the build."""
 
@@ -59,7 +63,8 @@ class BuildResult:
 
 @dataclass
 class _Job:
-    """What every worker needs; inherited through fork, never pickled."""
+    """What every task needs. This process passes it to each task; a pool hands it to each
+    worker once, through the pool's initializer, inherited through fork and never pickled."""
 
     model: SiteModel
     env: Environment
@@ -69,7 +74,20 @@ class _Job:
     renderer: Renderer = field(default_factory=LazyRenderer)
 
 
-_JOB: _Job | None = None
+_worker_job: _Job | None = None
+"""The job of this worker process, set once by `_start_worker`; never set in the main process."""
+
+
+def _start_worker(job: _Job) -> None:
+    """The pool's initializer: runs once in each worker, before its first task."""
+    global _worker_job
+    _worker_job = job
+
+
+def _in_worker(task: Callable[..., T], *args: Any) -> T:
+    """Run ``task(job, *args)`` in a pool worker with the job its initializer received."""
+    assert _worker_job is not None, "worker started without a job"
+    return task(_worker_job, *args)
 
 
 def link_from_subfolder(kind: str, item_id: str) -> str:
@@ -95,10 +113,8 @@ def write_diagram(
     )
 
 
-def _claim_chunk(task: tuple[Sequence[str], SharedAnalysis]) -> int:
+def _claim_chunk(job: _Job, task: tuple[Sequence[str], SharedAnalysis]) -> int:
     claim_ids, shared_analysis = task
-    job = _JOB
-    assert job is not None, "worker started without a job"
     analysis = shared_analysis.get()
     kb, ev = job.model.kb, job.model.build
     diagrams = [
@@ -110,9 +126,6 @@ def _claim_chunk(task: tuple[Sequence[str], SharedAnalysis]) -> int:
         page = pages.claim_page(job.model, job.shared, claim_id, embed, analysis)
         write_page(job.writer, job.env, page)
     return len(claim_ids)
-
-
-T = TypeVar("T")
 
 
 class SharedAnalysis:
@@ -168,19 +181,12 @@ class _Done(Generic[T]):
         return self.value
 
 
-def _analyse() -> tuple[SiteAnalysis, dict[str, Tornado]]:
-    assert _JOB is not None, "worker started without a job"
-    return site_analysis(_JOB.model)
+def _analyse(job: _Job) -> tuple[SiteAnalysis, dict[str, Tornado]]:
+    return site_analysis(job.model)
 
 
-def _other_chances() -> dict[str, SimulationResult]:
-    assert _JOB is not None, "worker started without a job"
-    return column_chances(_JOB.model)
-
-
-def _map() -> pages.Embed:
-    assert _JOB is not None, "worker started without a job"
-    return _write_map(_JOB)
+def _other_chances(job: _Job) -> dict[str, SimulationResult]:
+    return column_chances(job.model)
 
 
 def _write_map(job: _Job) -> pages.Embed:
@@ -233,7 +239,6 @@ def build_site(
     templates: Path | None = None,
 ) -> BuildResult:
     """Build the whole site into `target`, atomically; raise and leave `target` alone on failure."""
-    global _JOB
     model = site_model(kb, scenario, sets, assumes)
     env = make_environment(templates)
     shared = pages.site_context(model, base_url)
@@ -253,57 +258,60 @@ def build_site(
 
     with SiteWriter(target) as writer:
         job = _Job(model, env, shared, writer, depth)
-        _JOB = job
+        pool = None
+        handed: SharedAnalysis | None = None
+        if (
+            workers > 1
+            and len(claim_ids) >= PARALLEL_FROM
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
+            # Fork before this process starts any Graphviz: each worker makes its own.
+            pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=_start_worker, initargs=(job,)
+            )
+
+        def run(task: Callable[[_Job], T]) -> _Done[T] | AsyncResult[T]:
+            """A task for a worker when there is a pool, else run here and now."""
+            if pool is None:
+                return _Done(task(job))
+            return pool.apply_async(_in_worker, (task,))
+
         try:
-            pool = None
-            handed: SharedAnalysis | None = None
-            if (
-                workers > 1
-                and len(claim_ids) >= PARALLEL_FROM
-                and "fork" in multiprocessing.get_all_start_methods()
-            ):
-                # Fork before this process starts any Graphviz: each worker makes its own.
-                pool = multiprocessing.get_context("fork").Pool(workers)
-            try:
-                # The whole map is the largest single drawing (about a second to rasterise on a
-                # first build), so it starts first, beside the analysis, not in this process.
-                mapped = pool.apply_async(_map) if pool is not None else _Done(_map())
-                analysed = pool.apply_async(_analyse) if pool is not None else _Done(_analyse())
-                other_chances = (
-                    pool.apply_async(_other_chances)
-                    if pool is not None
-                    else _Done(_other_chances())
-                )
-                writer.copy_tree((templates or templates_dir()) / urls.STATIC, urls.STATIC)
-                _write_model_script(writer, model)
-                for page in others:
-                    write_page(writer, env, page)
+            # The whole map is the largest single drawing (about a second to rasterise on a
+            # first build), so it starts first, beside the analysis, not in this process.
+            mapped = run(_write_map)
+            analysed = run(_analyse)
+            other_chances = run(_other_chances)
+            writer.copy_tree((templates or templates_dir()) / urls.STATIC, urls.STATIC)
+            _write_model_script(writer, model)
+            for page in others:
+                write_page(writer, env, page)
+            step()
+            analysis, tornadoes = analysed.get()
+            handed = SharedAnalysis(analysis, through_file=pool is not None)
+            tasks = [(chunk, handed) for chunk in chunks]
+            results = (
+                pool.imap(functools.partial(_in_worker, _claim_chunk), tasks)
+                if pool is not None
+                else (_claim_chunk(job, task) for task in tasks)
+            )
+            top = mapped.get()  # the claim pages are queued first: they do not need the map
+            step()
+            chances = {**other_chances.get(), model.build_column.key: analysis.build_chances}
+            write_page(writer, env, pages.index_page(model, shared, top, analysis, chances))
+            _write_sensitivity(job, tornadoes, analysis)
+            for _ in results:
                 step()
-                analysis, tornadoes = analysed.get()
-                handed = SharedAnalysis(analysis, through_file=pool is not None)
-                tasks = [(chunk, handed) for chunk in chunks]
-                results = (
-                    pool.imap(_claim_chunk, tasks) if pool is not None else map(_claim_chunk, tasks)
-                )
-                top = mapped.get()  # the claim pages are queued first: they do not need the map
-                step()
-                chances = {**other_chances.get(), model.build_column.key: analysis.build_chances}
-                write_page(writer, env, pages.index_page(model, shared, top, analysis, chances))
-                _write_sensitivity(job, tornadoes, analysis)
-                for _ in results:
-                    step()
-            except BaseException:
-                if pool is not None:
-                    pool.terminate()
-                raise
-            finally:
-                if pool is not None:
-                    pool.close()
-                    pool.join()
-                if handed is not None:
-                    handed.remove()
+        except BaseException:
+            if pool is not None:
+                pool.terminate()
+            raise
         finally:
-            _JOB = None
+            if pool is not None:
+                pool.close()
+                pool.join()
+            if handed is not None:
+                handed.remove()
     return BuildResult(
         target, len(claim_ids) + len(others) + 3, len(claim_ids) + 1, make_renderer_name()
     )
