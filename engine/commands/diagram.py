@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import click
@@ -12,13 +13,28 @@ from engine.evaluation.evaluate import evaluate_scenario
 from engine.evaluation.expectations import evaluation_warnings
 from engine.site import urls
 from engine.site.diagram import DEFAULT_DEPTH, MAP_LIMIT, map_diagram, neighbourhood_diagram
-from engine.site.graphviz_render import clean_svg, make_renderer, svg_to_png
-from engine.site.model import default_scenario
+from engine.site.diagram_fit import (
+    DEFAULT_WIDTH,
+    MIN_TEXT_PX,
+    RANKDIRS,
+    THEMES,
+    FittedDiagram,
+    fit_diagram,
+)
+from engine.site.graphviz_render import make_renderer, svg_to_png
 
 FORMATS = (".svg", ".png", ".dot")
 
 
-@click.command("diagram")
+@click.command(
+    "diagram",
+    epilog="""\b
+Examples:
+  crux diagram my_claim --claims claims --width 700 -o my_claim.png
+  crux diagram my_claim --width 700 --scale 2 --theme dark -o my_claim@2x.png
+  crux diagram my_claim --title "Where the verdict comes from" \\
+      --base-url https://example.org/site/ -o my_claim.svg""",
+)
 @click.argument("claim", required=False, metavar="[CLAIM]")
 @claims_option
 @scenario_options
@@ -37,10 +53,37 @@ FORMATS = (".svg", ".png", ".dot")
     help="Where to write: .svg, .png or .dot (the format follows the suffix).",
 )
 @click.option(
+    "--width",
+    type=click.IntRange(200, 10_000),
+    default=None,
+    metavar="PX",
+    help=f"The column width the image is for, in CSS pixels (default: at most {DEFAULT_WIDTH}). "
+    f"The layout is chosen so that text stays at least {MIN_TEXT_PX:g} px tall.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["1", "2", "3"]),
+    default="1",
+    show_default=True,
+    help="Pixel density of a PNG: 2 or 3 for high-density screens.",
+)
+@click.option(
+    "--rankdir",
+    type=click.Choice(RANKDIRS, case_sensitive=False),
+    default=None,
+    help="Direction of the layout (default: whichever fits the width).",
+)
+@click.option("--title", default=None, metavar="TEXT", help="A title drawn in the image.")
+@click.option("--no-key", is_flag=True, help="Leave out the key.")
+@click.option(
+    "--theme", type=click.Choice(THEMES), default="light", show_default=True, help="Colours."
+)
+@click.option(
     "--base-url",
     default="",
     metavar="URL",
-    help="The published site's URL: nodes then link to their pages there.",
+    help="The published site's URL: nodes then link to their pages there, and the snippets use "
+    "absolute URLs.",
 )
 def command(
     claim: str | None,
@@ -50,9 +93,18 @@ def command(
     assumes: tuple[str, ...],
     depth: int,
     output: Path,
+    width: int | None,
+    scale: str,
+    rankdir: str | None,
+    title: str | None,
+    no_key: bool,
+    theme: str,
     base_url: str,
 ) -> None:
-    """Draw CLAIM's neighbourhood (or, without CLAIM, the whole map) under a scenario."""
+    """Draw CLAIM's neighbourhood (or, without CLAIM, the whole map) for a writeup.
+
+    Prints where it wrote the image, its size, and Markdown and HTML snippets to embed it.
+    """
     suffix = output.suffix.lower()
     if suffix not in FORMATS:
         raise UsageError(
@@ -60,7 +112,7 @@ def command(
         )
     kb = load(claims_dir)
     require_claims(kb, [claim])
-    ev = evaluate_scenario(kb, scenario or default_scenario(kb), sets, assumes)
+    ev = evaluate_scenario(kb, scenario, sets, assumes)
     for line in evaluation_warnings(kb, ev):
         click.echo(line, err=True)
     base = base_url.rstrip("/")
@@ -69,18 +121,72 @@ def command(
         # Without a published site to point at, relative links would dangle in a writeup.
         return f"{base}/{urls.page_path(kind, item_id)}" if base else None
 
-    if claim is None:
-        diagram = map_diagram(kb, ev, link, limit=MAP_LIMIT)
-    else:
-        diagram = neighbourhood_diagram(kb, ev, claim, link, depth)
     if suffix == ".dot":
-        output.write_text(diagram.dot, encoding="utf-8")
-    else:
-        (svg,) = make_renderer().render_many([diagram.dot])
-        svg = clean_svg(svg)
-        if suffix == ".svg":
-            output.write_text(svg, encoding="utf-8")
+        if claim is None:
+            diagram = map_diagram(kb, ev, link, limit=MAP_LIMIT, rankdir=rankdir or "BT")
         else:
-            output.write_bytes(svg_to_png(svg))
-    note = " (the top of the map only: it is too large to draw whole)" if diagram.truncated else ""
-    click.echo(f"wrote {output}: {diagram.title}, scenario {ev.scenario.name}{note}")
+            diagram = neighbourhood_diagram(kb, ev, claim, link, depth, rankdir=rankdir or "BT")
+        output.write_text(diagram.dot, encoding="utf-8")
+        click.echo(f"wrote {output}: {diagram.title}, scenario {ev.scenario.name}")
+        return
+    fitted = fit_diagram(
+        kb,
+        ev,
+        claim,
+        link,
+        make_renderer(),
+        depth=depth,
+        width=width,
+        rankdir=rankdir.upper() if rankdir else None,
+        title=title,
+        key=not no_key,
+        theme=theme,
+    )
+    if suffix == ".svg":
+        output.write_text(fitted.svg, encoding="utf-8")
+        pixels = f"{fitted.width} × {fitted.height} px"
+    else:
+        factor = int(scale)
+        output.write_bytes(svg_to_png(fitted.svg, factor))
+        pixels = f"{fitted.width * factor} × {fitted.height * factor} px"
+        if factor > 1:
+            pixels += f" ({factor}×; shown at {fitted.width} × {fitted.height})"
+    note = " (the top of the map only: too large to draw whole)" if fitted.diagram.truncated else ""
+    click.echo(
+        f"wrote {output}: {pixels}, text {fitted.text_px:.1f} px, scenario {ev.scenario.name}{note}"
+    )
+    if not fitted.fits:
+        wanted = f"{width} px" if width else f"{DEFAULT_WIDTH} px"
+        hint = "--depth 1" if claim is not None and depth > 1 else "a claim's neighbourhood"
+        click.echo(
+            f"warning: this diagram does not fit {wanted} with text at least {MIN_TEXT_PX:g} px "
+            f"tall and an aspect ratio of at most 2:1; try {hint}, or a wider --width.",
+            err=True,
+        )
+    for line in snippets(fitted, output, base, claim):
+        click.echo(line)
+
+
+def snippets(fitted: FittedDiagram, output: Path, base: str, claim: str | None) -> list[str]:
+    """Markdown and HTML to embed the image, with its alt text, size and (with a base) links."""
+    src = f"{base}/{output.name}" if base else output.name
+    alt = fitted.alt
+    markdown_alt = alt.replace("[", "(").replace("]", ")")
+    image = (
+        f'<img src="{escape(src)}" width="{fitted.width}" height="{fitted.height}" '
+        f'alt="{escape(alt)}">'
+    )
+    if base:
+        page = f"{base}/{urls.page_path('claim', claim)}" if claim else f"{base}/{urls.MAP}"
+        lines = [
+            f"Markdown: [![{markdown_alt}]({src})]({page})",
+            f'HTML:     <a href="{escape(page)}">{image}</a>',
+        ]
+    else:
+        lines = [
+            f"Markdown: ![{markdown_alt}]({src})",
+            f"HTML:     {image}",
+            "note: no --base-url, so the image path is relative to the page that embeds it and "
+            "the diagram has no links; pass --base-url with the published site's URL to link it.",
+        ]
+    return lines

@@ -95,18 +95,34 @@ def link_from_subfolder(kind: str, item_id: str) -> str:
     return "../" + urls.page_path(kind, item_id)
 
 
+def absolute_links(svg: str, base_url: str) -> str:
+    """A standalone diagram's `../page` links (see `link_from_subfolder`) as ``base_url/page``."""
+    if not base_url:
+        return svg
+    base = base_url.rstrip("/") + "/"
+    return svg.replace('href="../', f'href="{base}')
+
+
 def write_page(writer: SiteWriter, env: Environment, page: pages.Page) -> None:
     writer.write_text(page.path, env.get_template(page.template).render(page.context))
 
 
 def write_diagram(
-    writer: SiteWriter, diagram: Diagram, rendered: tuple[str, bytes], item_id: str | None
+    writer: SiteWriter,
+    diagram: Diagram,
+    rendered: tuple[str, bytes],
+    item_id: str | None,
+    base_url: str = "",
 ) -> pages.Embed:
-    """Write the standalone SVG and PNG; return the inline form for the page."""
+    """Write the standalone SVG and PNG; return the inline form for the page.
+
+    With a ``base_url`` the standalone SVG links to the published pages by absolute URLs, so it
+    still works embedded in someone else's page; the inline copy keeps relative links.
+    """
     svg_path = urls.diagram_path(item_id, "svg")
     png_path = urls.diagram_path(item_id, "png")
     svg, png = rendered
-    writer.write_text(svg_path, svg)
+    writer.write_text(svg_path, absolute_links(svg, base_url))
     writer.write_bytes(png_path, png)
     return pages.Embed(
         Markup(inline_svg(svg, diagram.title)), diagram.title, svg_path, png_path, diagram.truncated
@@ -122,7 +138,7 @@ def _claim_chunk(job: _Job, task: tuple[Sequence[str], SharedAnalysis]) -> int:
     ]
     rendered = render_all(job.renderer, [d.dot for d in diagrams])
     for claim_id, diagram, pair in zip(claim_ids, diagrams, rendered, strict=True):
-        embed = write_diagram(job.writer, diagram, pair, claim_id)
+        embed = write_diagram(job.writer, diagram, pair, claim_id, job.shared["base_url"])
         page = pages.claim_page(job.model, job.shared, claim_id, embed, analysis)
         write_page(job.writer, job.env, page)
     return len(claim_ids)
@@ -193,7 +209,7 @@ def _write_map(job: _Job) -> pages.Embed:
     kb, ev = job.model.kb, job.model.build
     diagram = map_diagram(kb, ev, link_from_subfolder)
     (pair,) = render_all(job.renderer, [diagram.dot])
-    embed = write_diagram(job.writer, diagram, pair, None)
+    embed = write_diagram(job.writer, diagram, pair, None, job.shared["base_url"])
     # The standalone map lives in `diagrams/`; the index and map pages sit one folder up.
     top = pages.Embed(
         Markup(str(embed.svg).replace('xlink:href="../', 'xlink:href="')),

@@ -31,6 +31,8 @@ NEIGHBOURHOOD_LIMIT = 60
 
 WRAP = 26
 MAX_LINES = 5
+SHORT_PREMISE = 48
+"""Characters of a premise's text that name a shorthand argument in a diagram."""
 
 Linker = Callable[[str, str], str | None]
 """(kind, id) → the URL a node links to, or None for no link."""
@@ -78,6 +80,11 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def shorten(text: str, limit: int) -> str:
+    """The text cut at a word boundary to at most ``limit`` characters, marked with an ellipsis."""
+    return textwrap.shorten(" ".join(text.split()), limit, placeholder=" …")
+
+
 def wrap(text: str, width: int = WRAP, max_lines: int = MAX_LINES) -> list[str]:
     """Break text at word boundaries into at most `max_lines` lines."""
     lines = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=True) or [""]
@@ -93,7 +100,15 @@ def diagram_nodes(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
 
 
 def neighbourhood_diagram(
-    kb: KnowledgeBase, ev: Evaluation, claim_id: str, link: Linker, depth: int = DEFAULT_DEPTH
+    kb: KnowledgeBase,
+    ev: Evaluation,
+    claim_id: str,
+    link: Linker,
+    depth: int = DEFAULT_DEPTH,
+    *,
+    rankdir: str = "BT",
+    wrap_width: int = WRAP,
+    legend: bool = True,
 ) -> Diagram:
     """The claim and everything within `depth` steps of it (the nearest `NEIGHBOURHOOD_LIMIT`)."""
     near = neighbourhood(kb.graph, claim_id, depth)
@@ -101,10 +116,30 @@ def neighbourhood_diagram(
     title = f"Neighbourhood of {claim_id} ({depth} steps)"
     if len(near) > NEIGHBOURHOOD_LIMIT:
         title += f", the {NEIGHBOURHOOD_LIMIT} nearest of {len(near)} nodes"
-    return Diagram(claim_id, title, to_dot(kb, ev, nodes, link, name=claim_id, focus=claim_id))
+    dot = to_dot(
+        kb,
+        ev,
+        nodes,
+        link,
+        name=claim_id,
+        focus=claim_id,
+        legend=legend,
+        rankdir=rankdir,
+        wrap_width=wrap_width,
+    )
+    return Diagram(claim_id, title, dot)
 
 
-def map_diagram(kb: KnowledgeBase, ev: Evaluation, link: Linker, limit: int = MAP_LIMIT) -> Diagram:
+def map_diagram(
+    kb: KnowledgeBase,
+    ev: Evaluation,
+    link: Linker,
+    limit: int = MAP_LIMIT,
+    *,
+    rankdir: str = "BT",
+    wrap_width: int = WRAP,
+    legend: bool = True,
+) -> Diagram:
     """The whole map; past `limit` nodes, the conclusions and what lies closest beneath them."""
     everything = diagram_nodes(kb.graph, kb.graph.nodes)
     truncated = len(everything) > limit
@@ -114,7 +149,10 @@ def map_diagram(kb: KnowledgeBase, ev: Evaluation, link: Linker, limit: int = MA
         if not truncated
         else f"The top of the map ({len(nodes)} of {len(everything)} nodes)"
     )
-    return Diagram("map", title, to_dot(kb, ev, nodes, link, name="map"), truncated)
+    dot = to_dot(
+        kb, ev, nodes, link, name="map", legend=legend, rankdir=rankdir, wrap_width=wrap_width
+    )
+    return Diagram("map", title, dot, truncated)
 
 
 def top_levels(kb: KnowledgeBase, limit: int) -> list[str]:
@@ -150,6 +188,8 @@ def to_dot(
     name: str,
     focus: str | None = None,
     legend: bool = True,
+    rankdir: str = "BT",
+    wrap_width: int = WRAP,
 ) -> str:
     """DOT text for the given nodes and the edges among them, in sorted order."""
     graph = kb.graph
@@ -157,13 +197,13 @@ def to_dot(
     inside = set(members)
     lines = [
         f"digraph {quote(name)} {{",
-        f'  graph [id={quote("diagram-" + name)}, rankdir=BT, bgcolor="white", pad=0.2, '
+        f'  graph [id={quote("diagram-" + name)}, rankdir={rankdir}, bgcolor="white", pad=0.2, '
         'nodesep=0.3, ranksep=0.45, fontname="Helvetica", fontsize=10, tooltip=" "];',
         '  node [fontname="Helvetica", fontsize=11, margin="0.14,0.07", penwidth=1.4];',
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
     ]
     for node in members:
-        lines.append("  " + _node(kb, ev, node, link, focus))
+        lines.append("  " + _node(kb, ev, node, link, focus, wrap_width))
     for source, target in sorted(graph.subgraph(members).edges):
         if source in inside and target in inside:
             relation = graph.edges[source, target].get("relation", "input")
@@ -178,32 +218,40 @@ def to_dot(
     return "\n".join(lines) + "\n"
 
 
-def _node(kb: KnowledgeBase, ev: Evaluation, node: str, link: Linker, focus: str | None) -> str:
+def _node(
+    kb: KnowledgeBase,
+    ev: Evaluation,
+    node: str,
+    link: Linker,
+    focus: str | None,
+    wrap_width: int = WRAP,
+) -> str:
     kind = kind_of(kb.graph, node)
     shape, extra = KIND_STYLE[kind]
     label_name: str | None = None
     if kind == "claim":
         claim = kb.claims[node]
         label_name = ev.claims[node]
-        text = wrap(claim.text)
+        text = wrap(claim.text, wrap_width)
         status = f"{LABEL_SYMBOLS[label_name]} {label_name}"
         tooltip = claim.text
     elif kind == "argument":
         arg = kb.arguments[node]
         label_name = ev.arguments[node]
         role = STANCE_WORDS[arg.stance] if arg.conclusion else "undercuts"
-        # Shorthand arguments (`supports:`/`attacks:`) have no name; their one premise is drawn.
-        text = wrap(f"{role}: {arg.label}") if arg.label else [role]
+        # Shorthand arguments (`supports:`/`attacks:`) have no name: say what their premise says.
+        name = arg.label or shorten(kb.claims[arg.premises[0]].text.rstrip("."), SHORT_PREMISE)
+        text = wrap(f"{role}: {name}", wrap_width, max_lines=MAX_LINES if arg.label else 3)
         status = f"{LABEL_SYMBOLS[label_name]} {ARGUMENT_STATES[label_name]}"
-        tooltip = f"Argument {role} — {arg.label or node}"
+        tooltip = f"Argument {role}: {arg.label or kb.claims[arg.premises[0]].text}"
     elif kind == "figure":
         figure = kb.figures[node]
-        text = wrap(figure.label)
+        text = wrap(figure.label, wrap_width)
         status = "= " + format_setting(ev.scenario.settings[node], figure.unit)
         tooltip = figure.label
     else:
         calc = kb.calculators[node]
-        text = wrap(calc.label)
+        text = wrap(calc.label, wrap_width)
         status = "= " + format_quantity(ev.calculators[node], calc.unit)
         tooltip = calc.label
     if label_name is not None:

@@ -285,8 +285,8 @@ def _is_sans(name: str) -> bool:
     return "sans" in words and not {"mono", "narrow", "condensed"} & set(words)
 
 
-def svg_to_png(svg: str) -> bytes:
-    """A PNG at 96 dpi on a white background (scaled down past `MAX_PNG_PIXELS`)."""
+def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
+    """A PNG at 96 dpi × ``scale`` on a white background (scaled down past `MAX_PNG_PIXELS`)."""
     from resvg import render, usvg
 
     options, family = _png_options()
@@ -297,8 +297,8 @@ def svg_to_png(svg: str) -> bytes:
         svg = _FONT_FAMILY.sub(f'font-family="{family}"', svg)
     tree = usvg.Tree.from_str(svg, options)
     width, height = tree.int_size()
-    zoom = 1.0
-    if width * height > MAX_PNG_PIXELS:
+    zoom = scale
+    if width * height * zoom * zoom > MAX_PNG_PIXELS:
         zoom = round((MAX_PNG_PIXELS / (width * height)) ** 0.5, 4)
     size = (max(1, round(width * zoom)), max(1, round(height * zoom)))
     return bytes(render(tree, (zoom, 0.0, 0.0, 0.0, zoom, 0.0), bg_size=size, bg_color=WHITE))

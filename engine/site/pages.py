@@ -8,6 +8,7 @@ so that these functions stay pure and cheap to test.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from engine.site.analysis import (
     tipping_context,
     tornado_context,
 )
+from engine.site.diagram_fit import alt_text
 from engine.site.model import Column, SiteModel
 
 try:  # the MathML printer is optional: without it formulas show as code
@@ -119,16 +121,27 @@ def _page(
     return Page(path, template, context)
 
 
-def embed_context(embed: Embed | None, page_path: str, base_url: str) -> Context | None:
-    """The diagram and its copy-ready Markdown and HTML snippets."""
+def embed_context(
+    embed: Embed | None, page_path: str, base_url: str, alt: str | None = None
+) -> Context | None:
+    """The diagram and its copy-ready Markdown and HTML snippets.
+
+    ``alt`` says what the diagram shows (the claim's text and label); the HTML snippet carries
+    the image's size so a page reserves its space before it loads.
+    """
     if embed is None:
         return None
     base = base_url.rstrip("/") + "/" if base_url else ""
     svg_url = base + embed.svg_path
     page_url = base + page_path
-    alt = embed.title.replace("]", ")").replace("[", "(")
-    markdown = f"[![{alt}]({svg_url})]({page_url})"
-    html_snippet = f'<a href="{page_url}"><img src="{svg_url}" alt="{_attr(embed.title)}"></a>'
+    alt_text = alt or embed.title
+    markdown_alt = alt_text.replace("]", ")").replace("[", "(")
+    markdown = f"[![{markdown_alt}]({svg_url})]({page_url})"
+    size = _svg_size(str(embed.svg))
+    dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    html_snippet = (
+        f'<a href="{page_url}"><img src="{svg_url}"{dimensions} alt="{_attr(alt_text)}"></a>'
+    )
     return {
         "svg": embed.svg,
         "title": embed.title,
@@ -139,6 +152,15 @@ def embed_context(embed: Embed | None, page_path: str, base_url: str) -> Context
         "relative_note": not base,
         "truncated": embed.truncated,
     }
+
+
+def _svg_size(svg: str) -> tuple[int, int] | None:
+    """An SVG's size in CSS pixels (Graphviz writes points; 3 pt make 4 px)."""
+    match = re.search(r'<svg[^>]*?width="([\d.]+)(pt|px)?"[^>]*?height="([\d.]+)(pt|px)?"', svg)
+    if match is None:
+        return None
+    factor = 4 / 3 if match.group(2) == "pt" else 1.0
+    return round(float(match.group(1)) * factor), round(float(match.group(3)) * factor)
 
 
 def _attr(text: str) -> str:
@@ -295,7 +317,7 @@ def index_page(
         columns=columns,
         rows=rows,
         scenarios=[{"id": sid, "label": s.label} for sid, s in kb.scenarios.items()],
-        diagram=embed_context(embed, urls.MAP, shared["base_url"]),
+        diagram=embed_context(embed, urls.MAP, shared["base_url"], alt_text(kb, ev, None)),
         samples=SAMPLES if chances is not None else None,
         tip_claim=shared["central_id"],
     )
@@ -332,7 +354,7 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         shared,
         kb.claims,
         contents=contents,
-        diagram=embed_context(embed, urls.MAP, shared["base_url"]),
+        diagram=embed_context(embed, urls.MAP, shared["base_url"], alt_text(kb, ev, None)),
     )
 
 
@@ -383,7 +405,7 @@ def claim_page(
         explanations=explanations,
         sources=citations(kb, claim.sources),
         assumed_here=ev.scenario.assumptions.get(claim_id),
-        diagram=embed_context(embed, path, shared["base_url"]),
+        diagram=embed_context(embed, path, shared["base_url"], alt_text(kb, ev, claim_id)),
         tipping=tipping_context(model, analysis, claim_id) if analysis is not None else None,
         chance=chance_context(model, analysis, claim_id) if analysis is not None else None,
         charted=analysis is not None and analysis.charted(kb, claim_id),
