@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from engine.commands.options import F, claims_dir, load, scenario_options, strict_option
+from engine.commands.options import (
+    F,
+    claims_dir,
+    depth_option,
+    load,
+    scenario_options,
+    strict_option,
+)
 from engine.errors import CruxError
 from engine.evaluation.expectations import check_expectations, warn_about
 from engine.knowledge.lint import format_summary, lint
@@ -115,17 +122,17 @@ def report_warnings(
         click.echo(format_summary(warnings), err=True)
 
 
-@click.command("build")
+@click.command(
+    "build",
+    epilog="""\b
+Examples:
+  crux build                      # ./claims into ./site
+  crux build my_claims -o public --base-url https://example.org/debate/""",
+)
 @claims_dir
 @output_option
 @scenario_options
-@click.option(
-    "--depth",
-    default=DEFAULT_DEPTH,
-    show_default=True,
-    type=click.IntRange(1, 6),
-    help="Steps around each claim in its neighbourhood diagram.",
-)
+@depth_option(DEFAULT_DEPTH, "Steps around each claim in its neighbourhood diagram.")
 @click.option(
     "--base-url",
     default="",
@@ -145,9 +152,9 @@ def command(
 ) -> None:
     """Build the static site of DIR (default ./claims) into -o (default ./site).
 
-    The scenario defaults to `baseline` when the knowledge base has one, else the figures' own
-    values. A failed build leaves the previous site untouched. Warnings are printed; --strict
-    makes them errors, and then nothing is written.
+    The scenario defaults to the knowledge base's default scenario (`default: true`), else
+    `baseline` if it has one, else the figures' own values. A failed build leaves the previous
+    site untouched. Warnings are printed; --strict makes them errors, and then nothing is written.
     """
     started = time.monotonic()
     progress = LazyProgress()

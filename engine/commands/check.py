@@ -12,7 +12,13 @@ from engine.evaluation.expectations import check_expectations
 from engine.knowledge.lint import format_summary, lint
 
 
-@click.command("check")
+@click.command(
+    "check",
+    epilog="""\b
+Examples:
+  crux check                 # ./claims
+  crux check my_claims       # the same as: crux check --claims my_claims""",
+)
 @claims_dir
 @click.option(
     "--scenario",

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from engine.commands.options import claims_option, load, require_claims, scenario_options
+from engine.commands.options import (
+    claims_option,
+    depth_option,
+    load,
+    require_claims,
+    scenario_options,
+)
 from engine.errors import UsageError
 from engine.evaluation.evaluate import evaluate_scenario
 from engine.evaluation.expectations import evaluation_warnings
@@ -38,13 +44,7 @@ Examples:
 @click.argument("claim", required=False, metavar="[CLAIM]")
 @claims_option
 @scenario_options
-@click.option(
-    "--depth",
-    default=DEFAULT_DEPTH,
-    show_default=True,
-    type=click.IntRange(1, 10),
-    help="Steps around CLAIM to draw.",
-)
+@depth_option(DEFAULT_DEPTH, "Steps around CLAIM to draw.")
 @click.option(
     "-o",
     "--output",

@@ -83,7 +83,13 @@ def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
         )
 
 
-@click.command("eval")
+@click.command(
+    "eval",
+    epilog="""\b
+Examples:
+  crux eval                                  # ./claims under its default scenario
+  crux eval my_claims -s optimistic --set some_figure=2.5 --format csv""",
+)
 @claims_dir
 @scenario_options
 @format_option

@@ -6,24 +6,31 @@ from pathlib import Path
 
 import click
 
-from engine.commands.options import claims_option, load, require_claims, scenario_options
+from engine.commands.options import (
+    claims_option,
+    depth_option,
+    load,
+    require_claims,
+    scenario_options,
+)
 from engine.evaluation.evaluate import evaluate_scenario
 from engine.evaluation.explain import DEFAULT_EXPLAIN_DEPTH, explain_claim_tree, lens_summary
 from engine.evaluation.explain_text import render_text
 from engine.terminal import output_width
 
 
-@click.command("explain")
+@click.command(
+    "explain",
+    epilog="""\b
+Examples:
+  crux explain my_claim                      # ./claims, default depth
+  crux explain my_claim other_claim --claims my_claims --depth 3
+  crux explain my_claim --full -s pessimistic | less""",
+)
 @click.argument("claim_ids", nargs=-1, required=True, metavar="CLAIM...")
 @claims_option
 @scenario_options
-@click.option(
-    "--depth",
-    default=DEFAULT_EXPLAIN_DEPTH,
-    show_default=True,
-    type=click.IntRange(1, 50),
-    help="How many levels of the derivation to write out.",
-)
+@depth_option(DEFAULT_EXPLAIN_DEPTH, "How many levels of the derivation to write out.")
 @click.option("--full", is_flag=True, help="Write out every level (ignores --depth).")
 def command(
     claim_ids: tuple[str, ...],

@@ -60,7 +60,13 @@ def report_json(report: FlipReport) -> list[dict[str, Any]]:
     return out
 
 
-@click.command("flips")
+@click.command(
+    "flips",
+    epilog="""\b
+Examples:
+  crux flips                                 # every claim decided by numbers, ./claims
+  crux flips my_claim --claims my_claims -s pessimistic --format json""",
+)
 @click.argument("claim", required=False, metavar="[CLAIM]")
 @claims_option
 @scenario_options

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -12,27 +13,67 @@ from engine.errors import CruxError, UsageError, did_you_mean
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 F = Callable[..., Any]
+MAX_DEPTH = 10
+"""The deepest `--depth` any verb takes."""
+
+
+CLAIMS_DEFAULT = "claims"
 
 
 def claims_dir(function: F) -> F:
-    return click.argument(
-        "claims_dir",
-        required=False,
-        default="claims",
+    """The claims folder as a positional `[DIR]`, with `--claims DIR` accepted as well.
+
+    For verbs with no other positional argument. The command receives ``claims_dir``.
+    """
+
+    @functools.wraps(function)
+    def command(
+        *args: Any, dir_argument: Path | None, dir_option: Path | None, **kwargs: Any
+    ) -> Any:
+        if dir_argument is not None and dir_option is not None and dir_argument != dir_option:
+            raise UsageError(
+                f"expected the claims folder once, found DIR '{dir_argument}' and "
+                f"--claims '{dir_option}'",
+                "--claims",
+            )
+        folder = dir_argument or dir_option or Path(CLAIMS_DEFAULT)
+        return function(*args, claims_dir=folder, **kwargs)
+
+    wrapped: F = click.option(
+        "--claims",
+        "dir_option",
+        default=None,
         type=click.Path(path_type=Path),
-        metavar="[DIR]",
-    )(function)
+        metavar="DIR",
+        help=f"The claims folder (default ./{CLAIMS_DEFAULT}); the same as the DIR argument.",
+    )(command)
+    return click.argument(
+        "dir_argument", required=False, type=click.Path(path_type=Path), metavar="[DIR]"
+    )(wrapped)
 
 
 def claims_option(function: F) -> F:
+    """The claims folder as `--claims DIR`, for verbs whose positional arguments are claims."""
     return click.option(
         "--claims",
         "claims_dir",
-        default="claims",
+        default=CLAIMS_DEFAULT,
         show_default=True,
         type=click.Path(path_type=Path),
+        metavar="DIR",
         help="The claims folder.",
     )(function)
+
+
+def depth_option(default: int, help_text: str) -> Callable[[F], F]:
+    """`--depth N`: the same range (1 to `MAX_DEPTH`) in every verb that draws or explains."""
+    return click.option(
+        "--depth",
+        default=default,
+        show_default=True,
+        type=click.IntRange(1, MAX_DEPTH),
+        help=help_text,
+    )
 
 
 def scenario_options(function: F) -> F:
@@ -83,9 +124,10 @@ def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
     """A usage error for the first CLAIM argument the knowledge base does not have."""
     for claim_id in claim_ids:
         if claim_id is not None and claim_id not in kb.claims:
-            raise UsageError(
-                f"unknown claim '{claim_id}'{did_you_mean(claim_id, kb.claims)}", "CLAIM"
-            )
+            hint = did_you_mean(claim_id, kb.claims)
+            if not hint and Path(claim_id).is_dir():
+                hint = f" (a folder: did you mean --claims {claim_id}?)"
+            raise UsageError(f"unknown claim '{claim_id}'{hint}", "CLAIM")
 
 
 def load(claims: Path) -> KnowledgeBase:
@@ -107,6 +149,7 @@ __all__ = [
     "CruxError",
     "claims_dir",
     "claims_option",
+    "depth_option",
     "format_option",
     "load",
     "require_claims",

@@ -10,7 +10,12 @@ import click
 from engine.knowledge.schema import json_schema
 
 
-@click.command("schema")
+@click.command(
+    "schema",
+    epilog="""\b
+Example:
+  crux schema -o docs/crux.schema.json""",
+)
 @click.option(
     "-o",
     "--output",

@@ -62,7 +62,13 @@ def print_tornado(tornado: Tornado, console: Console) -> None:
     console.print("")
 
 
-@click.command("sensitivity")
+@click.command(
+    "sensitivity",
+    epilog="""\b
+Examples:
+  crux sensitivity                           # every claim decided by numbers, ./claims
+  crux sensitivity my_claim --claims my_claims --svg tornadoes/ --format csv""",
+)
 @click.argument("claim", required=False, metavar="[CLAIM]")
 @claims_option
 @scenario_options

@@ -14,7 +14,12 @@ from engine.site.render import templates_dir
 from engine.site.serve import BuildCounter, make_server, watch_and_rebuild
 
 
-@click.command("serve")
+@click.command(
+    "serve",
+    epilog="""\b
+Example:
+  crux serve my_claims --watch --port 8001""",
+)
 @claims_dir
 @output_option
 @scenario_options

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from engine.analysis.sampling import parse_correlation
 from engine.analysis.simulate import SimulationResult, simulate
-from engine.commands.options import claims_option, format_option, load, scenario_options
+from engine.commands.options import claims_dir, format_option, load, scenario_options
 from engine.errors import UsageError
 from engine.formatting import format_number
 from engine.knowledge.scenario import resolve_scenario
@@ -60,7 +60,13 @@ def print_table(result: SimulationResult, console: Console) -> None:
         console.print(f"Rank correlation {a} ~ {b}: {rho:g}")
 
 
-@click.command("simulate")
+@click.command(
+    "simulate",
+    epilog="""\b
+Examples:
+  crux simulate                              # ./claims, 10,000 samples
+  crux simulate my_claims -n 100000 --seed 1 --correlate a_figure,another=0.6""",
+)
 @click.option(
     "-n", "--samples", "n", type=int, default=10_000, show_default=True, help="Number of samples."
 )
@@ -72,7 +78,7 @@ def print_table(result: SimulationResult, console: Console) -> None:
     metavar="FIGURE,FIGURE=RHO",
     help="Spearman rank correlation between two sampled figures (repeatable), e.g. 'a,b=0.6'.",
 )
-@claims_option
+@claims_dir
 @scenario_options
 @format_option
 def command(

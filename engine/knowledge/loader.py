@@ -319,6 +319,12 @@ def _check_scenarios(
                 scenarios,
             )
         )
+    declared = [sid for sid, scenario in sorted(scenarios.items()) if scenario.default]
+    for sid in declared[1:]:
+        out.add(
+            out.at(sid, "default"),
+            f"scenario '{sid}': expected one default scenario, found another in '{declared[0]}'",
+        )
     # extends chains must not loop
     for sid in sorted(scenarios):
         seen = [sid]

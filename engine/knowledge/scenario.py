@@ -29,6 +29,8 @@ from engine.knowledge.settings import (
 from engine.knowledge.yaml_source import SourceDocument, YamlProblems, read_yaml
 
 DEFAULTS = "defaults"
+"""The figures' own values, as a scenario name."""
+BASELINE = "baseline"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,26 @@ class ScenarioInput:
         return numeric_setting(kb.figures[figure_id], self.settings[figure_id])
 
 
+def default_scenario_name(kb: KnowledgeBase) -> str:
+    """The scenario every verb uses when none is named.
+
+    The knowledge base's declared default (`default: true`), else `baseline` if it exists, else the
+    figures' own values (`defaults`).
+    """
+    declared = [sid for sid, scenario in kb.scenarios.items() if scenario.default]
+    if declared:
+        return declared[0]
+    return BASELINE if BASELINE in kb.scenarios else DEFAULTS
+
+
+def scenario_heading(kb: KnowledgeBase, scenario: ScenarioInput) -> str:
+    """How every verb names its scenario: `Scenario: baseline — Best estimates (lens = x)`."""
+    lenses = [f"{fid} = {scenario.settings[fid]}" for fid, f in kb.figures.items() if f.choices]
+    lens = f" ({', '.join(lenses)})" if lenses else ""
+    overrides = " with command-line overrides" if scenario.overridden else ""
+    return f"Scenario: {scenario.name} — {scenario.label}{lens}{overrides}"
+
+
 def scenario_chain(kb: KnowledgeBase, scenario: Scenario) -> list[Scenario]:
     """The scenario and those it extends, most basic first."""
     chain = [scenario]
@@ -65,9 +87,14 @@ def resolve_scenario(
     sets: Sequence[str] = (),
     assumes: Sequence[str] = (),
 ) -> ScenarioInput:
-    """Resolve a scenario name or file plus overrides into settings for every figure."""
+    """Resolve a scenario name or file plus overrides into settings for every figure.
+
+    ``None`` means the knowledge base's default scenario (`default_scenario_name`).
+    """
     expectation_at: dict[str, Location] = {}
-    if scenario is None or scenario == DEFAULTS:
+    if scenario is None:
+        scenario = default_scenario_name(kb)
+    if scenario == DEFAULTS:
         name, base = DEFAULTS, Scenario(label="The figures' own values")
     elif scenario in kb.scenarios:
         name, base = scenario, kb.scenarios[scenario]

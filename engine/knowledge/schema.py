@@ -331,6 +331,11 @@ class Scenario(_Model):
         {}, description="Claims taken to hold (true) or fail (false)."
     )
     expect: dict[Id, Label] = Field({}, description="Labels `crux check` verifies, like tests.")
+    default: StrictBool = Field(
+        False,
+        description="The scenario every verb uses when none is named (at most one may say so; "
+        "without one, `baseline` if it exists, else the figures' own values).",
+    )
 
 
 SECTIONS: dict[str, type[_Model]] = {

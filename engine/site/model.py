@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from engine.evaluation.evaluate import Evaluation, evaluate
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import DEFAULTS, resolve_scenario
-
-DEFAULT_SCENARIO = "baseline"
+from engine.knowledge.scenario import DEFAULTS, default_scenario_name, resolve_scenario
 
 
 @dataclass(frozen=True)
@@ -63,8 +61,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or "x"
 
 
-def default_scenario(kb: KnowledgeBase) -> str | None:
-    return DEFAULT_SCENARIO if DEFAULT_SCENARIO in kb.scenarios else None
+def default_scenario(kb: KnowledgeBase) -> str:
+    """The scenario a build uses when none is named: the same as every other verb's."""
+    return default_scenario_name(kb)
 
 
 def lens_figures(kb: KnowledgeBase) -> list[str]:
