@@ -93,3 +93,20 @@ def format_option_labels(options: Mapping[str, str]) -> str:
 def format_label(label: str) -> str:
     """A label with a symbol, so it reads without colour too."""
     return f"{LABEL_SYMBOLS.get(label, '')} {label}".strip()
+
+
+def format_percent(share: float) -> str:
+    """A share as a percentage with one decimal: `42.8 %`."""
+    if share is None or math.isnan(share):
+        return "undefined"
+    return f"{100 * share:.1f} %"
+
+
+def format_percent_error(share: float, stderr: float) -> str:
+    """A percentage and its error in percentage points: `42.8 % ± 0.1 pp`.
+
+    Errors under 0.1 pp keep two significant digits, so a small error does not read as zero.
+    """
+    points = 100 * stderr
+    error = f"{points:.1f}" if points >= 0.1 or points == 0 else f"{points:.2g}"
+    return f"{format_percent(share)} ± {error} pp"

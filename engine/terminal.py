@@ -6,7 +6,7 @@ import os
 import sys
 
 #: Plain text written to a pipe or a file uses this width, whatever the caller's terminal.
-PIPE_WIDTH = 100
+PIPE_WIDTH = 120
 #: Narrower terminals are treated as this wide (every layout is designed to fit it).
 MIN_WIDTH = 60
 

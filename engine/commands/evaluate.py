@@ -8,16 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from engine.commands.options import claims_dir, format_option, load, scenario_options
+from engine.commands.options import (
+    central_first,
+    claims_dir,
+    format_option,
+    load,
+    scenario_options,
+)
 from engine.evaluation.evaluate import Evaluation, evaluate_scenario
 from engine.evaluation.expectations import evaluation_warnings
-from engine.evaluation.explain import claim_summary, lens_summary, substitute
-from engine.formatting import format_label, format_setting
+from engine.evaluation.explain import claim_summary, substitute
+from engine.formatting import format_label, format_quantity, format_setting
 from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import scenario_heading
+from engine.tables import Column, Table, echo, to_csv
 
 
 def _number(value: float) -> float | None:
@@ -43,44 +48,65 @@ def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
     }
 
 
-def _claim_order(kb: KnowledgeBase) -> list[str]:
-    """Central claim first, then conclusions, then the rest, each group by id."""
-    rank = {"central": 0, "conclusion": 1}
-    return sorted(kb.claims, key=lambda cid: (rank.get(kb.claims[cid].role or "", 2), cid))
-
-
-def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
-    title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}"
-    table = Table(title=title, show_lines=False, expand=True)
-    widest = max((len(cid) for cid in kb.claims), default=10)
-    table.add_column("claim", style="bold", overflow="fold", min_width=min(widest, 40), ratio=2)
-    table.add_column("label", no_wrap=True, min_width=11)
-    table.add_column("what it says, and the numbers that decide it", ratio=5)
-    colours = {"holds": "green", "fails": "red", "undecided": "yellow"}
-    for cid in _claim_order(kb):
+def claims_table(kb: KnowledgeBase, ev: Evaluation) -> Table:
+    """Every claim's label, the central claim and the conclusions first."""
+    rows = []
+    for cid in central_first(kb, kb.claims):
         claim = kb.claims[cid]
-        label = ev.claims[cid]
-        text = escape(claim.text)
+        text = claim.text
         if claim.holds_when is not None and cid not in ev.scenario.assumptions:
-            text += f"\n  {claim.holds_when}\n  = {substitute(kb, ev, claim.holds_when)}"
+            text += f" [{claim.holds_when}: {substitute(kb, ev, claim.holds_when)}]"
         elif cid in ev.scenario.assumptions:
-            text += "\n  (assumed in this scenario)"
+            text += " [assumed in this scenario]"
         elif claim.role is not None:
-            text += f"\n  [dim]{escape(claim_summary(kb, ev, cid))}[/]"
-        table.add_row(cid, f"[{colours[label]}]{format_label(label)}[/]", text)
-    console.print(table)
+            text += f" [{claim_summary(kb, ev, cid)}]"
+        rows.append((cid, format_label(ev.claims[cid]), text))
+    columns = (
+        Column("claim"),
+        Column("label"),
+        Column("what it says, and the numbers that decide it", wrap=True),
+    )
+    return Table(scenario_heading(kb, ev.scenario), columns, tuple(rows))
+
+
+def quantities_table(kb: KnowledgeBase, ev: Evaluation) -> Table:
+    """Every calculator's and figure's value under the scenario."""
+    rows = [
+        (cid, format_quantity(ev.calculators[cid], kb.calculators[cid].unit), calc.label)
+        for cid, calc in kb.calculators.items()
+    ]
+    rows += [
+        (fid, format_setting(ev.scenario.settings[fid], figure.unit), figure.label)
+        for fid, figure in kb.figures.items()
+    ]
+    notes: list[str] = []
     overridden = sorted(f for f in ev.scenario.overridden if f in kb.figures)
     if overridden:
-        settings = ", ".join(
-            f"{fid} = {format_setting(ev.scenario.settings[fid], kb.figures[fid].unit)}"
-            for fid in overridden
-        )
-        console.print(f"Overridden: {settings}")
+        notes.append(f"Set on the command line: {', '.join(overridden)}")
     undefined = ev.undefined()
     if undefined:
-        console.print(
-            f"[yellow]Undefined quantities[/] (division by zero, log of a non-positive number or overflow): {', '.join(undefined)}"
+        notes.append(
+            "Undefined (division by zero, log of a non-positive number or overflow): "
+            + ", ".join(undefined)
         )
+    columns = (Column("calculator or figure"), Column("value"), Column("what it is", wrap=True))
+    return Table("Calculators, then figures", columns, tuple(rows), tuple(notes))
+
+
+def evaluation_csv(kb: KnowledgeBase, ev: Evaluation) -> str:
+    """One line per claim, calculator and figure: kind, id, label or value, unit."""
+    rows: list[tuple[object, ...]] = [
+        ("claim", cid, ev.claims[cid], None, None) for cid in central_first(kb, kb.claims)
+    ]
+    rows += [
+        ("calculator", cid, None, _number(ev.calculators[cid]), calc.unit)
+        for cid, calc in kb.calculators.items()
+    ]
+    rows += [
+        ("figure", fid, None, ev.scenario.settings[fid], figure.unit)
+        for fid, figure in kb.figures.items()
+    ]
+    return to_csv(("kind", "id", "label", "value", "unit"), rows)
 
 
 @click.command(
@@ -108,8 +134,9 @@ def command(
     if output_format == "json":
         click.echo(json.dumps(evaluation_json(kb, ev), indent=2, sort_keys=False, allow_nan=False))
         return
-    # Piped output gets a readable width instead of rich's 80-column default.
-    console = Console(soft_wrap=False)
-    if not console.is_terminal:
-        console = Console(soft_wrap=False, width=120)
-    print_table(kb, ev, console)
+    if output_format == "csv":
+        click.echo(evaluation_csv(kb, ev), nl=False)
+        return
+    echo(claims_table(kb, ev))
+    click.echo("")
+    echo(quantities_table(kb, ev))

@@ -14,8 +14,10 @@ from engine.commands.options import (
     scenario_options,
 )
 from engine.evaluation.evaluate import evaluate_scenario
-from engine.evaluation.explain import DEFAULT_EXPLAIN_DEPTH, explain_claim_tree, lens_summary
+from engine.evaluation.explain import DEFAULT_EXPLAIN_DEPTH, explain_claim_tree
 from engine.evaluation.explain_text import render_text
+from engine.knowledge.scenario import scenario_heading
+from engine.tables import echo_text
 from engine.terminal import output_width
 
 
@@ -46,7 +48,7 @@ def command(
     require_claims(kb, claim_ids)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
     width = output_width()
-    click.echo(f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}")
+    echo_text(scenario_heading(kb, ev.scenario))
     for claim_id in claim_ids:
         click.echo("")
         tree = explain_claim_tree(kb, ev, claim_id, None if full else depth)

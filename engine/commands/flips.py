@@ -10,6 +10,7 @@ import click
 
 from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady, find_flips
 from engine.commands.options import (
+    central_first,
     claims_option,
     format_option,
     load,
@@ -18,25 +19,53 @@ from engine.commands.options import (
 )
 from engine.formatting import (
     format_label,
+    format_number,
     format_option_labels,
     format_steady,
     format_tipping_point,
 )
-from engine.knowledge.scenario import resolve_scenario
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import resolve_scenario, scenario_heading
+from engine.tables import Column, Table, echo, echo_text, to_csv
 
-_COLOURS = {"holds": "green", "fails": "red", "undecided": "yellow"}
+
+def print_report(kb: KnowledgeBase, report: FlipReport, heading: str) -> None:
+    """One table per claim (central claim and conclusions first): a line per figure."""
+    echo_text(heading)
+    echo_text("Tipping points: one figure moves, the others stay.")
+    for cid in central_first(kb, report.claims):
+        flips = report.claims[cid]
+        rows = tuple((entry.figure, _now(entry), _describe(entry)) for entry in flips.entries())
+        columns = (Column("figure"), Column("now", right=True), Column("what happens", wrap=True))
+        click.echo("")
+        echo(Table(f"{cid}: {format_label(flips.label)} now", columns, rows))
 
 
-def print_report(report: FlipReport) -> None:
-    """One block per claim: its label now, then one line per figure (long ids stay readable)."""
-    click.echo(f"Tipping points — scenario: {report.scenario} (one figure moves, the others stay)")
-    for cid, flips in report.claims.items():
-        label = click.style(format_label(flips.label), fg=_COLOURS[flips.label])
-        click.echo(f"\n{click.style(cid, bold=True)}  {label}")
-        entries = flips.entries()
-        width = max(len(entry.figure) for entry in entries)
-        for entry in entries:
-            click.echo(f"  {entry.figure:<{width}}  {_describe(entry)}")
+def flips_csv(kb: KnowledgeBase, report: FlipReport) -> str:
+    """One line per claim and figure: where the label changes, or that it does not."""
+    rows: list[tuple[object, ...]] = []
+    for cid in central_first(kb, report.claims):
+        flips = report.claims[cid]
+        for entry in flips.entries():
+            data = entry.to_json()
+            rows.append(
+                (
+                    cid,
+                    flips.label,
+                    entry.figure,
+                    data.get("at"),
+                    data.get("unit"),
+                    data.get("now"),
+                    _describe(entry),
+                )
+            )
+    return to_csv(("claim", "label", "figure", "flips_at", "unit", "now", "what_happens"), rows)
+
+
+def _now(entry: Crossing | Steady | OptionLabels) -> str:
+    if isinstance(entry, OptionLabels):
+        return str(entry.now)
+    return format_number(entry.now)
 
 
 def _describe(entry: Crossing | Steady | OptionLabels) -> str:
@@ -82,14 +111,16 @@ def command(
     """Find the value of each figure at which a claim's label flips (all claims, or CLAIM)."""
     kb = load(claims_dir)
     require_claims(kb, [claim])
-    report = find_flips(
-        kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
-    )
+    scenario_input = resolve_scenario(kb, scenario, sets, assumes)
+    report = find_flips(kb, scenario_input, [claim] if claim else None)
     if output_format == "json":
         click.echo(json.dumps(report_json(report), indent=2, allow_nan=False))
+        return
+    if output_format == "csv":
+        click.echo(flips_csv(kb, report), nl=False)
         return
     if not report.claims:
         what = f"'{claim}' does not" if claim else "no claim does"
         click.echo(f"{what} depend on any figure under this scenario: nothing can flip it.")
         return
-    print_report(report)
+    print_report(kb, report, scenario_heading(kb, scenario_input))

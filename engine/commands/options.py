@@ -113,11 +113,18 @@ def format_option(function: F) -> F:
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(["table", "json"]),
+        type=click.Choice(["table", "json", "csv"]),
         default="table",
         show_default=True,
-        help="Output format.",
+        help="table: for reading (plain text when piped); json: every number in full; "
+        "csv: one line per row.",
     )(function)
+
+
+def central_first(kb: KnowledgeBase, claim_ids: Iterable[str]) -> list[str]:
+    """The central claim first, then the conclusions, then the rest, each group by id."""
+    rank = {"central": 0, "conclusion": 1}
+    return sorted(claim_ids, key=lambda cid: (rank.get(kb.claims[cid].role or "", 2), cid))
 
 
 def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
@@ -147,6 +154,7 @@ def load(claims: Path) -> KnowledgeBase:
 
 __all__ = [
     "CruxError",
+    "central_first",
     "claims_dir",
     "claims_option",
     "depth_option",

@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.commands.options import (
+    central_first,
     claims_option,
     format_option,
     load,
@@ -19,47 +17,73 @@ from engine.commands.options import (
     scenario_options,
 )
 from engine.formatting import format_label, format_number, format_quantity
-from engine.knowledge.scenario import resolve_scenario
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import resolve_scenario, scenario_heading
 from engine.site.tornado_svg import tornado_svg
+from engine.tables import Column, Table, echo, echo_text, to_csv
 
 
 def _margin(value: float | None) -> str:
     return "—" if value is None else format_number(value)
 
 
-def print_tornado(tornado: Tornado, console: Console) -> None:
+def tornado_table(tornado: Tornado) -> Table:
+    """A claim's figures, most influential first, with the margin at each end of their range."""
     if tornado.comparison is not None:
         unit = "" if tornado.margin_unit in (None, "dimensionless") else f" {tornado.margin_unit}"
-        caption = f"margin of {tornado.comparison}{unit}, now {_margin(tornado.margin_now)}"
+        caption = f"Margin of {tornado.comparison}{unit}, now {_margin(tornado.margin_now)}."
     else:
-        caption = "decided through arguments or a lens: labels at each end of the range"
-    table = Table(
-        title=f"{tornado.claim}: {format_label(tornado.label)}",
-        caption=escape(caption),
-        expand=False,
-    )
-    for name in ("figure", "range (90%)", "at low", "at high", "swing", "label changes"):
-        table.add_column(name, no_wrap=name != "label changes")
+        caption = "Decided through arguments or a lens: the labels at each end of the range."
+    rows = []
     for bar in tornado.bars:
         flips = "no"
         if bar.crossings:
             flips = "at " + ", ".join(format_number(c) for c in bar.crossings)
         elif bar.flips:
             flips = f"{bar.label_low} → {bar.label_high}"
-        table.add_row(
-            bar.figure,
-            escape(f"{format_number(bar.low)} – {format_quantity(bar.high, bar.unit)}"),
-            _margin(bar.margin_low) if tornado.comparison else bar.label_low,
-            _margin(bar.margin_high) if tornado.comparison else bar.label_high,
-            _margin(None if bar.swing != bar.swing else bar.swing),
-            flips,
+        margins = tornado.comparison is not None
+        rows.append(
+            (
+                bar.figure,
+                format_number(bar.now),
+                f"{format_number(bar.low)} to {format_quantity(bar.high, bar.unit)}",
+                _margin(bar.margin_low) if margins else bar.label_low,
+                _margin(bar.margin_high) if margins else bar.label_high,
+                f"{_margin(bar.margin_min)} to {_margin(bar.margin_max)}" if margins else "",
+                _margin(None if bar.swing != bar.swing else bar.swing),
+                flips,
+            )
         )
-    console.print(table)
+    names = ("figure", "now", "range (90%)", "at low", "at high", "lowest to highest")
+    columns = (
+        *(Column(name, right=name not in ("figure", "range (90%)")) for name in names),
+        Column("swing", right=True),
+        Column("label changes", wrap=True),
+    )
+    notes = [caption]
     if tornado.not_swept:
-        console.print(
-            f"  not swept (no range, or a switch or lens): {', '.join(tornado.not_swept)}"
-        )
-    console.print("")
+        notes.append(f"Not swept (no range, or a switch or lens): {', '.join(tornado.not_swept)}")
+    title = f"{tornado.claim}: {format_label(tornado.label)}"
+    return Table(title, columns, tuple(rows), tuple(notes))
+
+
+def sensitivity_csv(kb: KnowledgeBase, tornadoes: dict[str, Tornado]) -> str:
+    """One line per claim and figure, every number in full."""
+    headers = (
+        "claim", "label", "comparison", "margin_now", "figure", "unit", "now", "low", "high",
+        "margin_low", "margin_high", "margin_min", "margin_max", "swing", "flips", "crossings",
+    )  # fmt: skip
+    rows = []
+    for cid in central_first(kb, tornadoes):
+        tornado = tornadoes[cid]
+        for bar in tornado.bars:
+            data = bar.to_json()
+            numbers = tuple(data[h] for h in headers[4:-1])
+            crossings = " ".join(repr(c) for c in bar.crossings)
+            rows.append(
+                (cid, tornado.label, tornado.comparison, tornado.margin_now, *numbers, crossings)
+            )
+    return to_csv(headers, rows)
 
 
 @click.command(
@@ -93,9 +117,8 @@ def command(
     """Rank the figures by how far each moves a claim's deciding margin over its range."""
     kb = load(claims_dir)
     require_claims(kb, [claim])
-    tornadoes = sensitivity(
-        kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
-    )
+    scenario_input = resolve_scenario(kb, scenario, sets, assumes)
+    tornadoes = sensitivity(kb, scenario_input, [claim] if claim else None)
     if svg_dir is not None:
         svg_dir.mkdir(parents=True, exist_ok=True)
         for cid, tornado in tornadoes.items():
@@ -104,12 +127,17 @@ def command(
         payload = {cid: tornado.to_json() for cid, tornado in tornadoes.items()}
         click.echo(json.dumps(payload, indent=2, allow_nan=False))
         return
+    if output_format == "csv":
+        click.echo(sensitivity_csv(kb, tornadoes), nl=False)
+        return
     if not tornadoes:
         what = f"'{claim}' does not" if claim else "no claim does"
         click.echo(f"{what} depend on any figure under this scenario.")
         return
-    console = Console(soft_wrap=False)
-    for tornado in tornadoes.values():
-        print_tornado(tornado, console)
+    echo_text(scenario_heading(kb, scenario_input))
+    echo_text("Sensitivity: each figure swept over its 90% range, the others held.")
+    for cid in central_first(kb, tornadoes):
+        click.echo("")
+        echo(tornado_table(tornadoes[cid]))
     if svg_dir is not None:
-        console.print(f"wrote {len(tornadoes)} SVG tornado(es) to {svg_dir}")
+        click.echo(f"\nwrote {len(tornadoes)} SVG tornado(es) to {svg_dir}")

@@ -6,58 +6,103 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from engine.analysis.sampling import parse_correlation
 from engine.analysis.simulate import SimulationResult, simulate
-from engine.commands.options import claims_dir, format_option, load, scenario_options
+from engine.commands.options import (
+    central_first,
+    claims_dir,
+    format_option,
+    load,
+    scenario_options,
+)
 from engine.errors import UsageError
-from engine.formatting import format_number
-from engine.knowledge.scenario import resolve_scenario
+from engine.formatting import format_number, format_percent, format_percent_error
+from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.scenario import resolve_scenario, scenario_heading
+from engine.tables import Column, Table, echo, echo_text, to_csv, wrap_text
+from engine.terminal import output_width
 
 
-def _percent(p: float, stderr: float) -> str:
-    return f"{100 * p:.1f}% ± {100 * stderr:.2g}"
-
-
-def print_table(result: SimulationResult, console: Console) -> None:
-    seed = "random seed" if result.seed is None else f"seed {result.seed}"
-    table = Table(
-        title=f"Monte Carlo — scenario: {result.scenario}, {result.n:,} samples, {seed}",
-        caption="± is one Monte Carlo standard error, sqrt(p(1-p)/n)",
-        expand=False,
-    )
-    for name in ("claim", "P(holds)", "P(fails)", "P(undecided)"):
-        table.add_column(name, no_wrap=True)
-    for cid, p in result.claims.items():
-        table.add_row(
+def print_tables(kb: KnowledgeBase, result: SimulationResult, heading: str) -> None:
+    """The claims' chances (central claim and conclusions first), then the calculators'."""
+    seed = "a random seed" if result.seed is None else f"seed {result.seed}"
+    rows = tuple(
+        (
             cid,
-            _percent(p.p_holds, p.stderr_holds),
-            _percent(p.p_fails, p.stderr_fails),
-            _percent(p.p_undecided, p.stderr_undecided),
+            format_percent_error(p.p_holds, p.stderr_holds),
+            format_percent_error(p.p_fails, p.stderr_fails),
+            format_percent_error(p.p_undecided, p.stderr_undecided),
         )
-    console.print(table)
+        for cid in central_first(kb, result.claims)
+        for p in (result.claims[cid],)
+    )
+    columns = (
+        Column("claim"),
+        Column("P(holds)", right=True),
+        Column("P(fails)", right=True),
+        Column("P(undecided)", right=True),
+    )
+    notes = ["± is one Monte Carlo standard error, sqrt(p(1-p)/n), in percentage points (pp)."]
+    echo_text(heading)
+    echo(
+        Table(
+            f"Monte Carlo: {format_number(result.n)} samples, {seed}",
+            columns,
+            rows,
+            tuple(notes),
+        )
+    )
     if result.quantities:
-        quantities = Table(title="Calculators", expand=False)
-        for name in ("calculator", "mean", "5%", "median", "95%", "unit", "undefined"):
-            quantities.add_column(name, no_wrap=True)
-        for qid, q in result.quantities.items():
-            quantities.add_row(
+        quantity_rows = tuple(
+            (
                 qid,
                 format_number(q.mean),
                 format_number(q.p05),
                 format_number(q.p50),
                 format_number(q.p95),
                 q.unit,
-                f"{100 * q.undefined:.1f}%",
+                format_percent(q.undefined),
             )
-        console.print(quantities)
-    console.print(f"Sampled: {', '.join(result.sampled) or 'none'}")
+            for qid, q in result.quantities.items()
+        )
+        names = ("calculator", "mean", "5%", "median", "95%", "unit", "undefined")
+        quantity_columns = tuple(
+            Column(name, right=name not in ("calculator", "unit")) for name in names
+        )
+        click.echo("")
+        echo(Table("Calculators", quantity_columns, quantity_rows))
+    click.echo("")
+    for line in _sampling_notes(result):
+        click.echo(line)
+
+
+def _sampling_notes(result: SimulationResult) -> list[str]:
+    width = output_width()
+    lines = wrap_text(f"Sampled: {', '.join(result.sampled) or 'none'}", width)
     if result.fixed:
-        console.print(f"Held at the scenario's values: {', '.join(result.fixed)}")
+        lines += wrap_text(f"Held at the scenario's values: {', '.join(result.fixed)}", width)
     for (a, b), rho in result.correlations.items():
-        console.print(f"Rank correlation {a} ~ {b}: {rho:g}")
+        lines += wrap_text(f"Rank correlation {a} ~ {b}: {format_number(rho)}", width)
+    return lines
+
+
+def simulation_csv(kb: KnowledgeBase, result: SimulationResult) -> str:
+    """One line per claim (its chances) and per calculator (its distribution)."""
+    rows: list[tuple[object, ...]] = []
+    for cid in central_first(kb, result.claims):
+        p = result.claims[cid]
+        chances = (p.p_holds, p.stderr_holds, p.p_fails, p.stderr_fails, p.p_undecided)
+        rows.append(("claim", cid, *chances, p.stderr_undecided, *([None] * 6)))
+    for qid, q in result.quantities.items():
+        data = q.to_json()
+        spread = (data["mean"], data["p05"], data["p50"], data["p95"], q.unit, q.undefined)
+        rows.append(("calculator", qid, *([None] * 6), *spread))
+    headers = (
+        "kind", "id", "p_holds", "stderr_holds", "p_fails", "stderr_fails", "p_undecided",
+        "stderr_undecided", "mean", "p05", "p50", "p95", "unit", "undefined",
+    )  # fmt: skip
+    return to_csv(headers, rows)
 
 
 @click.command(
@@ -98,8 +143,12 @@ def command(
         raise UsageError(f"expected a non-negative seed, found {seed}", "--seed")
     kb = load(claims_dir)
     correlations = dict(parse_correlation(text) for text in correlates)
-    result = simulate(kb, resolve_scenario(kb, scenario, sets, assumes), n, seed, correlations)
+    scenario_input = resolve_scenario(kb, scenario, sets, assumes)
+    result = simulate(kb, scenario_input, n, seed, correlations)
     if output_format == "json":
         click.echo(json.dumps(result.to_json(), indent=2, allow_nan=False))
         return
-    print_table(result, Console(soft_wrap=False))
+    if output_format == "csv":
+        click.echo(simulation_csv(kb, result), nl=False)
+        return
+    print_tables(kb, result, scenario_heading(kb, scenario_input))
