@@ -1,0 +1,149 @@
+"""One convention for every verb: the folder, the default scenario, --depth, examples in --help."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from engine.cli import COMMANDS, cli
+from tests.conftest import EXAMPLES
+
+LEMONADE = EXAMPLES / "lemonade"
+VERBS = sorted(COMMANDS)
+WITH_FOLDER = [verb for verb in VERBS if verb != "schema"]
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def command(verb: str) -> click.Command:
+    found = cli.get_command(click.Context(cli), verb)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def with_default(tmp_path: Path) -> Path:
+    """The lemonade example with `summer` declared as its default scenario."""
+    folder = tmp_path / "claims"
+    shutil.copytree(LEMONADE, folder)
+    model = folder / "model.yaml"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(
+        text.replace("  summer:\n", "  summer:\n    default: true\n", 1), encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("verb", WITH_FOLDER)
+def test_every_verb_accepts_claims_dir(verb: str) -> None:
+    params = {p.name: p for p in command(verb).params}
+    option = next(p for p in params.values() if "--claims" in getattr(p, "opts", []))
+    assert option.metavar == "DIR" or option.name in ("dir_option", "claims_dir")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--claims", str(LEMONADE)],
+        ["eval", "--claims", str(LEMONADE)],
+        ["explain", "stand_is_thriving", "--claims", str(LEMONADE)],
+        ["flips", "--claims", str(LEMONADE)],
+        ["sensitivity", "--claims", str(LEMONADE)],
+        ["simulate", "-n", "200", "--claims", str(LEMONADE)],
+        ["simulate", "-n", "200", str(LEMONADE)],
+    ],
+)
+def test_verbs_run_on_the_folder_given_either_way(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("verb", ["check", "eval", "build", "serve", "simulate"])
+def test_verbs_without_other_positionals_take_dir_positionally(verb: str) -> None:
+    names = [p.name for p in command(verb).params if isinstance(p, click.Argument)]
+    assert names == ["dir_argument"]
+
+
+def test_dir_and_a_different_claims_option_is_a_usage_error() -> None:
+    result = run("eval", str(LEMONADE), "--claims", "elsewhere")
+    assert result.exit_code == 2
+    assert "expected the claims folder once" in result.stderr
+
+
+def test_a_folder_given_as_claim_suggests_claims() -> None:
+    result = run("flips", str(LEMONADE))
+    assert result.exit_code == 2
+    assert f"did you mean --claims {LEMONADE}" in result.stderr
+
+
+def scenario_of_each_verb(folder: Path, tmp_path: Path) -> dict[str, str]:
+    claims = ["--claims", str(folder)]
+    found = {
+        "eval": json.loads(run("eval", *claims, "--format", "json").stdout)["scenario"],
+        "simulate": json.loads(run("simulate", "-n", "100", *claims, "--format", "json").stdout)[
+            "scenario"
+        ],
+    }
+    for verb, args in {
+        "explain": ["explain", "stand_is_thriving"],
+        "flips": ["flips"],
+        "sensitivity": ["sensitivity"],
+    }.items():
+        heading = run(*args, *claims).stdout.splitlines()[0]
+        match = re.match(r"Scenario: (\S+) — ", heading)
+        assert match, heading
+        found[verb] = match.group(1)
+    out = run("diagram", "stand_is_thriving", *claims, "-o", str(tmp_path / "x.svg")).stdout
+    match = re.search(r"scenario (\S+)", out)
+    assert match, out
+    found["diagram"] = match.group(1).rstrip(",")
+    return found
+
+
+def test_every_verb_defaults_to_the_declared_default_scenario(
+    with_default: Path, tmp_path: Path
+) -> None:
+    assert set(scenario_of_each_verb(with_default, tmp_path).values()) == {"summer"}
+
+
+def test_without_a_declared_default_every_verb_uses_the_figures_values(tmp_path: Path) -> None:
+    # The lemonade example has no `baseline` and declares no default.
+    assert set(scenario_of_each_verb(LEMONADE, tmp_path).values()) == {"defaults"}
+
+
+def test_the_shipped_map_defaults_to_baseline() -> None:
+    out = run("eval", "--format", "json", "--claims", "claims")
+    assert json.loads(out.stdout)["scenario"] == "baseline"
+
+
+def test_two_default_scenarios_are_an_error(with_default: Path) -> None:
+    model = with_default / "model.yaml"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(
+        text.replace("  washout:\n", "  washout:\n    default: true\n", 1), encoding="utf-8"
+    )
+    result = run("check", str(with_default))
+    assert result.exit_code == 1
+    assert "expected one default scenario, found another in 'summer'" in result.stderr
+
+
+@pytest.mark.parametrize("verb", ["explain", "diagram", "build"])
+def test_depth_has_the_same_range_everywhere(verb: str) -> None:
+    depth = next(p for p in command(verb).params if p.name == "depth")
+    assert isinstance(depth.type, click.IntRange)
+    assert (depth.type.min, depth.type.max) == (1, 10)
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_help_shows_an_example(verb: str) -> None:
+    result = run(verb, "--help")
+    assert result.exit_code == 0
+    assert re.search(r"Examples?:\n\s+crux " + verb.replace("eval", "eval"), result.stdout)
