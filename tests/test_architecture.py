@@ -19,7 +19,7 @@ LAYERS = (
     ("engine.analysis",),
     ("engine.interop",),
     ("engine.site",),
-    ("engine.commands", "engine.cli", "engine.__main__"),
+    ("engine.commands", "engine.cli", "engine.__main__", "engine.api"),
 )
 
 
