@@ -30,8 +30,8 @@ def leaf_commands() -> list[tuple[str, ...]]:
     return found
 
 
-# `schema` prints the file format and `import` writes a new folder: neither reads one.
-WITH_FOLDER = [path for path in leaf_commands() if path[0] not in ("schema", "import")]
+# `schema` prints the file format; `import` and `init` write a new folder: none reads one.
+WITH_FOLDER = [path for path in leaf_commands() if path[0] not in ("schema", "import", "init")]
 
 
 def run(*args: str) -> Result:

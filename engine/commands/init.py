@@ -25,7 +25,12 @@ def starter_files() -> dict[str, str]:
     }
 
 
-@click.command("init")
+@click.command(
+    "init",
+    epilog="""\b
+Example:
+  crux init my_debate && cd my_debate && crux check""",
+)
 @click.argument(
     "directory", required=False, default=".", type=click.Path(path_type=Path), metavar="[DIR]"
 )
