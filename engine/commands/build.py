@@ -5,17 +5,18 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from engine.commands.diagram import DEFAULT_DEPTH
 from engine.commands.options import F, claims_dir, load, scenario_options, strict_option
 from engine.errors import CruxError
-from engine.evaluation.expectations import check_expectations, warn_about
-from engine.knowledge.lint import format_summary, lint
-from engine.knowledge.loader import KnowledgeBase
-from engine.site.build import BuildResult, Progress, build_site
-from engine.site.diagram import DEFAULT_DEPTH
+
+if TYPE_CHECKING:
+    from engine.knowledge.loader import KnowledgeBase
+    from engine.site.build import BuildResult, Progress
+
 
 PROGRESS_AFTER = 1.0
 """Seconds a build runs before a progress bar appears (and only on a terminal)."""
@@ -80,6 +81,8 @@ def run_build(
     strict: bool = False,
 ) -> BuildResult:
     """Load, report warnings (errors with `strict`, before anything is written), and build."""
+    from engine.site.build import build_site
+
     kb = load(claims)
     report_warnings(kb, scenario, bool(sets or assumes), strict)
     return build_site(
@@ -99,6 +102,9 @@ def report_warnings(
 ) -> None:
     """Print the map's warnings and the failed expectations of every scenario the site shows;
     with `strict`, raise them as errors instead."""
+    from engine.evaluation.expectations import check_expectations, warn_about
+    from engine.knowledge.lint import format_summary, lint
+
     names = [sid for sid, s in kb.scenarios.items() if s.expect]
     if scenario is not None and scenario not in kb.scenarios and not overridden:
         names.append(scenario)  # a scenario file: the site is built under it
@@ -149,6 +155,7 @@ def command(
     values. A failed build leaves the previous site untouched. Warnings are printed; --strict
     makes them errors, and then nothing is written.
     """
+
     started = time.monotonic()
     progress = LazyProgress()
     try:

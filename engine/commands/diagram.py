@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.commands.options import claims_option, load, require_claims, scenario_options
 from engine.errors import UsageError
-from engine.evaluation.evaluate import evaluate_scenario
-from engine.evaluation.expectations import evaluation_warnings
-from engine.site import urls
-from engine.site.diagram import DEFAULT_DEPTH, MAP_LIMIT, map_diagram, neighbourhood_diagram
-from engine.site.graphviz_render import clean_svg, make_renderer, svg_to_png
-from engine.site.model import default_scenario
+
+if TYPE_CHECKING:
+    pass
+
 
 FORMATS = (".svg", ".png", ".dot")
+DEFAULT_DEPTH = 2
+"""`engine.site.diagram.DEFAULT_DEPTH`, written out so `--help` need not import the site."""
 
 
 @click.command("diagram")
@@ -53,6 +54,12 @@ def command(
     base_url: str,
 ) -> None:
     """Draw CLAIM's neighbourhood (or, without CLAIM, the whole map) under a scenario."""
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.evaluation.expectations import evaluation_warnings
+    from engine.site.diagram import MAP_LIMIT, map_diagram, neighbourhood_diagram
+    from engine.site.graphviz_render import clean_svg, make_renderer, svg_to_png
+    from engine.site.model import default_scenario
+
     suffix = output.suffix.lower()
     if suffix not in FORMATS:
         raise UsageError(
@@ -67,6 +74,8 @@ def command(
 
     def link(kind: str, item_id: str) -> str | None:
         # Without a published site to point at, relative links would dangle in a writeup.
+        from engine.site import urls
+
         return f"{base}/{urls.page_path(kind, item_id)}" if base else None
 
     if claim is None:

@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from engine.commands.options import claims_dir, format_option, load, scenario_options
-from engine.evaluation.evaluate import Evaluation, evaluate_scenario
-from engine.evaluation.expectations import evaluation_warnings
-from engine.evaluation.explain import claim_summary, lens_summary, substitute
-from engine.formatting import format_label, format_setting
-from engine.knowledge.loader import KnowledgeBase
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from engine.evaluation.evaluate import Evaluation
+    from engine.knowledge.loader import KnowledgeBase
 
 
 def _number(value: float) -> float | None:
@@ -26,6 +24,8 @@ def _number(value: float) -> float | None:
 
 def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
     """The stable JSON shape of `crux eval --format json` (documented in docs/cli.md)."""
+    from engine.evaluation.explain import claim_summary
+
     return {
         "scenario": ev.scenario.name,
         "figures": {
@@ -50,6 +50,12 @@ def _claim_order(kb: KnowledgeBase) -> list[str]:
 
 
 def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from engine.evaluation.explain import claim_summary, lens_summary, substitute
+    from engine.formatting import format_label, format_setting
+
     title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}"
     table = Table(title=title, show_lines=False, expand=True)
     widest = max((len(cid) for cid in kb.claims), default=10)
@@ -95,6 +101,11 @@ def command(
     output_format: str,
 ) -> None:
     """Evaluate DIR (default ./claims) under a scenario and print every claim's label."""
+    from rich.console import Console
+
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.evaluation.expectations import evaluation_warnings
+
     kb = load(claims_dir)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
     for line in evaluation_warnings(kb, ev):

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from engine.commands.options import claims_option, load, require_claims, scenario_options
-from engine.evaluation.evaluate import evaluate_scenario
-from engine.evaluation.explain import DEFAULT_EXPLAIN_DEPTH, explain_claim_tree, lens_summary
-from engine.evaluation.explain_text import render_text
-from engine.terminal import output_width
+
+DEFAULT_EXPLAIN_DEPTH = 1
+"""`engine.evaluation.explain.DEFAULT_EXPLAIN_DEPTH`, written out so `--help` imports no engine."""
 
 
 @click.command("explain")
@@ -35,6 +34,11 @@ def command(
     full: bool,
 ) -> None:
     """Explain why each CLAIM has its label: arguments, premises, formulas with numbers, sources."""
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.evaluation.explain import explain_claim_tree, lens_summary
+    from engine.evaluation.explain_text import render_text
+    from engine.terminal import output_width
+
     kb = load(claims_dir)
     require_claims(kb, claim_ids)
     ev = evaluate_scenario(kb, scenario, sets, assumes)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady, find_flips
 from engine.commands.options import (
     claims_option,
     format_option,
@@ -16,19 +15,20 @@ from engine.commands.options import (
     require_claims,
     scenario_options,
 )
-from engine.formatting import (
-    format_label,
-    format_option_labels,
-    format_steady,
-    format_tipping_point,
-)
-from engine.knowledge.scenario import resolve_scenario
+
+if TYPE_CHECKING:
+    from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady
+
 
 _COLOURS = {"holds": "green", "fails": "red", "undecided": "yellow"}
 
 
 def print_report(report: FlipReport) -> None:
     """One block per claim: its label now, then one line per figure (long ids stay readable)."""
+    from engine.formatting import (
+        format_label,
+    )
+
     click.echo(f"Tipping points — scenario: {report.scenario} (one figure moves, the others stay)")
     for cid, flips in report.claims.items():
         label = click.style(format_label(flips.label), fg=_COLOURS[flips.label])
@@ -40,6 +40,13 @@ def print_report(report: FlipReport) -> None:
 
 
 def _describe(entry: Crossing | Steady | OptionLabels) -> str:
+    from engine.analysis.flips import OptionLabels, Steady
+    from engine.formatting import (
+        format_option_labels,
+        format_steady,
+        format_tipping_point,
+    )
+
     if isinstance(entry, OptionLabels):
         return "by option: " + format_option_labels(entry.options)
     if isinstance(entry, Steady):
@@ -50,6 +57,11 @@ def _describe(entry: Crossing | Steady | OptionLabels) -> str:
 def report_json(report: FlipReport) -> list[dict[str, Any]]:
     """The JSON shape of `crux flips --format json` (docs/analysis.md): the report's data, and
     each crossing's sentence as ``text``."""
+    from engine.analysis.flips import Crossing
+    from engine.formatting import (
+        format_tipping_point,
+    )
+
     out = []
     for flips in report.claims.values():
         for entry in flips.entries():
@@ -74,6 +86,9 @@ def command(
     output_format: str,
 ) -> None:
     """Find the value of each figure at which a claim's label flips (all claims, or CLAIM)."""
+    from engine.analysis.flips import find_flips
+    from engine.knowledge.scenario import resolve_scenario
+
     kb = load(claims_dir)
     require_claims(kb, [claim])
     report = find_flips(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from engine.knowledge.loader import KnowledgeBase
+
 from engine.errors import CruxError, UsageError, did_you_mean
-from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 F = Callable[..., Any]
 
@@ -100,6 +102,8 @@ def load(claims: Path) -> KnowledgeBase:
             else ""
         )
         raise UsageError(f"expected a claims folder, found a file{hint}", str(claims))
+    from engine.knowledge.loader import load_knowledge_base
+
     return load_knowledge_base(claims)
 
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.commands.options import (
     claims_option,
     format_option,
@@ -18,16 +15,25 @@ from engine.commands.options import (
     require_claims,
     scenario_options,
 )
-from engine.formatting import format_label, format_number, format_quantity
-from engine.knowledge.scenario import resolve_scenario
-from engine.site.tornado_svg import tornado_svg
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from engine.analysis.sensitivity import Tornado
 
 
 def _margin(value: float | None) -> str:
+    from engine.formatting import format_number
+
     return "—" if value is None else format_number(value)
 
 
 def print_tornado(tornado: Tornado, console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from engine.formatting import format_label, format_number, format_quantity
+
     if tornado.comparison is not None:
         unit = "" if tornado.margin_unit in (None, "dimensionless") else f" {tornado.margin_unit}"
         caption = f"margin of {tornado.comparison}{unit}, now {_margin(tornado.margin_now)}"
@@ -85,6 +91,12 @@ def command(
     svg_dir: Path | None,
 ) -> None:
     """Rank the figures by how far each moves a claim's deciding margin over its range."""
+    from rich.console import Console
+
+    from engine.analysis.sensitivity import sensitivity
+    from engine.knowledge.scenario import resolve_scenario
+    from engine.site.tornado_svg import tornado_svg
+
     kb = load(claims_dir)
     require_claims(kb, [claim])
     tornadoes = sensitivity(

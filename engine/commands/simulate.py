@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from engine.analysis.sampling import parse_correlation
-from engine.analysis.simulate import SimulationResult, simulate
 from engine.commands.options import claims_option, format_option, load, scenario_options
 from engine.errors import UsageError
-from engine.formatting import format_number
-from engine.knowledge.scenario import resolve_scenario
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from engine.analysis.simulate import SimulationResult
 
 
 def _percent(p: float, stderr: float) -> str:
@@ -22,6 +22,10 @@ def _percent(p: float, stderr: float) -> str:
 
 
 def print_table(result: SimulationResult, console: Console) -> None:
+    from rich.table import Table
+
+    from engine.formatting import format_number
+
     seed = "random seed" if result.seed is None else f"seed {result.seed}"
     table = Table(
         title=f"Monte Carlo — scenario: {result.scenario}, {result.n:,} samples, {seed}",
@@ -90,6 +94,12 @@ def command(
         raise UsageError(f"expected at least 1 sample, found {n}", "--samples")
     if seed is not None and seed < 0:
         raise UsageError(f"expected a non-negative seed, found {seed}", "--seed")
+    from rich.console import Console
+
+    from engine.analysis.sampling import parse_correlation
+    from engine.analysis.simulate import simulate
+    from engine.knowledge.scenario import resolve_scenario
+
     kb = load(claims_dir)
     correlations = dict(parse_correlation(text) for text in correlates)
     result = simulate(kb, resolve_scenario(kb, scenario, sets, assumes), n, seed, correlations)
