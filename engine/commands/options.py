@@ -102,9 +102,10 @@ def load(claims: Path) -> KnowledgeBase:
             else ""
         )
         raise UsageError(f"expected a claims folder, found a file{hint}", str(claims))
-    from engine.knowledge.loader import load_knowledge_base
+    # An unchanged folder loads from the cache, without sympy or pint (engine.site.model_cache).
+    from engine.site.model_cache import load_cached
 
-    return load_knowledge_base(claims)
+    return load_cached(claims)
 
 
 __all__ = [
