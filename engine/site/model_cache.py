@@ -20,11 +20,13 @@ import hashlib
 import os
 import pickle
 import sys
+from collections.abc import Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from engine import __version__
+from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
 from engine.formula.tree import PortableFormula, SymbolSpec
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 from engine.site import cache as cache_folder
@@ -74,31 +76,42 @@ def load_cached(folder: Path) -> KnowledgeBase:
     except OSError:
         path = None  # a file vanished while hashing: the full load reports what is wrong
     if path is not None:
-        kb = _read(path)
-        if kb is not None:
-            return dataclasses.replace(kb, root=folder)
+        entry = _read(path)
+        if entry is not None:
+            kb = dataclasses.replace(entry.kb, root=folder)
+            seed_if_tests(kb, entry.tests)
+            return kb
     kb = load_knowledge_base(folder)
     if path is not None:
         _write(path, kb)
     return kb
 
 
-def _read(path: Path) -> KnowledgeBase | None:
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """What a cache entry holds: the portable knowledge base and its `if` tests, compiled."""
+
+    kb: KnowledgeBase
+    tests: Mapping[str, TestTree]
+
+
+def _read(path: Path) -> Entry | None:
     data = cache_folder.read_sealed(path)
     if data is None:
         return None
     try:
         # Safe: `read_sealed` returns only bytes whose HMAC this cache folder's secret made, that
         # is bytes this user's crux pickled itself in `_write`.
-        kb = pickle.loads(data)
+        entry = pickle.loads(data)
     except Exception:  # written by an engine whose classes have since changed: rebuild
         return None
-    return kb if isinstance(kb, KnowledgeBase) else None
+    return entry if isinstance(entry, Entry) and isinstance(entry.kb, KnowledgeBase) else None
 
 
 def _write(path: Path, kb: KnowledgeBase) -> None:
     try:
-        data = pickle.dumps(portable(kb), protocol=pickle.HIGHEST_PROTOCOL)
+        entry = Entry(portable(kb), if_test_trees(kb))
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return  # something unpicklable: this knowledge base is simply loaded in full each time
     cache_folder.write_sealed(path, data)
