@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from engine.commands.writing import write_folder_atomically
 
@@ -61,6 +60,8 @@ def write_claims_folder(folder: Path, stem: str, sections: dict[str, Any]) -> No
     """Check `sections` as a knowledge base first, then write them; a map that would not pass
     `crux check` is never written."""
     import tempfile
+
+    import yaml
 
     from engine.knowledge.loader import load_knowledge_base
 
