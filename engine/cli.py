@@ -14,10 +14,12 @@ import click
 
 from engine import __version__
 from engine.errors import CruxError, UsageError
+from engine.site import cache
 
 # Each verb lives in engine/commands/<module>.py and is imported only when it runs, so
 # `crux check` does not pay for the site's or the analysis's imports.
 COMMANDS = {
+    "cache": "cache",
     "init": "init",
     "check": "check",
     "eval": "evaluate",
@@ -58,6 +60,9 @@ class CruxGroup(click.Group):
                 click.echo(str(problem), err=True)
             click.echo(exc.summary(), err=True)
             ctx.exit(2 if isinstance(exc, UsageError) else 1)
+        finally:
+            # Keep the cache folder under its cap; nothing to do when this run wrote nothing.
+            cache.prune_if_written()
 
 
 @click.group(cls=CruxGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,11 +18,14 @@ from engine.commands.options import (
     strict_option,
 )
 from engine.errors import CruxError
-from engine.evaluation.expectations import check_expectations, warn_about
-from engine.knowledge.lint import format_summary, lint
-from engine.knowledge.loader import KnowledgeBase
-from engine.site.build import BuildResult, Progress, build_site
-from engine.site.diagram import DEFAULT_DEPTH
+
+DEFAULT_DEPTH = 2
+"""`engine.site.diagram.DEFAULT_DEPTH`, written out so `--help` need not import the site."""
+
+if TYPE_CHECKING:
+    from engine.knowledge.loader import KnowledgeBase
+    from engine.site.build import BuildResult, Progress
+
 
 PROGRESS_AFTER = 1.0
 """Seconds a build runs before a progress bar appears (and only on a terminal)."""
@@ -87,6 +90,8 @@ def run_build(
     strict: bool = False,
 ) -> BuildResult:
     """Load, report warnings (errors with `strict`, before anything is written), and build."""
+    from engine.site.build import build_site
+
     kb = load(claims)
     report_warnings(kb, scenario, bool(sets or assumes), strict)
     return build_site(
@@ -106,6 +111,9 @@ def report_warnings(
 ) -> None:
     """Print the map's warnings and the failed expectations of every scenario the site shows;
     with `strict`, raise them as errors instead."""
+    from engine.evaluation.expectations import check_expectations, warn_about
+    from engine.knowledge.lint import format_summary, lint
+
     names = [sid for sid, s in kb.scenarios.items() if s.expect]
     if scenario is not None and scenario not in kb.scenarios and not overridden:
         names.append(scenario)  # a scenario file: the site is built under it

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.commands.options import claims_dir, load, strict_option
 from engine.errors import CruxError
-from engine.evaluation.expectations import check_expectations
-from engine.knowledge.lint import format_summary, lint
+
+if TYPE_CHECKING:
+    pass
 
 
 @click.command(
@@ -33,6 +35,9 @@ Examples:
 def command(claims_dir: Path, scenario_files: tuple[Path, ...], strict: bool) -> None:
     """Validate DIR (default ./claims), verify every scenario's expectations and those of each
     --scenario FILE, and report what looks suspicious (errors with --strict)."""
+    from engine.evaluation.expectations import check_expectations
+    from engine.knowledge.lint import format_summary, lint
+
     kb = load(claims_dir)
     problems, checked = check_expectations(kb)
     for path in scenario_files:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,21 +16,19 @@ from engine.commands.options import (
     scenario_options,
 )
 from engine.errors import UsageError
-from engine.evaluation.evaluate import evaluate_scenario
-from engine.evaluation.expectations import evaluation_warnings
-from engine.site import urls
-from engine.site.diagram import DEFAULT_DEPTH, MAP_LIMIT, map_diagram, neighbourhood_diagram
-from engine.site.diagram_fit import (
-    DEFAULT_WIDTH,
-    MIN_TEXT_PX,
-    RANKDIRS,
-    THEMES,
-    FittedDiagram,
-    fit_diagram,
-)
-from engine.site.graphviz_render import make_renderer, svg_to_png
+
+if TYPE_CHECKING:
+    from engine.site.diagram_fit import FittedDiagram
+
 
 FORMATS = (".svg", ".png", ".dot")
+# Written out here so that `crux diagram --help` need not import the site (the same values as
+# engine.site.diagram and engine.site.diagram_fit; tests/test_diagram_fit.py checks them).
+DEFAULT_DEPTH = 2
+RANKDIRS = ("TB", "BT", "LR")
+THEMES = ("light", "dark")
+DEFAULT_WIDTH = 1400
+MIN_TEXT_PX = 10.0
 
 
 @click.command(
@@ -105,6 +104,13 @@ def command(
 
     Prints where it wrote the image, its size, and Markdown and HTML snippets to embed it.
     """
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.evaluation.expectations import evaluation_warnings
+    from engine.site import urls
+    from engine.site.diagram import MAP_LIMIT, map_diagram, neighbourhood_diagram
+    from engine.site.diagram_fit import fit_diagram
+    from engine.site.graphviz_render import make_renderer, svg_to_png
+
     suffix = output.suffix.lower()
     if suffix not in FORMATS:
         raise UsageError(
@@ -169,6 +175,8 @@ def command(
 
 def snippets(fitted: FittedDiagram, output: Path, base: str, claim: str | None) -> list[str]:
     """Markdown and HTML to embed the image, with its alt text, size and (with a base) links."""
+    from engine.site import urls
+
     src = f"{base}/{output.name}" if base else output.name
     alt = fitted.alt
     markdown_alt = alt.replace("[", "(").replace("]", ")")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,12 +16,12 @@ from engine.commands.options import (
     load,
     scenario_options,
 )
-from engine.evaluation.evaluate import Evaluation, evaluate_scenario
-from engine.evaluation.expectations import evaluation_warnings
-from engine.evaluation.explain import claim_summary, substitute
+
+if TYPE_CHECKING:
+    from engine.evaluation.evaluate import Evaluation
+    from engine.knowledge.loader import KnowledgeBase
+
 from engine.formatting import format_label, format_quantity, format_setting
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import scenario_heading
 from engine.tables import Column, Table, echo, to_csv
 
 
@@ -31,6 +31,8 @@ def _number(value: float) -> float | None:
 
 def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
     """The stable JSON shape of `crux eval --format json` (documented in docs/cli.md)."""
+    from engine.evaluation.explain import claim_summary
+
     return {
         "scenario": ev.scenario.name,
         "figures": {
@@ -50,6 +52,9 @@ def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
 
 def claims_table(kb: KnowledgeBase, ev: Evaluation) -> Table:
     """Every claim's label, the central claim and the conclusions first."""
+    from engine.evaluation.explain import claim_summary, substitute
+    from engine.knowledge.scenario import scenario_heading
+
     rows = []
     for cid in central_first(kb, kb.claims):
         claim = kb.claims[cid]
@@ -127,6 +132,9 @@ def command(
     output_format: str,
 ) -> None:
     """Evaluate DIR (default ./claims) under a scenario and print every claim's label."""
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.evaluation.expectations import evaluation_warnings
+
     kb = load(claims_dir)
     ev = evaluate_scenario(kb, scenario, sets, assumes)
     for line in evaluation_warnings(kb, ev):

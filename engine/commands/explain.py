@@ -13,12 +13,11 @@ from engine.commands.options import (
     require_claims,
     scenario_options,
 )
-from engine.evaluation.evaluate import evaluate_scenario
-from engine.evaluation.explain import DEFAULT_EXPLAIN_DEPTH, explain_claim_tree
-from engine.evaluation.explain_text import render_text
-from engine.knowledge.scenario import scenario_heading
 from engine.tables import echo_text
 from engine.terminal import output_width
+
+DEFAULT_EXPLAIN_DEPTH = 1
+"""`engine.evaluation.explain.DEFAULT_EXPLAIN_DEPTH`, written out so `--help` stays light."""
 
 
 @click.command(
@@ -44,6 +43,11 @@ def command(
     full: bool,
 ) -> None:
     """Explain why each CLAIM has its label: arguments, premises, formulas with numbers, sources."""
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.evaluation.explain import explain_claim_tree
+    from engine.evaluation.explain_text import render_text
+    from engine.knowledge.scenario import scenario_heading
+
     kb = load(claims_dir)
     require_claims(kb, claim_ids)
     ev = evaluate_scenario(kb, scenario, sets, assumes)

@@ -51,3 +51,111 @@ def argdown(
         click.echo(
             f"wrote {output} ({len(kb.claims)} claims, {len(kb.arguments)} arguments)", err=True
         )
+
+
+def _write_or_print(output: Path | None, text: str, what: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomically(output, text)
+        click.echo(f"wrote {output} ({what})", err=True)
+
+
+@command.command("json")
+@claims_dir
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The .json file (default: standard output).",
+)
+@click.option(
+    "--scenario",
+    "-s",
+    default=None,
+    metavar="NAME|FILE.yaml",
+    help="The scenario of the tipping points and P(holds).",
+)
+@click.option(
+    "--samples",
+    "-n",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Monte Carlo samples for P(holds).",
+)
+def json_command(claims_dir: Path, output: Path | None, scenario: str | None, samples: int) -> None:
+    """Write the whole evaluated map as one versioned JSON document (`"crux_json": 1`): the
+    knowledge base, labels and their basis under every scenario and lens, tipping points and
+    P(holds). Its JSON Schema is docs/crux-json.schema.json.
+
+    Example: crux export json claims -o map.json
+    """
+    import json
+
+    from engine.interop.evaluated_json import evaluated_map
+
+    document = evaluated_map(load(claims_dir), scenario, samples)
+    _write_or_print(
+        output,
+        json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        "crux_json 1",
+    )
+
+
+def _graph_command(kind: str) -> click.Command:
+    @click.command(kind)
+    @claims_dir
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        help=f"The .{kind} file (default: standard output).",
+    )
+    @click.option(
+        "--scenario",
+        "-s",
+        default=None,
+        metavar="NAME|FILE.yaml",
+        help="The scenario of `label`, `basis` and `p_holds`.",
+    )
+    @click.option(
+        "--samples",
+        "-n",
+        default=2000,
+        show_default=True,
+        type=click.IntRange(1, 1_000_000),
+        help="Monte Carlo samples for p_holds.",
+    )
+    def graph_command(
+        claims_dir: Path, output: Path | None, scenario: str | None, samples: int
+    ) -> None:
+        import io
+
+        import networkx as nx
+
+        from engine.analysis.simulate import simulate
+        from engine.interop.graph_export import evaluated_graph
+        from engine.knowledge.scenario import resolve_scenario
+
+        kb = load(claims_dir)
+        result = simulate(kb, resolve_scenario(kb, scenario, (), ()), samples, 1)
+        graph = evaluated_graph(kb, scenario, {c: p.p_holds for c, p in result.claims.items()})
+        buffer = io.BytesIO()
+        (nx.write_graphml if kind == "graphml" else nx.write_gexf)(graph, buffer)
+        _write_or_print(
+            output,
+            buffer.getvalue().decode("utf-8"),
+            f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges",
+        )
+
+    graph_command.help = (
+        f"Write the evaluated map as {kind.upper()} with typed attributes: node kind, text, label per "
+        "scenario, basis, p_holds, value and unit; edge role, stance and weight.\n\n"
+        f"Example: crux export {kind} claims -o map.{kind}"
+    )
+    return graph_command
+
+
+command.add_command(_graph_command("graphml"))
+command.add_command(_graph_command("gexf"))

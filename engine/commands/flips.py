@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady, find_flips
+if TYPE_CHECKING:
+    from engine.analysis.flips import Crossing, FlipReport, OptionLabels, Steady
+    from engine.knowledge.loader import KnowledgeBase
+
 from engine.commands.options import (
     central_first,
     claims_option,
@@ -24,8 +27,6 @@ from engine.formatting import (
     format_steady,
     format_tipping_point,
 )
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import resolve_scenario, scenario_heading
 from engine.tables import Column, Table, echo, echo_text, to_csv
 
 
@@ -63,12 +64,16 @@ def flips_csv(kb: KnowledgeBase, report: FlipReport) -> str:
 
 
 def _now(entry: Crossing | Steady | OptionLabels) -> str:
+    from engine.analysis.flips import OptionLabels
+
     if isinstance(entry, OptionLabels):
         return str(entry.now)
     return format_number(entry.now)
 
 
 def _describe(entry: Crossing | Steady | OptionLabels) -> str:
+    from engine.analysis.flips import OptionLabels, Steady
+
     if isinstance(entry, OptionLabels):
         return "by option: " + format_option_labels(entry.options)
     if isinstance(entry, Steady):
@@ -79,6 +84,8 @@ def _describe(entry: Crossing | Steady | OptionLabels) -> str:
 def report_json(report: FlipReport) -> list[dict[str, Any]]:
     """The JSON shape of `crux flips --format json` (docs/analysis.md): the report's data, and
     each crossing's sentence as ``text``."""
+    from engine.analysis.flips import Crossing
+
     out = []
     for flips in report.claims.values():
         for entry in flips.entries():
@@ -109,6 +116,9 @@ def command(
     output_format: str,
 ) -> None:
     """Find the value of each figure at which a claim's label flips (all claims, or CLAIM)."""
+    from engine.analysis.flips import find_flips
+    from engine.knowledge.scenario import resolve_scenario, scenario_heading
+
     kb = load(claims_dir)
     require_claims(kb, [claim])
     scenario_input = resolve_scenario(kb, scenario, sets, assumes)

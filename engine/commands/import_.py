@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from engine.commands.writing import write_folder_atomically
 
@@ -62,6 +61,8 @@ def write_claims_folder(folder: Path, stem: str, sections: dict[str, Any]) -> No
     `crux check` is never written."""
     import tempfile
 
+    import yaml
+
     from engine.knowledge.loader import load_knowledge_base
 
     text = yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, width=100)
@@ -76,3 +77,71 @@ def _file_stem(stem: str) -> str:
     from engine.interop.ids import slug
 
     return slug(stem, "map")
+
+
+@command.command("carneades")
+@click.argument(
+    "source", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.yml|FILE.json"
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The new claims folder (default: the file's name without its extension).",
+)
+def carneades(source: Path, output: Path | None) -> None:
+    """Read a Carneades 4 argument graph (its YAML, or the ground graph Carneades computes as
+    JSON) into a claims folder. Its `tests:` become the scenario `carneades_tests`, which
+    `crux check` verifies.
+
+    Example: crux import carneades tweety.yml -o tweety && crux check tweety
+    """
+    from engine.interop.carneades import read_carneades, to_crux
+
+    _require_file(source)
+    sections, report = to_crux(read_carneades(source), source.name)
+    folder = output or Path(source.stem)
+    write_claims_folder(folder, source.stem, sections)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"imported {report.statements} statements and {report.arguments} arguments into {folder}/ "
+        f"({report.expectations} expectations; {len(report.warnings)} warnings)",
+        err=True,
+    )
+
+
+@command.command("tgf")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.tgf")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The new claims folder (default: the file's name without its extension).",
+)
+def tgf(source: Path, output: Path | None) -> None:
+    """Read a Dung argumentation framework in Trivial Graph Format: a claim per argument and a
+    con argument per attack, so crux's labels are the grounded labelling.
+
+    Example: crux import tgf framework.tgf -o af && crux eval af
+    """
+    from engine.interop.tgf import read_tgf, to_crux
+
+    _require_file(source)
+    nodes, attacks = read_tgf(source)
+    folder = output or Path(source.stem)
+    write_claims_folder(folder, source.stem, to_crux(nodes, attacks))
+    click.echo(
+        f"imported {len(nodes)} arguments and {len(attacks)} attacks into {folder}/", err=True
+    )
+
+
+def _require_file(source: Path) -> None:
+    if not source.is_file():
+        from engine.errors import UsageError
+
+        raise UsageError(
+            f"expected a file, found {'a folder' if source.exists() else 'nothing'}", str(source)
+        )

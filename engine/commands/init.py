@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.errors import UsageError
-from engine.knowledge.schema import json_schema
+
+if TYPE_CHECKING:
+    pass
+
 
 STARTER = Path(__file__).resolve().parent.parent / "starter"
 """The starter project shipped inside the package: claims/map.yaml, README.md, gitignore."""
@@ -16,6 +20,8 @@ STARTER = Path(__file__).resolve().parent.parent / "starter"
 
 def starter_files() -> dict[str, str]:
     """Every file `crux init` writes, by path relative to DIR, in the order it writes them."""
+    from engine.knowledge.schema import json_schema
+
     schema = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     return {
         "claims/map.yaml": (STARTER / "claims" / "map.yaml").read_text(encoding="utf-8"),
@@ -37,6 +43,7 @@ Example:
 def command(directory: Path) -> None:
     """Create DIR (default: this folder) with a commented starter map in DIR/claims, the JSON
     Schema for editors, a .gitignore for site/ and a README. Refuses to overwrite anything."""
+
     if directory.exists() and not directory.is_dir():
         raise UsageError("expected a folder to create the map in, found a file", str(directory))
     files = starter_files()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from engine.knowledge.loader import KnowledgeBase
+
 from engine.errors import CruxError, UsageError, did_you_mean
-from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
 
 F = Callable[..., Any]
 MAX_DEPTH = 10
@@ -149,7 +151,10 @@ def load(claims: Path) -> KnowledgeBase:
             else ""
         )
         raise UsageError(f"expected a claims folder, found a file{hint}", str(claims))
-    return load_knowledge_base(claims)
+    # An unchanged folder loads from the cache, without sympy or pint (engine.site.model_cache).
+    from engine.site.model_cache import load_cached
+
+    return load_cached(claims)
 
 
 __all__ = [

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from engine.knowledge.schema import json_schema
-
 
 @click.command(
     "schema",
@@ -29,6 +27,8 @@ def command(output: Path | None) -> None:
     Editors with the YAML language server complete and check fields when a file starts with
     `# yaml-language-server: $schema=<path to the schema>`.
     """
+    from engine.knowledge.schema import json_schema
+
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     if output is None:
         click.echo(text, nl=False)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.analysis.sensitivity import Tornado, sensitivity
+if TYPE_CHECKING:
+    from engine.analysis.sensitivity import Tornado
+    from engine.knowledge.loader import KnowledgeBase
+
 from engine.commands.options import (
     central_first,
     claims_option,
@@ -17,9 +21,6 @@ from engine.commands.options import (
     scenario_options,
 )
 from engine.formatting import format_label, format_number, format_quantity
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import resolve_scenario, scenario_heading
-from engine.site.tornado_svg import tornado_svg
 from engine.tables import Column, Table, echo, echo_text, to_csv
 
 
@@ -115,6 +116,10 @@ def command(
     svg_dir: Path | None,
 ) -> None:
     """Rank the figures by how far each moves a claim's deciding margin over its range."""
+    from engine.analysis.sensitivity import sensitivity
+    from engine.knowledge.scenario import resolve_scenario, scenario_heading
+    from engine.site.tornado_svg import tornado_svg
+
     kb = load(claims_dir)
     require_claims(kb, [claim])
     scenario_input = resolve_scenario(kb, scenario, sets, assumes)

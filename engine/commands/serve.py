@@ -10,8 +10,6 @@ import click
 from engine.commands.build import output_option, run_build
 from engine.commands.options import claims_dir, scenario_options
 from engine.errors import UsageError
-from engine.site.render import templates_dir
-from engine.site.serve import BuildCounter, make_server, watch_and_rebuild
 
 
 @click.command(
@@ -47,6 +45,8 @@ def command(
     watch: bool,
 ) -> None:
     """Build DIR (default ./claims) into -o and serve it locally."""
+    from engine.site.render import templates_dir
+    from engine.site.serve import BuildCounter, make_server, watch_and_rebuild
 
     def rebuild() -> None:
         run_build(claims_dir, output, scenario, sets, assumes)

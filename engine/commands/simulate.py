@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.analysis.sampling import parse_correlation
-from engine.analysis.simulate import SimulationResult, simulate
+if TYPE_CHECKING:
+    from engine.analysis.simulate import SimulationResult
+    from engine.knowledge.loader import KnowledgeBase
+
 from engine.commands.options import (
     central_first,
     claims_dir,
@@ -18,8 +21,6 @@ from engine.commands.options import (
 )
 from engine.errors import UsageError
 from engine.formatting import format_number, format_percent, format_percent_error
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.scenario import resolve_scenario, scenario_heading
 from engine.tables import Column, Table, echo, echo_text, to_csv, wrap_text
 from engine.terminal import output_width
 
@@ -137,6 +138,10 @@ def command(
     output_format: str,
 ) -> None:
     """Sample every figure with a range and report how often each claim holds."""
+    from engine.analysis.sampling import parse_correlation
+    from engine.analysis.simulate import simulate
+    from engine.knowledge.scenario import resolve_scenario, scenario_heading
+
     if n < 1:
         raise UsageError(f"expected at least 1 sample, found {n}", "--samples")
     if seed is not None and seed < 0:

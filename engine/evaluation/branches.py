@@ -12,14 +12,17 @@ import ast
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.evaluation.evaluate import Evaluation
-from engine.formula.compiled import FormulaError, Symbol, compile_formula
-from engine.formula.to_numpy import numpy_function
-from engine.formula.units import parse_unit
+from engine.formula.to_numpy import tree_function
+from engine.formula.tree import Node
 from engine.knowledge.loader import KnowledgeBase
+
+if TYPE_CHECKING:
+    from engine.formula.compiled import Symbol
 
 _Truth = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 _TESTS: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, _Truth | None]] = (
@@ -77,14 +80,54 @@ class _Pruner(ast.NodeTransformer):
         return taken
 
 
+TestTree = tuple[Node, tuple[str, ...]] | None
+"""An `if` test compiled to a numpy tree and its names; None when it does not compile alone."""
+
+
+def _compile_test(kb: KnowledgeBase, test_text: str) -> TestTree:
+    from engine.formula.compiled import FormulaError, compile_formula
+
+    try:
+        compiled = compile_formula(test_text, _symbols(kb), expected_unit=None, boolean=True)
+        return compiled.tree, compiled.names
+    except (FormulaError, ValueError):
+        return None
+
+
+def if_test_trees(kb: KnowledgeBase) -> dict[str, TestTree]:
+    """Every `if` test of the knowledge base's formulas, compiled (needs sympy), by its text.
+
+    `engine.site.model_cache` keeps them with a cached knowledge base and hands them back through
+    `seed_if_tests`, so explaining a formula with an `if` does not need sympy on the warm path.
+    """
+    texts = [calc.formula for calc in kb.calculators.values()]
+    texts += [claim.holds_when for claim in kb.claims.values() if claim.holds_when is not None]
+    found: dict[str, TestTree] = {}
+    for text in texts:
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.IfExp):
+                test_text = ast.unparse(node.test)
+                if test_text not in found:
+                    found[test_text] = _compile_test(kb, test_text)
+    return found
+
+
+def seed_if_tests(kb: KnowledgeBase, trees: Mapping[str, TestTree]) -> None:
+    """Use `if_test_trees` computed earlier for ``kb`` instead of compiling the tests again."""
+    cache = _TESTS.setdefault(kb, {})
+    for text, compiled in trees.items():
+        cache[text] = None if compiled is None else tree_function(*compiled)
+
+
 def _truth(kb: KnowledgeBase, ev: Evaluation, test_text: str) -> float:
     cache = _TESTS.setdefault(kb, {})
     if test_text not in cache:
-        try:
-            compiled = compile_formula(test_text, _symbols(kb), expected_unit=None, boolean=True)
-            cache[test_text] = numpy_function(compiled.expr, compiled.names)
-        except (FormulaError, ValueError):
-            cache[test_text] = None
+        compiled = _compile_test(kb, test_text)
+        cache[test_text] = None if compiled is None else tree_function(*compiled)
     function = cache[test_text]
     if function is None:
         return float("nan")
@@ -93,6 +136,9 @@ def _truth(kb: KnowledgeBase, ev: Evaluation, test_text: str) -> float:
 
 
 def _symbols(kb: KnowledgeBase) -> dict[str, Symbol]:
+    from engine.formula.compiled import Symbol
+    from engine.formula.units import parse_unit
+
     symbols = _SYMBOLS.get(kb)
     if symbols is None:
         symbols = {}

@@ -23,7 +23,7 @@ from engine.evaluation.semantics import (
     explain_claim,
     label,
 )
-from engine.formula.to_numpy import numpy_function
+from engine.formula.to_numpy import tree_function
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput, resolve_scenario
 from engine.knowledge.settings import numeric_setting
@@ -47,11 +47,11 @@ _COMPILED: weakref.WeakKeyDictionary[KnowledgeBase, CompiledModel] = weakref.Wea
 
 def _compile(kb: KnowledgeBase) -> CompiledModel:
     calculators = tuple(
-        (cid, numpy_function(kb.formulas[cid].expr, kb.formulas[cid].names))
+        (cid, tree_function(kb.formulas[cid].tree, kb.formulas[cid].names))
         for cid in kb.calculator_order
     )
     conditions = tuple(
-        (claim_id, numpy_function(f.expr, f.names)) for claim_id, f in sorted(kb.conditions.items())
+        (claim_id, tree_function(f.tree, f.names)) for claim_id, f in sorted(kb.conditions.items())
     )
     arguments = argument_specs(kb)
     by_conclusion: dict[str, list[ArgumentSpec]] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import pint
 import sympy
@@ -27,6 +28,7 @@ from engine.formula.syntax import (
     parse,
     symbol_names,
 )
+from engine.formula.tree import Node, from_sympy
 from engine.formula.units import base_factor
 
 __all__ = [
@@ -57,6 +59,11 @@ class CompiledFormula:
     boolean: bool
     unit: pint.Unit | None
     base: sympy.Basic
+
+    @cached_property
+    def tree(self) -> Node:
+        """``expr`` as plain data, which the numpy back end compiles (`engine.formula.tree`)."""
+        return from_sympy(self.expr)
 
 
 def compile_formula(

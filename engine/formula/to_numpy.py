@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
-__all__ = ["numpy_function"]
+from engine.formula.tree import Node, from_sympy
+
+if TYPE_CHECKING:
+    import sympy
+
+__all__ = ["numpy_function", "tree_function"]
 
 # A compiled node: takes the input arrays, returns an array (or a Python float for constants).
 _Node = Callable[[Mapping[str, Any]], Any]
@@ -47,15 +51,23 @@ def numpy_function(
     ``names`` are the symbols the caller will supply; a symbol of ``expr`` missing from it is a
     programming error (`ValueError`). Inputs are never modified.
     """
+    return tree_function(from_sympy(expr), names)
+
+
+def tree_function(
+    tree: Node, names: Sequence[str]
+) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """`numpy_function` of a formula's plain-data tree (`engine.formula.tree`), without sympy."""
     known = set(names)
-    missing = sorted(str(s) for s in expr.free_symbols if str(s) not in known)
+    symbols = tree.symbols()
+    missing = sorted(name for name in symbols if name not in known)
     if missing:
         raise ValueError(f"expected values for every symbol, missing {', '.join(missing)}")
-    node = _compile(expr)
-    used = sorted(str(s) for s in expr.free_symbols)
+    node = _compile(tree)
+    used = sorted(symbols)
     # The root's array is fresh (safe to return) unless the formula is a bare symbol.
-    fresh = not isinstance(expr, sympy.Symbol)
-    finite = isinstance(expr, _NEVER_INFINITE) and not isinstance(expr, sympy.Symbol)
+    fresh = tree.kind != "Symbol"
+    finite = tree.kind in _NEVER_INFINITE and tree.kind != "Symbol"
 
     def evaluate(values: Mapping[str, np.ndarray]) -> np.ndarray:
         n = _length(values, used)
@@ -160,13 +172,14 @@ def _power(base: Any, exponent: Any) -> Any:
     return _fin(np.asarray(result, dtype=np.float64))
 
 
-_RELATIONS: dict[type, Callable[[Any, Any], Any]] = {
-    sympy.StrictLessThan: _relation(np.less),
-    sympy.LessThan: _relation(np.less_equal),
-    sympy.StrictGreaterThan: _relation(np.greater),
-    sympy.GreaterThan: _relation(np.greater_equal),
-    sympy.Equality: _relation(np.equal),
-    sympy.Unequality: _relation(np.not_equal),
+# Keyed by sympy class name: the compiler walks `engine.formula.tree` nodes, not sympy objects.
+_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "StrictLessThan": _relation(np.less),
+    "LessThan": _relation(np.less_equal),
+    "StrictGreaterThan": _relation(np.greater),
+    "GreaterThan": _relation(np.greater_equal),
+    "Equality": _relation(np.equal),
+    "Unequality": _relation(np.not_equal),
 }
 
 
@@ -178,54 +191,53 @@ def _constant(value: float) -> _Node:
     return lambda v: value
 
 
-def _compile(expr: sympy.Basic) -> _Node:
-    if isinstance(expr, sympy.Symbol):
+def _compile(expr: Node) -> _Node:
+    kind = expr.kind
+    if kind == "Symbol":
         name = expr.name
         return lambda v: v[name]
-    if expr is sympy.true or expr is sympy.false:
-        return _constant(1.0 if expr is sympy.true else 0.0)
-    if isinstance(expr, (sympy.Number, sympy.NumberSymbol)):
-        return _constant(float(expr))
-    if isinstance(expr, sympy.Add):
+    if kind in ("Boolean", "Number", "NumberSymbol"):
+        return _constant(expr.value)
+    if kind == "Add":
         return _fold([_compile(arg) for arg in expr.args], np.add)
-    if isinstance(expr, sympy.Mul):
+    if kind == "Mul":
         return _product(expr)
-    if isinstance(expr, sympy.Pow):
-        base = _compile(expr.base)
-        exp_value = expr.exp
-        if isinstance(exp_value, sympy.Number):
-            k = float(exp_value)
+    if kind == "Pow":
+        base_expr, exp_value = expr.args
+        base = _compile(base_expr)
+        if exp_value.kind == "Number":
+            k = exp_value.value
             if k <= 0 and k != 0.5:
-                base = _finite(expr.base)  # 1/inf would hide the infinity
+                base = _finite(base_expr)  # 1/inf would hide the infinity
             return lambda v: _power(base(v), k)
         exponent = _compile(exp_value)
         return lambda v: _power(base(v), exponent(v))
-    if isinstance(expr, (sympy.Min, sympy.Max)):
-        ufunc = np.minimum if isinstance(expr, sympy.Min) else np.maximum
+    if kind in ("Min", "Max"):
+        ufunc = np.minimum if kind == "Min" else np.maximum
         return _fold([_finite(arg) for arg in expr.args], ufunc)
-    if isinstance(expr, sympy.Abs):
+    if kind == "Abs":
         inner = _compile(expr.args[0])
         return lambda v: np.abs(inner(v))
-    if isinstance(expr, sympy.exp):
+    if kind == "exp":
         inner = _finite(expr.args[0])  # exp(-inf) = 0 would hide it
         return lambda v: np.exp(inner(v))
-    if isinstance(expr, sympy.log):
+    if kind == "log":
         inner = _compile(expr.args[0])
         return lambda v: np.log(inner(v))
-    if type(expr) in _RELATIONS:
-        relation = _RELATIONS[type(expr)]
+    if kind in _RELATIONS:
+        relation = _RELATIONS[kind]
         lhs, rhs = _finite(expr.args[0]), _finite(expr.args[1])
         return lambda v: relation(lhs(v), rhs(v))
-    if isinstance(expr, sympy.And):
+    if kind == "And":
         return _fold([_compile(arg) for arg in expr.args], _and)
-    if isinstance(expr, sympy.Or):
+    if kind == "Or":
         return _fold([_compile(arg) for arg in expr.args], _or)
-    if isinstance(expr, sympy.Not):
+    if kind == "Not":
         inner = _compile(expr.args[0])
         return lambda v: _not(inner(v))
-    if isinstance(expr, sympy.Piecewise):
+    if kind == "Piecewise":
         return _piecewise(expr)
-    raise ValueError(f"cannot compile {type(expr).__name__} to numpy")
+    raise ValueError(f"cannot compile {kind} to numpy")
 
 
 def _fold(parts: list[_Node], op: Callable[[Any, Any], Any]) -> _Node:
@@ -240,36 +252,28 @@ def _fold(parts: list[_Node], op: Callable[[Any, Any], Any]) -> _Node:
     return apply
 
 
-_NEVER_INFINITE = (
-    sympy.Symbol,
-    sympy.Number,
-    sympy.logic.boolalg.BooleanAtom,
-    sympy.Rel,
-    sympy.And,
-    sympy.Or,
-    sympy.Not,
-)
+_NEVER_INFINITE = frozenset(("Symbol", "Number", "Boolean", *_RELATIONS, "And", "Or", "Not"))
 
 
-def _finite(expr: sympy.Basic) -> _Node:
+def _finite(expr: Node) -> _Node:
     """Compile ``expr`` for a place where an infinity must already be NaN.
 
     Symbols are finite (figures are, and calculators are sanitised on output); so are numbers
     and conditions. Anything else gets one inf → NaN pass.
     """
     node = _compile(expr)
-    if isinstance(expr, _NEVER_INFINITE):
+    if expr.kind in _NEVER_INFINITE:
         return node
     return lambda v: _fin(np.array(node(v), dtype=np.float64))
 
 
-def _product(expr: sympy.Mul) -> _Node:
+def _product(expr: Node) -> _Node:
     """Factors ``x**-1`` become true divisions (applied after the other factors, in order)."""
     numerators: list[_Node] = []
     denominators: list[_Node] = []
     for arg in expr.args:
-        if isinstance(arg, sympy.Pow) and arg.exp == -1:
-            denominators.append(_finite(arg.base))  # x/inf = 0 would hide it
+        if arg.kind == "Pow" and arg.args[1].kind == "Number" and arg.args[1].value == -1:
+            denominators.append(_finite(arg.args[0]))  # x/inf = 0 would hide it
         else:
             numerators.append(_compile(arg))
     if not denominators and len(numerators) == 1:
@@ -285,8 +289,8 @@ def _product(expr: sympy.Mul) -> _Node:
     return apply
 
 
-def _piecewise(expr: sympy.Piecewise) -> _Node:
-    pieces = [(_compile(value), _compile(cond)) for value, cond in expr.args]
+def _piecewise(expr: Node) -> _Node:
+    pieces = [(_compile(pair.args[0]), _compile(pair.args[1])) for pair in expr.args]
 
     def apply(v: Mapping[str, Any]) -> Any:
         # A condition is often the same in every sample (`lens == 'marginal'`: a lens is never

@@ -12,20 +12,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from pydantic import ValidationError
 
 from engine.errors import CruxError, Location, Problem, did_you_mean
-from engine.formula import units
-from engine.formula.compiled import (
-    CompiledFormula,
-    FormulaError,
-    Symbol,
-    compile_formula,
-    symbol_names,
-)
 from engine.knowledge.checks import scenario_problems, schema_problems
 from engine.knowledge.graph import build_graph
 from engine.knowledge.schema import (
@@ -39,6 +31,15 @@ from engine.knowledge.schema import (
     Source,
 )
 from engine.knowledge.yaml_source import Path_, SourceDocument, YamlProblems, read_yaml
+
+if TYPE_CHECKING:
+    # Imported where formulas are compiled: a knowledge base read back from the cache
+    # (engine.site.model_cache) has `PortableFormula`s and never needs sympy or pint.
+    from engine.formula import units
+    from engine.formula.compiled import CompiledFormula, FormulaError
+    from engine.formula.tree import PortableFormula
+
+    Formula = CompiledFormula | PortableFormula
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,9 +57,9 @@ class KnowledgeBase:
     claims: Mapping[str, Claim]
     arguments: Mapping[str, Argument]
     scenarios: Mapping[str, Scenario]
-    formulas: Mapping[str, CompiledFormula]
+    formulas: Mapping[str, Formula]
     """Compiled calculator formulas, by calculator id."""
-    conditions: Mapping[str, CompiledFormula]
+    conditions: Mapping[str, Formula]
     """Compiled `holds_when` conditions, by claim id."""
     calculator_order: tuple[str, ...]
     graph: nx.DiGraph
@@ -343,6 +344,8 @@ def _check_scenarios(
 def _check_units(
     figures: Mapping[str, Figure], calculators: Mapping[str, Calculator], out: _Collector
 ) -> dict[str, units.Unit]:
+    from engine.formula import units
+
     unit_of: dict[str, units.Unit] = {}
     declared: list[tuple[str, Figure | Calculator]] = [*figures.items(), *calculators.items()]
     for item_id, item in sorted(declared, key=lambda pair: pair[0]):
@@ -380,7 +383,9 @@ def _compile_formulas(
     claims: Mapping[str, Claim],
     unit_of: Mapping[str, units.Unit],
     out: _Collector,
-) -> tuple[dict[str, CompiledFormula], dict[str, CompiledFormula], tuple[str, ...]]:
+) -> tuple[dict[str, Formula], dict[str, Formula], tuple[str, ...]]:
+    from engine.formula.compiled import FormulaError, Symbol, compile_formula, symbol_names
+
     quantities = set(figures) | set(calculators)
     depends: dict[str, set[str]] = {}
     skip: set[str] = set()  # calculators already reported; compiling them would repeat the error
@@ -417,7 +422,7 @@ def _compile_formulas(
     for cid in calculators:
         if cid in unit_of:
             symbols[cid] = Symbol(unit=unit_of[cid])
-    formulas: dict[str, CompiledFormula] = {}
+    formulas: dict[str, Formula] = {}
     for cid in order:
         calc = calculators[cid]
         if cid not in unit_of or cid in skip or cid not in depends:
@@ -428,7 +433,7 @@ def _compile_formulas(
             )
         except FormulaError as exc:
             _formula_problem(out, cid, "formula", calc.formula, exc)
-    conditions: dict[str, CompiledFormula] = {}
+    conditions: dict[str, Formula] = {}
     for claim_id, claim in sorted(claims.items()):
         if claim.holds_when is None:
             continue

@@ -27,7 +27,6 @@ import re
 from typing import TYPE_CHECKING
 
 from engine.errors import did_you_mean
-from engine.formula import units
 
 if TYPE_CHECKING:
     from engine.knowledge.schema import Figure
@@ -142,6 +141,8 @@ def quantity_value(figure: Figure, text: str) -> float:
     unit_text = match[2]
     if not unit_text:
         return number
+    from engine.formula import units  # pint, only when a setting names a unit
+
     try:
         given = units.parse_unit(unit_text)
         declared = units.parse_unit(figure.unit)
@@ -161,6 +162,8 @@ def quantity_value(figure: Figure, text: str) -> float:
 
 
 def _reciprocal(unit_text: str, figure_unit: str) -> bool:
+    from engine.formula import units
+
     try:
         return units.reciprocal_dimension(
             units.parse_unit(unit_text), units.parse_unit(figure_unit)

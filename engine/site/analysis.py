@@ -14,8 +14,8 @@ site model; the values stay numbers until a template filter writes them.
 
 from __future__ import annotations
 
+import contextlib
 import math
-import os
 import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -119,22 +119,20 @@ def _cached(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
     The analysis is a pure function of the fingerprint's inputs, and takes as long as the rest
     of a small build; a rebuild after editing a template should not redo it.
     """
-    from engine.site.graphviz_render import cache_dir
+    from engine.site import cache
 
-    path = cache_dir() / "analysis" / f"{_fingerprint(model, task)}.pickle"
-    try:
-        with path.open("rb") as stream:
-            return cast(T, pickle.load(stream))
-    except Exception:  # missing, truncated or from an incompatible build: recompute
-        pass
+    path = cache.cache_dir() / "analysis" / f"{_fingerprint(model, task)}.pickle"
+    # Sealed: only bytes this user's crux wrote are unpickled (see `engine.site.cache`).
+    data = cache.read_sealed(path)
+    if data is not None:
+        try:
+            return cast(T, pickle.loads(data))
+        except Exception:  # from an incompatible build of the engine: recompute
+            pass
     result = compute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(path)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass  # the cache is an optimisation; an unwritable one changes nothing
+    # The cache is an optimisation; an unpicklable result changes nothing.
+    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+        cache.write_sealed(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
 

@@ -21,6 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.site import cache as cache_folder
+
 SVG_START = "<?xml"
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _PROLOG = re.compile(r"<\?xml[^>]*>\s*|<!DOCTYPE[^>]*>\s*", re.DOTALL)
@@ -37,14 +39,6 @@ class Renderer(Protocol):
     def render_many(self, dots: Sequence[str]) -> list[str]:
         """One SVG document per DOT text, in order."""
         ...
-
-
-def cache_dir() -> Path:
-    """`$CRUX_CACHE_DIR`, else `$XDG_CACHE_HOME/crux`, else `~/.cache/crux`."""
-    if os.environ.get("CRUX_CACHE_DIR"):
-        return Path(os.environ["CRUX_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "crux"
 
 
 class SystemDot:
@@ -118,20 +112,18 @@ def _cached_module(wasmtime: Any, engine: Any, wasm_path: Path) -> Any:
     wasm = wasm_path.read_bytes()
     version = getattr(wasmtime, "__version__", "unknown")
     key = hashlib.sha256(wasm + f"{version}|{platform.machine()}".encode()).hexdigest()[:24]
-    cached = cache_dir() / f"graphviz-{key}.cwasm"
+    cached = cache_folder.cache_dir() / f"graphviz-{key}.cwasm"
     if cached.is_file():
         try:
-            return wasmtime.Module.deserialize_file(engine, str(cached))
+            module = wasmtime.Module.deserialize_file(engine, str(cached))
         except Exception:  # an incompatible or damaged cache entry: compile afresh
             pass
+        else:
+            cache_folder.touch(cached)
+            return module
     module = wasmtime.Module(engine, wasm)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(module.serialize())
-        os.replace(partial, cached)
-    except OSError:
-        pass  # a read-only home is fine: the next run compiles again
+    # A read-only home is fine: the next run compiles again.
+    cache_folder.write_bytes(cached, module.serialize())
     return module
 
 
@@ -330,7 +322,7 @@ class RenderCache:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.enabled = not os.environ.get("CRUX_NO_RENDER_CACHE")
-        self.folder = folder or cache_dir() / "renders"
+        self.folder = folder or cache_folder.cache_dir() / "renders"
 
     def _path(self, dot: str) -> Path:
         key = hashlib.sha256(f"{render_identity()}\0{dot}".encode()).hexdigest()
@@ -340,25 +332,23 @@ class RenderCache:
         if not self.enabled:
             return None
         base = self._path(dot)
+        svg = cache_folder.read_bytes(base.with_suffix(".svg"))
+        png = cache_folder.read_bytes(base.with_suffix(".png"))
+        if svg is None or png is None:
+            return None
         try:
-            return base.with_suffix(".svg").read_text(encoding="utf-8"), base.with_suffix(
-                ".png"
-            ).read_bytes()
-        except (OSError, UnicodeDecodeError):
+            return svg.decode("utf-8"), png
+        except UnicodeDecodeError:
             return None
 
     def put(self, dot: str, svg: str, png: bytes) -> None:
         if not self.enabled:
             return
         base = self._path(dot)
-        try:
-            base.parent.mkdir(parents=True, exist_ok=True)
-            for suffix, data in ((".png", png), (".svg", svg.encode("utf-8"))):
-                partial = base.with_suffix(f"{suffix}.{os.getpid()}.tmp")
-                partial.write_bytes(data)
-                os.replace(partial, base.with_suffix(suffix))
-        except OSError:
-            pass  # a read-only cache only costs time
+        # PNG first: `get` wants both, and the SVG's presence then implies a whole pair.
+        # A read-only cache only costs time.
+        if cache_folder.write_bytes(base.with_suffix(".png"), png):
+            cache_folder.write_bytes(base.with_suffix(".svg"), svg.encode("utf-8"))
 
 
 def render_all(

@@ -102,9 +102,10 @@ def trusted(markup: str) -> Markup:
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates cached on disk: compiling them is a fifth of a small build."""
-    from engine.site.graphviz_render import cache_dir
+    from engine.site import cache
 
-    folder = cache_dir() / "jinja"
+    folder = cache.cache_dir() / "jinja"
+    cache.note_written()  # jinja writes its own entries: prune after this command
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

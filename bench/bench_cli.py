@@ -1,0 +1,161 @@
+"""Benchmark whole `crux` processes against the Argdown CLI drawing the same debate (a script).
+
+    python bench/bench_cli.py              # 5 runs of each, medians
+    python bench/bench_cli.py --runs 9
+
+Every figure is a new process, as a user runs it. The measures are interleaved (one run of each,
+then the next round), so a busy machine slows them alike and the ratios stay comparable.
+
+- *cold*: an empty cache folder, as after the knowledge base changed (or `crux cache clear`);
+- *warm*: the same command again, with the compiled model (and, for `build`, the renders and
+  the analysis) in the cache.
+
+Argdown CLI 1.7.5 is installed with npm into ~/.cache/crux-bench/argdown (outside the repository)
+when it is missing; without npm the comparison is skipped with a message. It draws the
+Argdown encoding of the same knowledge base (`bench/argdown_encoding.py`) with `map -f svg`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from argdown_encoding import argdown_text  # noqa: E402
+
+ARGDOWN_VERSION = "1.7.5"
+ARGDOWN_HOME = Path.home() / ".cache" / "crux-bench" / "argdown"
+ARGDOWN = ARGDOWN_HOME / "node_modules" / ".bin" / "argdown"
+CRUX = [sys.executable, "-m", "engine"]
+CLAIM = "tokens_sold_at_loss"
+
+
+def ensure_argdown() -> Path | None:
+    """The Argdown CLI, installed on first use; None (with a message) when npm is missing."""
+    if ARGDOWN.exists():
+        return ARGDOWN
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm is not installed: skipping the comparison with Argdown.")
+        return None
+    ARGDOWN_HOME.mkdir(parents=True, exist_ok=True)
+    print(f"installing @argdown/cli@{ARGDOWN_VERSION} into {ARGDOWN_HOME} ...", flush=True)
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", f"@argdown/cli@{ARGDOWN_VERSION}"],
+        cwd=ARGDOWN_HOME,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return ARGDOWN if ARGDOWN.exists() else None
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds (user + system) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(
+        command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each measure (median)")
+    parser.add_argument("--claims", type=Path, default=REPO / "claims")
+    args = parser.parse_args()
+
+    from engine.knowledge.loader import load_knowledge_base
+
+    work = Path(tempfile.mkdtemp(prefix="crux-bench-cli-"))
+    cache = work / "cache"
+    env = {**os.environ, "CRUX_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "0"}
+    claims = args.claims.resolve()
+    argdown = ensure_argdown()
+    argdown_file = work / "debate.argdown"
+    argdown_file.write_text(argdown_text(load_knowledge_base(claims)), encoding="utf-8")
+
+    def crux(*words: str) -> Callable[[], tuple[float, float]]:
+        return lambda: timed([*CRUX, *words], env, REPO)
+
+    def cold(*words: str) -> Callable[[], tuple[float, float]]:
+        def run() -> tuple[float, float]:
+            shutil.rmtree(cache, ignore_errors=True)
+            return timed([*CRUX, *words], env, REPO)
+
+        return run
+
+    site = work / "site"
+    svg = work / "x.svg"
+    measures: dict[str, Callable[[], tuple[float, float]]] = {
+        "crux --help": crux("--help"),
+        "crux eval --help": crux("eval", "--help"),
+        "crux eval (cold)": cold("eval", str(claims), "--format", "json"),
+        "crux eval (warm)": crux("eval", str(claims), "--format", "json"),
+        "crux check (warm)": crux("check", str(claims)),
+        "crux explain (warm)": crux("explain", CLAIM, "--claims", str(claims)),
+        "crux diagram (cold)": cold("diagram", CLAIM, "--claims", str(claims), "-o", str(svg)),
+        "crux diagram (warm)": crux("diagram", CLAIM, "--claims", str(claims), "-o", str(svg)),
+        "crux build (cold)": cold("build", str(claims), "-o", str(site)),
+        "crux build (warm)": crux("build", str(claims), "-o", str(site)),
+    }
+    if argdown is not None:
+        out = work / "argdown-map"
+        measures["argdown map -f svg"] = lambda: timed(
+            [str(argdown), "map", "-f", "svg", str(argdown_file), str(out)], env, work
+        )
+
+    # One untimed round fills the caches (and compiles Python's bytecode) for the warm measures.
+    for measure in measures.values():
+        measure()
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in measures}
+    for _ in range(args.runs):
+        for name, measure in measures.items():
+            samples[name].append(measure())
+    medians = {name: statistics.median(w for w, _ in times) for name, times in samples.items()}
+    cpu = {name: statistics.median(c for _, c in times) for name, times in samples.items()}
+    shutil.rmtree(work, ignore_errors=True)
+
+    reference = medians.get("argdown map -f svg")
+    cpu_reference = cpu.get("argdown map -f svg")
+    goals = {
+        "crux --help": (0.15, 0.25),
+        "crux diagram (warm)": (None, 0.5),
+        "crux build (warm)": (None, 1.0),
+        "crux eval (warm)": (0.3, None),
+    }
+    print(f"{args.runs} runs each, medians; load average {os.getloadavg()[0]:.1f}")
+    # CPU time (user + system of the process and its children) is printed beside the wall
+    # clock: on a shared machine it moves much less with the load than the wall clock does.
+    print(f"{'measure':<24} {'median':>8} {'÷ argdown':>10} {'cpu':>8} {'÷ argdown':>10}  goal")
+    for name, value in medians.items():
+        ratio = f"{value / reference:.2f}×" if reference else "-"
+        cpu_ratio = f"{cpu[name] / cpu_reference:.2f}×" if cpu_reference else "-"
+        seconds, times = goals.get(name, (None, None))
+        goal = []
+        if seconds is not None:
+            goal.append(f"≤ {seconds} s {'✔' if value <= seconds else '✘'}")
+        if times is not None and reference:
+            goal.append(f"≤ {times}× {'✔' if value <= times * reference else '✘'}")
+        print(
+            f"{name:<24} {value:>7.3f}s {ratio:>10} {cpu[name]:>7.3f}s {cpu_ratio:>10}  "
+            + " or ".join(goal)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""A formula's sympy tree as plain data, so a compiled formula can be kept without sympy.
+
+`from_sympy` turns any sympy tree into `Node`s: each node keeps its sympy class name and its
+arguments, a symbol its name, a number its float value. The numpy back end compiles from these
+nodes (`engine.formula.to_numpy.tree_function`), on the cold path (just after sympy built the
+tree) and on the warm path (a knowledge base read back from the cache) alike, so both evaluate
+with the same code. `PortableFormula` is a compiled formula that carries its tree and rebuilds
+its sympy trees only when something asks for them (tipping points, MathML, JavaScript).
+
+This module imports neither sympy nor pint at load time: a warm `crux eval` must not pay for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pint
+    import sympy
+
+    from engine.formula.compiled import CompiledFormula
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a formula tree: ``kind`` is the sympy class name (`Add`, `Piecewise`, ...).
+
+    `Symbol` has a ``name``; `Number`, `NumberSymbol` and `Boolean` (true 1.0, false 0.0) a
+    ``value``; every other kind has ``args``.
+    """
+
+    kind: str
+    args: tuple[Node, ...] = ()
+    name: str = ""
+    value: float = 0.0
+
+    def symbols(self) -> frozenset[str]:
+        """The names of the symbols in the tree."""
+        if self.kind == "Symbol":
+            return frozenset((self.name,))
+        found: frozenset[str] = frozenset()
+        for arg in self.args:
+            found |= arg.symbols()
+        return found
+
+
+def from_sympy(expr: sympy.Basic) -> Node:
+    """The tree of ``expr`` as `Node`s (sympy's argument order kept)."""
+    import sympy
+
+    if isinstance(expr, sympy.Symbol):
+        return Node("Symbol", name=expr.name)
+    if expr is sympy.true or expr is sympy.false:
+        return Node("Boolean", value=1.0 if expr is sympy.true else 0.0)
+    if isinstance(expr, sympy.Number):
+        return Node("Number", value=float(expr))
+    if isinstance(expr, sympy.NumberSymbol):
+        return Node("NumberSymbol", value=float(expr))
+    return Node(type(expr).__name__, tuple(from_sympy(arg) for arg in expr.args))
+
+
+@dataclass(frozen=True)
+class SymbolSpec:
+    """What compiling a formula needs to know of one name: its unit and a choice's options."""
+
+    unit: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class PortableFormula:
+    """A compiled formula without sympy: its text, names and numpy tree, as the cache keeps it.
+
+    ``expr``, ``raw``, ``base`` and ``unit`` are those of `engine.formula.compiled.CompiledFormula`,
+    compiled again from the text on first use (the text compiled without error when it was
+    cached, and compiling is deterministic, so the trees are the ones the cold path had).
+    """
+
+    text: str
+    names: tuple[str, ...]
+    boolean: bool
+    tree: Node
+    unit_text: str | None
+    """The declared unit of a calculator; None for a condition."""
+    symbols: Mapping[str, SymbolSpec]
+    extras: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Sympy-free products of the formula kept alongside it (e.g. MathML, JavaScript)."""
+
+    @classmethod
+    def of(
+        cls,
+        formula: CompiledFormula | PortableFormula,
+        unit_text: str | None,
+        symbols: Mapping[str, SymbolSpec],
+    ) -> PortableFormula:
+        if isinstance(formula, PortableFormula):
+            return formula
+        return cls(
+            text=formula.text,
+            names=formula.names,
+            boolean=formula.boolean,
+            tree=formula.tree,
+            unit_text=unit_text,
+            symbols={name: symbols[name] for name in formula.names},
+        )
+
+    @cached_property
+    def compiled(self) -> CompiledFormula:
+        from engine.formula import units
+        from engine.formula.compiled import Symbol, compile_formula
+
+        table = {
+            name: Symbol(unit=units.parse_unit(spec.unit), choices=spec.choices)
+            for name, spec in self.symbols.items()
+        }
+        expected = None if self.unit_text is None else units.parse_unit(self.unit_text)
+        return compile_formula(self.text, table, expected_unit=expected, boolean=self.boolean)
+
+    @property
+    def expr(self) -> sympy.Basic:
+        return self.compiled.expr
+
+    @property
+    def raw(self) -> sympy.Basic:
+        return self.compiled.raw
+
+    @property
+    def base(self) -> sympy.Basic:
+        return self.compiled.base
+
+    @property
+    def unit(self) -> pint.Unit | None:
+        return self.compiled.unit
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The recompiled sympy trees stay out of the cache: keeping them is what it avoids.
+        state = dict(self.__dict__)
+        state.pop("compiled", None)
+        return state

@@ -1,0 +1,134 @@
+"""A loaded knowledge base kept in the cache folder, so an unchanged one loads without sympy or pint.
+
+`load_cached` fingerprints the claims folder (every YAML file's path and bytes) together with the
+engine (its source and version, the libraries' versions) and the working directory (error
+messages show paths relative to it). When an entry with that fingerprint exists it is the
+`KnowledgeBase` the full load gave last time, with each formula kept as a `PortableFormula`:
+its text, names and numpy tree, with units already folded in. Evaluating, explaining and drawing
+need nothing else, so they never import sympy or pint; anything that needs a formula's sympy tree
+(tipping points, MathML, JavaScript) compiles it again from the text on first use. A changed
+file changes the fingerprint: the full load runs, and its result is cached in turn.
+
+Entries are pickles, sealed with an HMAC by `engine.site.cache`: a damaged, foreign or tampered
+entry fails the seal check and is ignored and replaced, never unpickled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from engine import __version__
+from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
+from engine.formula.tree import PortableFormula, SymbolSpec
+from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.site import cache as cache_folder
+
+FORMAT = 1
+"""Bumped when what an entry holds changes shape."""
+
+_LIBRARIES = ("sympy", "pint", "numpy", "pydantic", "networkx", "PyYAML")
+
+
+@cache
+def engine_identity() -> bytes:
+    """What a compiled model depends on besides the claims: the engine's code and libraries."""
+    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}".encode())
+    engine_dir = Path(__file__).resolve().parent.parent
+    for path in sorted(engine_dir.rglob("*.py")):
+        digest.update(path.relative_to(engine_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    for library in _LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library}={version}\0".encode())
+    return digest.digest()
+
+
+def fingerprint(folder: Path) -> str:
+    """The cache key of loading ``folder`` from the working directory."""
+    digest = hashlib.sha256(engine_identity())
+    digest.update(f"{os.getcwd()}\0{folder.resolve()}\0{folder}\0".encode())
+    for path in sorted(p for p in folder.rglob("*.yaml") if p.is_file()):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def entry_path(folder: Path) -> Path:
+    return cache_folder.cache_dir() / "models" / f"{fingerprint(folder)}.pickle"
+
+
+def load_cached(folder: Path) -> KnowledgeBase:
+    """`load_knowledge_base(folder)`, from the cache when the folder has not changed."""
+    try:
+        path: Path | None = entry_path(folder)
+    except OSError:
+        path = None  # a file vanished while hashing: the full load reports what is wrong
+    if path is not None:
+        entry = _read(path)
+        if entry is not None:
+            kb = dataclasses.replace(entry.kb, root=folder)
+            seed_if_tests(kb, entry.tests)
+            return kb
+    kb = load_knowledge_base(folder)
+    if path is not None:
+        _write(path, kb)
+    return kb
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """What a cache entry holds: the portable knowledge base and its `if` tests, compiled."""
+
+    kb: KnowledgeBase
+    tests: Mapping[str, TestTree]
+
+
+def _read(path: Path) -> Entry | None:
+    data = cache_folder.read_sealed(path)
+    if data is None:
+        return None
+    try:
+        # Safe: `read_sealed` returns only bytes whose HMAC this cache folder's secret made, that
+        # is bytes this user's crux pickled itself in `_write`.
+        entry = pickle.loads(data)
+    except Exception:  # written by an engine whose classes have since changed: rebuild
+        return None
+    return entry if isinstance(entry, Entry) and isinstance(entry.kb, KnowledgeBase) else None
+
+
+def _write(path: Path, kb: KnowledgeBase) -> None:
+    try:
+        entry = Entry(portable(kb), if_test_trees(kb))
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return  # something unpicklable: this knowledge base is simply loaded in full each time
+    cache_folder.write_sealed(path, data)
+
+
+def portable(kb: KnowledgeBase) -> KnowledgeBase:
+    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it)."""
+    specs = {fid: SymbolSpec(fig.unit, fig.choices or ()) for fid, fig in kb.figures.items()}
+    specs.update({cid: SymbolSpec(calc.unit) for cid, calc in kb.calculators.items()})
+    return dataclasses.replace(
+        kb,
+        formulas={
+            cid: PortableFormula.of(formula, kb.calculators[cid].unit, specs)
+            for cid, formula in kb.formulas.items()
+        },
+        conditions={
+            claim_id: PortableFormula.of(formula, None, specs)
+            for claim_id, formula in kb.conditions.items()
+        },
+    )

@@ -1,0 +1,180 @@
+"""Start-up: help pages import nothing heavy, and an unchanged knowledge base loads warm."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import COMMANDS, cli
+from engine.commands import diagram
+from engine.knowledge.loader import load_knowledge_base
+from engine.site import cache
+from engine.site import diagram as site_diagram
+from tests.conftest import EXAMPLES, REPO
+
+HEAVY = ("sympy", "pint", "numpy", "scipy", "networkx", "pydantic", "jinja2", "rich", "yaml")
+
+
+def modules_after(script: str, env: dict[str, str] | None = None) -> list[str]:
+    """The heavy top-level packages a fresh interpreter has imported after running `script`."""
+    probe = textwrap.dedent(script) + textwrap.dedent(
+        f"""
+        import json, sys
+        heavy = {HEAVY!r}
+        print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_help_pages_import_nothing_heavy() -> None:
+    verbs = [[], *([verb] for verb in sorted(COMMANDS)), ["cache", "info"], ["--version"]]
+    script = f"""
+        from click.testing import CliRunner
+        from engine.cli import cli
+        for words in {verbs!r}:
+            args = words if words == ["--version"] else [*words, "--help"]
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 0, (words, result.output)
+            assert "Usage:" in result.output or "version" in result.output, words
+    """
+    assert modules_after(script) == []
+
+
+def test_the_diagram_depth_default_is_the_engines() -> None:
+    # Written out in the command so that `crux diagram --help` need not import the site.
+    assert diagram.DEFAULT_DEPTH == site_diagram.DEFAULT_DEPTH
+
+
+# --- the warm path: an unchanged knowledge base loads from the cache --------------------------
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CRUX_CACHE_DIR", str(folder))
+    return folder
+
+
+def _crux(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _entries(cache_folder: Path) -> list[Path]:
+    return sorted((cache_folder / "models").glob("*.pickle"))
+
+
+KNOWLEDGE_BASES = [REPO / "claims", *sorted(p for p in EXAMPLES.iterdir() if p.is_dir())]
+
+
+@pytest.mark.parametrize("folder", KNOWLEDGE_BASES, ids=lambda p: p.name)
+def test_cold_and_warm_eval_json_are_byte_identical(folder: Path, cache_folder: Path) -> None:
+    scenarios = [None, *load_knowledge_base(folder).scenarios]
+    for scenario in scenarios:
+        args = ["eval", str(folder), "--format", "json", *(["-s", scenario] if scenario else [])]
+        shutil.rmtree(cache_folder, ignore_errors=True)
+        cold = _crux(*args)
+        assert len(_entries(cache_folder)) == 1, "the cold run caches the compiled model"
+        warm = _crux(*args)
+        assert warm == cold, scenario
+
+
+def test_warm_explain_and_check_match_cold(cache_folder: Path) -> None:
+    claims = str(REPO / "claims")
+    cold = (_crux("explain", "tokens_sold_at_loss", "--claims", claims), _crux("check", claims))
+    assert len(_entries(cache_folder)) == 1
+    warm = (_crux("explain", "tokens_sold_at_loss", "--claims", claims), _crux("check", claims))
+    assert warm == cold
+
+
+def test_warm_verbs_import_neither_sympy_nor_pint(tmp_path: Path) -> None:
+    env = {**os.environ, "CRUX_CACHE_DIR": str(tmp_path / "cache")}
+    claims = str(REPO / "claims")
+    subprocess.run(  # the cold run, which fills the cache
+        [sys.executable, "-m", "engine", "eval", claims, "--format", "json"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    verbs = [
+        ["eval", claims, "--format", "json"],
+        ["eval", claims, "-s", "baseline", "--set", "gpu_hour_usd=3"],
+        ["check", claims],
+        ["explain", "tokens_sold_at_loss", "--claims", claims],
+        ["diagram", "tokens_sold_at_loss", "--claims", claims, "-o", str(tmp_path / "x.dot")],
+    ]
+    script = f"""
+        import sys
+        from click.testing import CliRunner
+        from engine.cli import cli
+        for words in {verbs!r}:
+            result = CliRunner().invoke(cli, words)
+            assert result.exit_code == 0, (words, result.output)
+        assert "engine.formula.compiled" not in sys.modules, "compiled formulas were rebuilt"
+    """
+    loaded = modules_after(script, env)
+    assert "sympy" not in loaded
+    assert "pint" not in loaded
+    assert "numpy" in loaded, "the probe evaluated something"
+
+
+def test_a_changed_file_falls_back_to_the_full_load(
+    lemonade_copy: Path, cache_folder: Path
+) -> None:
+    before = json.loads(_crux("eval", str(lemonade_copy), "--format", "json"))
+    assert before["figures"]["cup_price"]["value"] == 2.0
+    figures = next(p for p in lemonade_copy.rglob("*.yaml") if "cup_price:" in p.read_text())
+    text = figures.read_text()
+    assert "    value: 2.0\n" in text
+    figures.write_text(text.replace("    value: 2.0\n", "    value: 2.5\n", 1))
+    after = json.loads(_crux("eval", str(lemonade_copy), "--format", "json"))
+    assert after["figures"]["cup_price"]["value"] == 2.5
+    assert len(_entries(cache_folder)) == 2, "the new content is cached beside the old"
+
+
+def test_a_corrupt_cache_entry_is_rebuilt(cache_folder: Path) -> None:
+    args = ("eval", str(EXAMPLES / "lemonade"), "--format", "json")
+    cold = _crux(*args)
+    (entry,) = _entries(cache_folder)
+    good = entry.read_bytes()
+    entry.write_bytes(good[: len(good) // 2] + b"\0garbage" + good[len(good) // 2 + 8 :])
+    assert cache.read_sealed(entry) is None
+    assert _crux(*args) == cold
+    assert cache.read_sealed(entry) is not None, "the entry was written again"
+    assert _crux(*args) == cold
+
+
+def test_a_foreign_cache_entry_is_never_unpickled(cache_folder: Path, tmp_path: Path) -> None:
+    args = ("eval", str(EXAMPLES / "lemonade"), "--format", "json")
+    cold = _crux(*args)
+    (entry,) = _entries(cache_folder)
+    marker = tmp_path / "unpickled"
+    # A pickle that would run code if loaded: crux must refuse it (it carries no valid seal).
+    entry.write_bytes(pickle.dumps(_Trap(str(marker))))
+    assert _crux(*args) == cold
+    assert not marker.exists()
+
+
+class _Trap:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (Path(self.marker),))  # type: ignore[return-value]
