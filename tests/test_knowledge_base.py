@@ -364,3 +364,10 @@ def test_dated_2026_figures_sit_beside_the_thread_era_values(kb: KnowledgeBase) 
     assert (
         latest.figures["gpu_hour_usd"] == 2.65 and latest.figures["api_output_price_per_mtok"] == 30
     )
+
+
+def test_the_shipped_map_passes_check_strict(kb: KnowledgeBase) -> None:
+    """No warning survives: inert arguments and unused evidence are marked with their reasons."""
+    from engine.knowledge.lint import lint
+
+    assert [str(w) for w in lint(kb)] == []
