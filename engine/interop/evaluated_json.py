@@ -100,12 +100,13 @@ def evaluated_map(
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the document `evaluated_map` returns (docs/crux-json.schema.json)."""
-    from engine.knowledge.schema import KnowledgeFile
-
-    kb_schema = KnowledgeFile.model_json_schema()
-    defs = kb_schema["$defs"]
+    # Items refer to the knowledge base's own schema (docs/crux.schema.json) rather than copy it,
+    # so the two cannot drift.
     label = {"enum": ["holds", "fails", "undecided"]}
-    by_id = lambda ref: {"type": "object", "additionalProperties": {"$ref": f"#/$defs/{ref}"}}  # noqa: E731
+    by_id = lambda ref: {  # noqa: E731
+        "type": "object",
+        "additionalProperties": {"$ref": f"crux.schema.json#/$defs/{ref}"},
+    }
     number = {"oneOf": [{"type": "number"}, {"enum": ["inf", "-inf"]}, {"type": "null"}]}
     evaluation = {
         "type": "object",
@@ -174,5 +175,4 @@ def json_schema() -> dict[str, Any]:
                 },
             },
         },
-        "$defs": defs,
     }
