@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from engine.commands.diagram import DEFAULT_DEPTH
-from engine.commands.options import F, claims_dir, load, scenario_options, strict_option
+from engine.commands.options import (
+    F,
+    base_url_option,
+    claims_dir,
+    load,
+    output_failed,
+    scenario_options,
+    strict_option,
+)
 from engine.errors import CruxError
 
 if TYPE_CHECKING:
@@ -132,11 +140,8 @@ def report_warnings(
     type=click.IntRange(1, 6),
     help="Steps around each claim in its neighbourhood diagram.",
 )
-@click.option(
-    "--base-url",
-    default="",
-    metavar="URL",
-    help="Where the site will be published, for absolute URLs in embed snippets.",
+@base_url_option(
+    "Where the site will be published (http, https or a relative path), for embed snippets."
 )
 @strict_option
 def command(
@@ -162,6 +167,10 @@ def command(
         result = run_build(
             claims_dir, output, scenario, sets, assumes, base_url, depth, progress, strict
         )
+    except OSError as exc:
+        # Nothing was swapped in: the previous site is as it was.
+        failed = Path(exc.filename) if exc.filename else output
+        raise output_failed(exc, failed) from None
     finally:
         progress.close()
     seconds = time.monotonic() - started

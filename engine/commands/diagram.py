@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from engine.commands.options import claims_option, load, require_claims, scenario_options
+from engine.commands.options import (
+    base_url_option,
+    claims_option,
+    load,
+    output_failed,
+    require_claims,
+    scenario_options,
+)
 from engine.errors import UsageError
 
 if TYPE_CHECKING:
@@ -37,11 +44,8 @@ DEFAULT_DEPTH = 2
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write: .svg, .png or .dot (the format follows the suffix).",
 )
-@click.option(
-    "--base-url",
-    default="",
-    metavar="URL",
-    help="The published site's URL: nodes then link to their pages there.",
+@base_url_option(
+    "The published site's URL (http, https or a relative path): nodes link to their pages there."
 )
 def command(
     claim: str | None,
@@ -65,6 +69,8 @@ def command(
         raise UsageError(
             f"expected an output ending in .svg, .png or .dot, found '{output.name}'", "-o"
         )
+    if not output.parent.is_dir():
+        raise output_failed(FileNotFoundError(2, "No such file or directory"), output)
     kb = load(claims_dir)
     require_claims(kb, [claim])
     ev = evaluate_scenario(kb, scenario or default_scenario(kb), sets, assumes)
@@ -83,13 +89,14 @@ def command(
     else:
         diagram = neighbourhood_diagram(kb, ev, claim, link, depth)
     if suffix == ".dot":
-        output.write_text(diagram.dot, encoding="utf-8")
+        data = diagram.dot.encode("utf-8")
     else:
         (svg,) = make_renderer().render_many([diagram.dot])
         svg = clean_svg(svg)
-        if suffix == ".svg":
-            output.write_text(svg, encoding="utf-8")
-        else:
-            output.write_bytes(svg_to_png(svg))
+        data = svg.encode("utf-8") if suffix == ".svg" else svg_to_png(svg)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise output_failed(exc, output) from None
     note = " (the top of the map only: it is too large to draw whole)" if diagram.truncated else ""
     click.echo(f"wrote {output}: {diagram.title}, scenario {ev.scenario.name}{note}")

@@ -12,9 +12,11 @@ from engine.commands.options import (
     claims_option,
     format_option,
     load,
+    output_failed,
     require_claims,
     scenario_options,
 )
+from engine.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -97,15 +99,24 @@ def command(
     from engine.knowledge.scenario import resolve_scenario
     from engine.site.tornado_svg import tornado_svg
 
+    if svg_dir is not None and svg_dir.exists() and not svg_dir.is_dir():
+        raise UsageError(
+            f"expected a folder for the SVG tornadoes, found a file at '{svg_dir}': "
+            "choose another name",
+            "--svg",
+        )
     kb = load(claims_dir)
     require_claims(kb, [claim])
     tornadoes = sensitivity(
         kb, resolve_scenario(kb, scenario, sets, assumes), [claim] if claim else None
     )
     if svg_dir is not None:
-        svg_dir.mkdir(parents=True, exist_ok=True)
-        for cid, tornado in tornadoes.items():
-            (svg_dir / f"{cid}.svg").write_text(tornado_svg(tornado), encoding="utf-8")
+        try:
+            svg_dir.mkdir(parents=True, exist_ok=True)
+            for cid, tornado in tornadoes.items():
+                (svg_dir / f"{cid}.svg").write_text(tornado_svg(tornado), encoding="utf-8")
+        except OSError as exc:
+            raise output_failed(exc, Path(exc.filename or svg_dir), "--svg") from None
     if output_format == "json":
         payload = {cid: tornado.to_json() for cid, tornado in tornadoes.items()}
         click.echo(json.dumps(payload, indent=2, allow_nan=False))
