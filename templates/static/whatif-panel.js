@@ -56,8 +56,8 @@
     var behind = root.CruxTipping.dependencies(engine, sortedUnique(onPage));
     this.claimIds = behind.claims;
     this.figureIds = behind.figures;
-    this.fields = {};
-    this.assumeSelects = {};
+    this.fields = Object.create(null); // keyed by names from the link too: no prototype
+    this.assumeSelects = Object.create(null);
     this.last = null;
     this.state = copyState(this.base);
     /* the claim whose nearest tipping point the panel follows (crux-tipping.js) */
