@@ -160,6 +160,7 @@ def parse_unit(text: str) -> pint.Unit:
     if not ureg.Quantity(1.0, unit)._is_multiplicative:
         # offset units (degC) have no conversion factor, so formulas could not convert them
         raise UnitError(f"expected a unit without an offset, found '{stripped}'")
+    base_factor(unit)  # `e²²` parses, but its factor underflows: refuse it here, with the others
     return unit
 
 
