@@ -443,7 +443,7 @@ def figure_page(model: SiteModel, shared: Context, figure_id: str) -> Page:
         figure=figure,
         id=figure_id,
         setting=ev.scenario.settings[figure_id],
-        overridden=figure_id in ev.scenario.overridden,
+        figure_overridden=figure_id in ev.scenario.overridden,
         sources=citations(kb, figure.sources),
         used_by=users,
         per_scenario=per_scenario,
