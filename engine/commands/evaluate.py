@@ -37,7 +37,11 @@ def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
             for cid in kb.calculators
         },
         "claims": {
-            cid: {"label": ev.claims[cid], "explanation": claim_summary(kb, ev, cid)}
+            cid: {
+                "label": ev.claims[cid],
+                "basis": ev.basis[cid],
+                "explanation": claim_summary(kb, ev, cid),
+            }
             for cid in kb.claims
         },
     }
@@ -61,6 +65,7 @@ def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
     widest = max((len(cid) for cid in kb.claims), default=10)
     table.add_column("claim", style="bold", overflow="fold", min_width=min(widest, 40), ratio=2)
     table.add_column("label", no_wrap=True, min_width=11)
+    table.add_column("basis", no_wrap=True)
     table.add_column("what it says, and the numbers that decide it", ratio=5)
     colours = {"holds": "green", "fails": "red", "undecided": "yellow"}
     for cid in _claim_order(kb):
@@ -73,7 +78,10 @@ def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
             text += "\n  (assumed in this scenario)"
         elif claim.role is not None:
             text += f"\n  [dim]{escape(claim_summary(kb, ev, cid))}[/]"
-        table.add_row(cid, f"[{colours[label]}]{format_label(label)}[/]", text)
+        basis = ev.basis[cid]
+        colour = "blue" if basis == "presumption" and label == "holds" else colours[label]
+        shown = format_label(label, basis)
+        table.add_row(cid, f"[{colour}]{shown}[/]", basis, text)
     console.print(table)
     overridden = sorted(f for f in ev.scenario.overridden if f in kb.figures)
     if overridden:

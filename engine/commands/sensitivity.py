@@ -38,7 +38,7 @@ def print_tornado(tornado: Tornado, console: Console) -> None:
 
     if tornado.comparison is not None:
         unit = "" if tornado.margin_unit in (None, "dimensionless") else f" {tornado.margin_unit}"
-        caption = f"margin of {tornado.comparison}{unit}, now {_margin(tornado.margin_now)}"
+        caption = f"distance to the threshold of {tornado.comparison}{unit}, now {_margin(tornado.margin_now)}"
     else:
         caption = "decided through arguments or a lens: labels at each end of the range"
     table = Table(
@@ -92,7 +92,7 @@ def command(
     output_format: str,
     svg_dir: Path | None,
 ) -> None:
-    """Rank the figures by how far each moves a claim's deciding margin over its range."""
+    """Rank the figures by how far each moves a claim's distance to its threshold over its range."""
     from rich.console import Console
 
     from engine.analysis.sensitivity import sensitivity

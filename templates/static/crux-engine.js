@@ -194,6 +194,17 @@
     return r;
   };
 
+  /* engine/evaluation/evaluate.py claim_basis: how a claim's label was reached. */
+  Engine.prototype.basis = function (result, cid) {
+    if (Object.prototype.hasOwnProperty.call(result.assumptions, cid)) return "assumption";
+    var claim = this.data.claims[cid];
+    if (claim.holds_when !== null) return "numbers";
+    if (claim.assumed !== null) return "assumption";
+    var args = this.data.arguments;
+    var hasPro = (this.byConclusion[cid] || []).some(function (aid) { return args[aid].stance === "pro"; });
+    return result.claims[cid] === "holds" && !hasPro ? "presumption" : "arguments";
+  };
+
   Engine.prototype.summary = function (result, cid) {
     var label = result.claims[cid];
     if (Object.prototype.hasOwnProperty.call(result.assumptions, cid)) {
