@@ -41,7 +41,8 @@ except ImportError:  # pragma: no cover
     to_mathml = None  # type: ignore[assignment]
 
 Context = dict[str, Any]
-EXPLANATION_DEPTH = 3
+EXPLANATION_DEPTH: int | None = None
+"""The site writes out the whole derivation: each step once, deeper levels folded."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ def argument_ref(kb: KnowledgeBase, ev: Evaluation, arg_id: str) -> Context:
     return {
         "id": arg_id,
         "name": argument_title(kb, arg_id),
+        # An unnamed (shorthand) argument is titled from its premises: do not list them twice.
+        "named": bool(arg.label),
         "stance": arg.stance,
         "state": ev.arguments[arg_id],
         "weight": arg.weight,

@@ -14,9 +14,14 @@
 
   var STEP = 1.25;
   var LEGIBLE = 1;
+  /* An embedded diagram (a claim's neighbourhood) is never drawn larger than Graphviz drew it,
+   * is at most this tall, and zooms with the wheel only with Ctrl (a touchpad pinch), so the
+   * page still scrolls past it. */
+  var EMBEDDED_HEIGHT = 420;
 
   function Viewer(box) {
     this.box = box;
+    this.embedded = box.getAttribute("data-map-viewer") === "embedded";
     this.svg = box.querySelector("svg");
     var base = (this.svg.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
     if (base.length !== 4 || base.some(isNaN)) {
@@ -28,6 +33,11 @@
     this.svg.removeAttribute("width");
     this.svg.removeAttribute("height");
     this.svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    if (this.embedded) {
+      var natural = Math.min(1, (box.clientWidth || 1) / this.base.w);
+      var tall = Math.min(window.innerHeight * 0.7, EMBEDDED_HEIGHT);
+      box.style.height = Math.max(160, Math.min(this.base.h * natural, tall)) + "px";
+    }
     box.classList.add("pan-zoom");
     this.scale = 1;
     this.cx = this.base.x + this.base.w / 2;
@@ -43,7 +53,8 @@
 
   Viewer.prototype.fitScale = function () {
     var s = this.size();
-    return Math.min(s.w / this.base.w, s.h / this.base.h);
+    var fit = Math.min(s.w / this.base.w, s.h / this.base.h);
+    return this.embedded ? Math.min(fit, 1) : fit;
   };
 
   Viewer.prototype.clamp = function (scale) {
@@ -155,6 +166,7 @@
       if (moved > 4) { e.preventDefault(); e.stopPropagation(); moved = 0; }
     }, true);
     box.addEventListener("wheel", function (e) {
+      if (self.embedded && !e.ctrlKey && !e.metaKey) return;
       e.preventDefault();
       var rect = box.getBoundingClientRect();
       var factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002));
@@ -185,11 +197,35 @@
     });
   };
 
+  /* Zoom and fit buttons for a diagram whose page has none: floating over its frame. */
+  function makeTools(box) {
+    var frame = document.createElement("div");
+    frame.className = "map-frame";
+    box.parentNode.insertBefore(frame, box);
+    frame.appendChild(box);
+    var tools = document.createElement("div");
+    tools.className = "map-tools";
+    [["zoom-in", "+", "Zoom in"], ["zoom-out", "\u2212", "Zoom out"], ["fit", "Fit", null], ["reset", "Reset", null]].forEach(function (spec) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("data-action", spec[0]);
+      button.textContent = spec[1];
+      if (spec[2]) button.setAttribute("aria-label", spec[2]);
+      tools.appendChild(button);
+    });
+    frame.appendChild(tools);
+    return tools;
+  }
+
   function start() {
-    var box = document.querySelector("[data-map-viewer]");
-    if (!box || !box.querySelector("svg")) return;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-map-viewer]"), function (box) {
+      if (box.querySelector("svg")) setUp(box);
+    });
+  }
+
+  function setUp(box) {
     var viewer = new Viewer(box);
-    var tools = document.querySelector("[data-map-tools]");
+    var tools = box.parentNode.querySelector("[data-map-tools]") || makeTools(box);
     if (tools) {
       tools.hidden = false;
       var actions = {
@@ -202,7 +238,8 @@
         button.addEventListener("click", function () { actions[button.getAttribute("data-action")](); });
       });
     }
-    window.CruxMapViewer = viewer;
+    box.cruxViewer = viewer;
+    if (!viewer.embedded) window.CruxMapViewer = viewer;
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
