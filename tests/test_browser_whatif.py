@@ -69,8 +69,8 @@ def shipped_kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="module")
-def shipped_site(shipped_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(shipped_kb, tmp_path_factory.mktemp("shipped-site"))
+def shipped_site(shipped_kb: KnowledgeBase, shipped_site_once: Path) -> Path:
+    return shipped_site_once
 
 
 class Page:
