@@ -11,6 +11,13 @@ from collections.abc import Mapping
 from typing import Protocol
 
 LABEL_SYMBOLS = {"holds": "✔", "fails": "✘", "undecided": "?"}
+PRESUMED_SYMBOL = "○"
+BASIS_TEXT = {
+    "numbers": "decided by the numbers",
+    "assumption": "assumed",
+    "arguments": "decided by its arguments",
+    "presumption": "presumed: stated, and nothing applies against it",
+}
 
 
 def format_number(value: float, digits: int = 4) -> str:
@@ -90,8 +97,14 @@ def format_option_labels(options: Mapping[str, str]) -> str:
     return ", ".join(f"{name} → {label}" for name, label in options.items())
 
 
-def format_label(label: str) -> str:
-    """A label with a symbol, so it reads without colour too."""
+def format_label(label: str, basis: str | None = None) -> str:
+    """A label with a symbol, so it reads without colour too.
+
+    A claim that holds by presumption (stated, nothing applies against it) reads `○ presumed`,
+    never `✔ holds`: readers of a fact-checking map take ✔ as "verified by the numbers".
+    """
+    if basis == "presumption" and label == "holds":
+        return f"{PRESUMED_SYMBOL} presumed"
     return f"{LABEL_SYMBOLS.get(label, '')} {label}".strip()
 
 

@@ -60,5 +60,20 @@ def lemonade_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def shipped_site_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped knowledge base built once for every test module that reads its site."""
+    from engine.errors import CruxError
+    from engine.site.build import build_site
+
+    try:
+        kb = load_knowledge_base(REPO / "claims")
+    except CruxError as exc:
+        pytest.skip(f"the shipped knowledge base does not load: {exc.summary()}")
+    target = tmp_path_factory.mktemp("shipped-site-once") / "site"
+    build_site(kb, target, jobs=1)
+    return target
+
+
 # One shared Chromium for the browser tests (tests/browser.py); skipped when none is installed.
 from tests.browser import chromium_browser  # noqa: E402, F401

@@ -68,7 +68,7 @@ def open_page(browser: Any, url: str, **options: Any) -> tuple[Any, list[str]]:
 
 
 def test_clicking_a_node_in_the_map_opens_its_claim(chromium_browser: Any, site: Path) -> None:
-    page, _ = open_page(chromium_browser, (site / "index.html").as_uri())
+    page, _ = open_page(chromium_browser, (site / "map.html").as_uri())
     page.locator("#node-stand_is_thriving a").first.click()
     page.wait_for_url("**/claims/stand_is_thriving.html")
     assert page.locator("h1").inner_text() == "The stand is a good little business."

@@ -69,8 +69,8 @@ def shipped_kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="module")
-def shipped_site(shipped_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(shipped_kb, tmp_path_factory.mktemp("shipped-site"))
+def shipped_site(shipped_kb: KnowledgeBase, shipped_site_once: Path) -> Path:
+    return shipped_site_once
 
 
 class Page:
@@ -289,8 +289,8 @@ def node_style(page: Any, claim_id: str) -> tuple[str, str]:
 def test_editing_a_figure_flips_a_claim_and_recolours_its_node(
     tab: Page, lemonade_site: Path
 ) -> None:
-    page = tab.open(lemonade_site)
-    badge = '.hero [data-claim="stand_sells_at_loss"]'
+    page = tab.open(lemonade_site, "claims/stand_sells_at_loss.html")
+    badge = '.item-label [data-claim="stand_sells_at_loss"]'
     assert page.get_attribute(badge, "data-label") == "fails"
     assert node_style(page, "stand_sells_at_loss") == ("node claim fails", "#f7d4d0")
     svg_before = page.eval_on_selector(
@@ -313,7 +313,7 @@ def test_editing_a_figure_flips_a_claim_and_recolours_its_node(
         "g => [...g.querySelectorAll('text')].pop().textContent",
     )
     assert status == "✔ holds"
-    assert page.text_content('.hero [data-explanation="stand_sells_at_loss"]') == (
+    assert page.text_content('.lead[data-explanation="stand_sells_at_loss"]') == (
         "Decided by the numbers: cost_per_cup > cup_price is true (5.6 USD > 2 USD)."
     )
     assert page.is_visible(".whatif-modified")

@@ -77,10 +77,21 @@ def test_every_node_has_an_id_a_kind_class_and_a_link(lemonade: KnowledgeBase) -
     for claim_id in lemonade.claims:
         line = next(x for x in dot.splitlines() if x.strip().startswith(f'"{claim_id}" ['))
         assert f'id="node-{claim_id}"' in line
-        assert f'class="claim {ev.claims[claim_id]}"' in line
+        presumed = " presumed" if ev.basis[claim_id] == "presumption" else ""
+        assert f'class="claim {ev.claims[claim_id]}{presumed}"' in line
         assert f'URL="../claims/{claim_id}.html"' in line
     assert 'class="figure"' in dot and 'URL="../figures/cup_price.html"' in dot
     assert "cluster_legend" in dot and "✔ holds" in dot and "<" not in dot.replace("->", "")
+
+
+def test_a_presumed_claim_is_drawn_hollow_with_its_own_status(lemonade: KnowledgeBase) -> None:
+    ev = evaluate_scenario(lemonade)
+    assert ev.basis["bus_stop_moved"] == "presumption"
+    assert ev.basis["stand_sells_at_loss"] == "numbers"
+    dot = map_diagram(lemonade, ev, link_from_subfolder).dot
+    line = next(x for x in dot.splitlines() if x.strip().startswith('"bus_stop_moved" ['))
+    assert "○ presumed" in line and "✔ holds" not in line and 'fillcolor="#ffffff"' in line
+    assert 'id="legend-presumed"' in dot
 
 
 def test_a_large_map_draws_its_top_levels(lemonade: KnowledgeBase) -> None:

@@ -72,3 +72,90 @@ def test_reload_endpoint_answers_when_a_build_finishes(
     timer = threading.Timer(0.2, counter.bump)
     timer.start()
     assert get(port, "/__crux_reload?since=0")[1] == b'{"build": 1}'
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/index.html%00.png", 400),
+        ("/%00", 400),
+        ("/a%0Ab", 400),
+        ("/" + "a" * 8000, 414),
+        ("/" + "b" * 256 + ".html", 400),
+        ("/%ff%fe.html", 400),
+        ("/__crux_reload?since=%C2%B2", 400),
+        ("/__crux_reload?since=-1", 400),
+        ("/__crux_reload?since=" + "9" * 40, 400),
+    ],
+    ids=[
+        "nul-suffix",
+        "nul",
+        "newline",
+        "long-path",
+        "long-segment",
+        "not-utf8",
+        "superscript",
+        "negative",
+        "huge",
+    ],
+)
+def test_malformed_requests_get_a_status_not_a_dropped_connection(
+    served: tuple[int, BuildCounter, Path], path: str, status: int
+) -> None:
+    port, _, _ = served
+    assert get(port, path)[0] == status
+    assert get(port, "/style.css") == (200, b"p{}")  # and the server is still up
+
+
+def test_many_simultaneous_requests_are_answered_promptly(
+    served: tuple[int, BuildCounter, Path],
+) -> None:
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    port, _, _ = served
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(lambda _: get(port, "/style.css")[0], range(200)))
+    assert statuses == [200] * 200
+    # With a listen queue of 5, dropped SYNs are retried after 1, 3, 7... s (61 s was seen).
+    assert time.monotonic() - started < 20
+
+
+def test_a_reader_leaving_mid_reload_is_not_an_error(
+    served: tuple[int, BuildCounter, Path], capfd: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    import time
+
+    port, counter, _ = served
+    client = socket.create_connection(("127.0.0.1", port))
+    client.sendall(b"GET /__crux_reload?since=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(0.2)
+    # Reset rather than close, as a browser tab going away does.
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    client.close()
+    counter.bump()  # the long poll now answers into the closed connection
+    time.sleep(0.5)
+    assert get(port, "/style.css") == (200, b"p{}")
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err
+
+
+def test_a_failed_rebuild_runs_apart_and_keeps_the_old_site(
+    lemonade_copy: Path, tmp_path: Path
+) -> None:
+    from engine.commands.serve import rebuild_in_child
+    from engine.site.serve import RebuildFailed
+    from tests.site_helpers import build
+
+    site = build(lemonade_copy, tmp_path / "site")
+    index = (site / "index.html").read_bytes()
+    figures = lemonade_copy / "figures.yaml"
+    figures.write_text(
+        figures.read_text(encoding="utf-8").replace("unit: USD\n", "unit: USD**9**9**9\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(RebuildFailed, match="exited with status 1; the previous site is still"):
+        rebuild_in_child(lemonade_copy, site, None, (), ())
+    assert (site / "index.html").read_bytes() == index

@@ -39,6 +39,10 @@ CHUNK = 1 << 18
 
 KEEP_FOR_PERCENTILES = 100_000
 """Percentiles of calculators come from the first this-many samples (an i.i.d. subsample)."""
+MAX_SAMPLES = 10_000_000
+"""The most samples one run may ask for. Memory is bounded at any `n` (blocks of `CHUNK`), but
+time is not: 10 million samples take seconds on a map the size of the shipped one and give a
+standard error below 0.02 percentage points; `-n 1e12` would run for days."""
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ import click
 
 from engine.commands.options import (
     F,
+    base_url_option,
     claims_dir,
     depth_option,
     load,
+    output_failed,
     scenario_options,
     strict_option,
 )
@@ -141,11 +143,9 @@ Examples:
 @output_option
 @scenario_options
 @depth_option(DEFAULT_DEPTH, "Steps around each claim in its neighbourhood diagram.")
-@click.option(
-    "--base-url",
-    default="",
-    metavar="URL",
-    help="Where the site will be published, for absolute URLs in embed snippets.",
+@base_url_option(
+    "Where the site will be published (http, https or a relative path), "
+    "for absolute URLs in embed snippets."
 )
 @strict_option
 def command(
@@ -170,6 +170,10 @@ def command(
         result = run_build(
             claims_dir, output, scenario, sets, assumes, base_url, depth, progress, strict
         )
+    except OSError as exc:
+        # Nothing was swapped in: the previous site is as it was.
+        failed = Path(exc.filename) if exc.filename else output
+        raise output_failed(exc, failed) from None
     finally:
         progress.close()
     seconds = time.monotonic() - started

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.commands.options import (
+    base_url_option,
     claims_option,
     depth_option,
     load,
+    output_failed,
     require_claims,
     scenario_options,
 )
@@ -77,12 +79,9 @@ Examples:
 @click.option(
     "--theme", type=click.Choice(THEMES), default="light", show_default=True, help="Colours."
 )
-@click.option(
-    "--base-url",
-    default="",
-    metavar="URL",
-    help="The published site's URL: nodes then link to their pages there, and the snippets use "
-    "absolute URLs.",
+@base_url_option(
+    "The published site's URL (http, https or a relative path): nodes then link to their pages "
+    "there, and the snippets use absolute URLs."
 )
 def command(
     claim: str | None,
@@ -116,6 +115,8 @@ def command(
         raise UsageError(
             f"expected an output ending in .svg, .png or .dot, found '{output.name}'", "-o"
         )
+    if not output.parent.is_dir():
+        raise output_failed(FileNotFoundError(2, "No such file or directory"), output)
     kb = load(claims_dir)
     require_claims(kb, [claim])
     ev = evaluate_scenario(kb, scenario, sets, assumes)
@@ -132,7 +133,7 @@ def command(
             diagram = map_diagram(kb, ev, link, limit=MAP_LIMIT, rankdir=rankdir or "BT")
         else:
             diagram = neighbourhood_diagram(kb, ev, claim, link, depth, rankdir=rankdir or "BT")
-        output.write_text(diagram.dot, encoding="utf-8")
+        write(output, diagram.dot.encode("utf-8"))
         click.echo(f"wrote {output}: {diagram.title}, scenario {ev.scenario.name}")
         return
     fitted = fit_diagram(
@@ -149,11 +150,11 @@ def command(
         theme=theme,
     )
     if suffix == ".svg":
-        output.write_text(fitted.svg, encoding="utf-8")
+        write(output, fitted.svg.encode("utf-8"))
         pixels = f"{fitted.width} × {fitted.height} px"
     else:
         factor = int(scale)
-        output.write_bytes(svg_to_png(fitted.svg, factor))
+        write(output, svg_to_png(fitted.svg, factor))
         pixels = f"{fitted.width * factor} × {fitted.height * factor} px"
         if factor > 1:
             pixels += f" ({factor}×; shown at {fitted.width} × {fitted.height})"
@@ -171,6 +172,14 @@ def command(
         )
     for line in snippets(fitted, output, base, claim):
         click.echo(line)
+
+
+def write(output: Path, data: bytes) -> None:
+    """Write the image, turning an unwritable path into a usage error that names it."""
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise output_failed(exc, output) from None
 
 
 def snippets(fitted: FittedDiagram, output: Path, base: str, claim: str | None) -> list[str]:

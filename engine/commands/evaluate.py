@@ -44,7 +44,11 @@ def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
             for cid in kb.calculators
         },
         "claims": {
-            cid: {"label": ev.claims[cid], "explanation": claim_summary(kb, ev, cid)}
+            cid: {
+                "label": ev.claims[cid],
+                "basis": ev.basis[cid],
+                "explanation": claim_summary(kb, ev, cid),
+            }
             for cid in kb.claims
         },
     }
@@ -65,10 +69,12 @@ def claims_table(kb: KnowledgeBase, ev: Evaluation) -> Table:
             text += " [assumed in this scenario]"
         elif claim.role is not None:
             text += f" [{claim_summary(kb, ev, cid)}]"
-        rows.append((cid, format_label(ev.claims[cid]), text))
+        basis = ev.basis[cid]
+        rows.append((cid, format_label(ev.claims[cid], basis), basis, text))
     columns = (
         Column("claim"),
         Column("label"),
+        Column("basis"),
         Column("what it says, and the numbers that decide it", wrap=True),
     )
     return Table(scenario_heading(kb, ev.scenario), columns, tuple(rows))

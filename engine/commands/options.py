@@ -139,6 +139,35 @@ def require_claims(kb: KnowledgeBase, claim_ids: Iterable[str | None]) -> None:
             raise UsageError(f"unknown claim '{claim_id}'{hint}", "CLAIM")
 
 
+def base_url_option(help_text: str) -> Callable[[F], F]:
+    """`--base-url`: http(s) or a relative path only, %-encoded (a diagram is embedded elsewhere)."""
+
+    def checked(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        from engine.site.urls import checked_base_url
+
+        try:
+            return checked_base_url(value)
+        except ValueError as exc:
+            raise UsageError(str(exc), "--base-url") from None
+
+    return click.option("--base-url", default="", metavar="URL", callback=checked, help=help_text)
+
+
+def output_failed(exc: OSError, path: Path, option: str = "-o") -> CruxError:
+    """A usage error saying why `path` could not be written, in the author's words."""
+
+    reason = exc.strerror or type(exc).__name__
+    if isinstance(exc, FileNotFoundError) and not path.parent.exists():
+        why = f"the folder '{path.parent}' does not exist (create it first)"
+    elif isinstance(exc, FileExistsError | NotADirectoryError):
+        why = f"a file is in the way ({reason}): choose another name"
+    elif isinstance(exc, IsADirectoryError):
+        why = "it is a folder: give a file name"
+    else:
+        why = reason.lower() if reason[:1].isupper() and reason[1:2].islower() else reason
+    return UsageError(f"cannot write '{path}': {why}", option)
+
+
 def load(claims: Path) -> KnowledgeBase:
     """Load the knowledge base, turning a missing folder into a usage error."""
     if not claims.exists():
@@ -159,12 +188,14 @@ def load(claims: Path) -> KnowledgeBase:
 
 __all__ = [
     "CruxError",
+    "base_url_option",
     "central_first",
     "claims_dir",
     "claims_option",
     "depth_option",
     "format_option",
     "load",
+    "output_failed",
     "require_claims",
     "scenario_options",
     "strict_option",

@@ -17,9 +17,11 @@ from engine.commands.options import (
     claims_option,
     format_option,
     load,
+    output_failed,
     require_claims,
     scenario_options,
 )
+from engine.errors import UsageError
 from engine.formatting import format_label, format_number, format_quantity
 from engine.tables import Column, Table, echo, echo_text, to_csv
 
@@ -32,7 +34,10 @@ def tornado_table(tornado: Tornado) -> Table:
     """A claim's figures, most influential first, with the margin at each end of their range."""
     if tornado.comparison is not None:
         unit = "" if tornado.margin_unit in (None, "dimensionless") else f" {tornado.margin_unit}"
-        caption = f"Margin of {tornado.comparison}{unit}, now {_margin(tornado.margin_now)}."
+        caption = (
+            f"Distance to the threshold of {tornado.comparison}{unit}, "
+            f"now {_margin(tornado.margin_now)}."
+        )
     else:
         caption = "Decided through arguments or a lens: the labels at each end of the range."
     rows = []
@@ -115,19 +120,28 @@ def command(
     output_format: str,
     svg_dir: Path | None,
 ) -> None:
-    """Rank the figures by how far each moves a claim's deciding margin over its range."""
+    """Rank the figures by how far each moves a claim's distance to its threshold over its range."""
     from engine.analysis.sensitivity import sensitivity
     from engine.knowledge.scenario import resolve_scenario, scenario_heading
     from engine.site.tornado_svg import tornado_svg
 
+    if svg_dir is not None and svg_dir.exists() and not svg_dir.is_dir():
+        raise UsageError(
+            f"expected a folder for the SVG tornadoes, found a file at '{svg_dir}': "
+            "choose another name",
+            "--svg",
+        )
     kb = load(claims_dir)
     require_claims(kb, [claim])
     scenario_input = resolve_scenario(kb, scenario, sets, assumes)
     tornadoes = sensitivity(kb, scenario_input, [claim] if claim else None)
     if svg_dir is not None:
-        svg_dir.mkdir(parents=True, exist_ok=True)
-        for cid, tornado in tornadoes.items():
-            (svg_dir / f"{cid}.svg").write_text(tornado_svg(tornado), encoding="utf-8")
+        try:
+            svg_dir.mkdir(parents=True, exist_ok=True)
+            for cid, tornado in tornadoes.items():
+                (svg_dir / f"{cid}.svg").write_text(tornado_svg(tornado), encoding="utf-8")
+        except OSError as exc:
+            raise output_failed(exc, Path(exc.filename or svg_dir), "--svg") from None
     if output_format == "json":
         payload = {cid: tornado.to_json() for cid, tornado in tornadoes.items()}
         click.echo(json.dumps(payload, indent=2, allow_nan=False))

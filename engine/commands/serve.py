@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -10,6 +12,9 @@ import click
 from engine.commands.build import output_option, run_build
 from engine.commands.options import claims_dir, scenario_options
 from engine.errors import UsageError
+
+REBUILD_LIMIT = 900.0
+"""Seconds a rebuild may take before it is stopped (the previous site stays served)."""
 
 
 @click.command(
@@ -48,10 +53,11 @@ def command(
     from engine.site.render import templates_dir
     from engine.site.serve import BuildCounter, make_server, watch_and_rebuild
 
-    def rebuild() -> None:
-        run_build(claims_dir, output, scenario, sets, assumes)
+    run_build(claims_dir, output, scenario, sets, assumes)
 
-    rebuild()
+    def rebuild() -> None:
+        rebuild_in_child(claims_dir, output, scenario, sets, assumes)
+
     counter = BuildCounter() if watch else None
     try:
         server = make_server(output, host, port, counter)
@@ -76,3 +82,37 @@ def command(
     finally:
         stop.set()
         server.server_close()
+
+
+def rebuild_in_child(
+    claims_dir: Path,
+    output: Path,
+    scenario: str | None,
+    sets: tuple[str, ...],
+    assumes: tuple[str, ...],
+) -> None:
+    """Rebuild in a child `crux build`, so nothing in an edited map can freeze the server.
+
+    A rebuild in this process would share the interpreter with the server's threads: a long
+    computation there (before units were bounded, `USD**9**9**9`) stopped every answer and
+    Ctrl-C. A child process can be waited on, stopped after `REBUILD_LIMIT` and interrupted.
+    """
+    from engine.site.serve import RebuildFailed
+
+    args = [sys.executable, "-m", "engine", "build", str(claims_dir), "-o", str(output)]
+    if scenario is not None:
+        args += ["--scenario", scenario]
+    for text in sets:
+        args += ["--set", text]
+    for text in assumes:
+        args += ["--assume", text]
+    try:
+        done = subprocess.run(args, timeout=REBUILD_LIMIT, check=False)
+    except subprocess.TimeoutExpired:
+        raise RebuildFailed(
+            f"stopped after {REBUILD_LIMIT:.0f} s; the previous site is still served"
+        ) from None
+    if done.returncode != 0:
+        raise RebuildFailed(
+            f"crux build exited with status {done.returncode}; the previous site is still served"
+        )

@@ -144,6 +144,14 @@ def command(
 
     if n < 1:
         raise UsageError(f"expected at least 1 sample, found {n}", "--samples")
+    from engine.analysis.simulate import MAX_SAMPLES
+
+    if n > MAX_SAMPLES:
+        raise UsageError(
+            f"expected at most {MAX_SAMPLES:,} samples (standard error below 0.02 points), "
+            f"found {n:,}",
+            "--samples",
+        )
     if seed is not None and seed < 0:
         raise UsageError(f"expected a non-negative seed, found {seed}", "--seed")
     kb = load(claims_dir)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -160,6 +161,38 @@ def label_map(
     return label(tuple(kb.claims), compiled(kb).arguments, fixed, n)
 
 
+Basis = Literal["numbers", "assumption", "arguments", "presumption"]
+"""How a claim's label was reached (DESIGN §5): its formula, an assumption, its arguments, or
+presumption (stated, with no supporting argument and no attack that applies)."""
+
+BASES: tuple[Basis, ...] = ("numbers", "assumption", "arguments", "presumption")
+
+
+def claim_basis(
+    kb: KnowledgeBase, scenario: ScenarioInput, model: CompiledModel, claims: Mapping[str, str]
+) -> dict[str, Basis]:
+    """The basis of every claim's label, mirroring `fixed_labels`' order of precedence.
+
+    A presumed claim holds only because nothing it stands on was challenged; readers of a
+    fact-checking map take a plain "holds" as "verified", so the site and CLI mark it apart.
+    """
+    basis: dict[str, Basis] = {}
+    for claim_id, claim in kb.claims.items():
+        if claim_id in scenario.assumptions:
+            basis[claim_id] = "assumption"
+        elif claim_id in kb.conditions:
+            basis[claim_id] = "numbers"
+        elif claim.assumed is not None:
+            basis[claim_id] = "assumption"
+        elif claims[claim_id] == "holds" and not any(
+            spec.stance == "pro" for spec in model.by_conclusion.get(claim_id, ())
+        ):
+            basis[claim_id] = "presumption"
+        else:
+            basis[claim_id] = "arguments"
+    return basis
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """One scenario's numbers, labels and reasons; values are in each item's declared unit."""
@@ -170,6 +203,7 @@ class Evaluation:
     conditions: Mapping[str, float]
     claims: Mapping[str, str]
     arguments: Mapping[str, str]
+    basis: Mapping[str, Basis]
     labelling: Labelling = field(repr=False)
     model: CompiledModel = field(repr=False)
 
@@ -193,13 +227,15 @@ def evaluate(kb: KnowledgeBase, scenario: ScenarioInput) -> Evaluation:
     arrays = {fid: np.array([v], dtype=np.float64) for fid, v in figures.items()}
     calculators, conditions = evaluate_numbers(kb, arrays)
     labelling = label_map(kb, conditions, scenario.assumptions, 1)
+    claims = {cid: LABEL_NAMES[int(v[0])] for cid, v in labelling.claims.items()}
     return Evaluation(
         scenario=scenario,
         figures=figures,
         calculators={cid: float(v[0]) for cid, v in calculators.items()},
         conditions={cid: float(v[0]) for cid, v in conditions.items()},
-        claims={cid: LABEL_NAMES[int(v[0])] for cid, v in labelling.claims.items()},
+        claims=claims,
         arguments={aid: LABEL_NAMES[int(v[0])] for aid, v in labelling.arguments.items()},
+        basis=claim_basis(kb, scenario, compiled(kb), claims),
         labelling=labelling,
         model=compiled(kb),
     )

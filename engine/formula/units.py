@@ -23,6 +23,7 @@ dimensionless counts, so ``GB`` has the same dimension as a plain number.
 
 from __future__ import annotations
 
+import ast
 import functools
 import math
 import re
@@ -76,6 +77,14 @@ _HAS_FACTOR = re.compile(r"(?<![\w.])\d")
 _NOT_A_FACTOR = re.compile(r"(?:\*\*|\^)\s*[-+]?\d+(?:\.\d*)?|(?<![\w.])1\s*/")
 
 _IMPLICIT_PRODUCT = re.compile(r"[\w)]\s+[\w(]")
+
+MAX_UNIT_EXPONENT = 64
+"""Largest power in a unit, as for formula exponents: `USD**9**9**9` would never finish."""
+MAX_UNIT_MAGNITUDE = 300
+"""Largest power of ten a unit's numeric factor may reach (floats end near 1e308)."""
+MAX_UNIT_LENGTH = 200
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
 
 # Written out in full by format_unit: crux's own units and the calendar units, whose pint
 # symbols (h, d, a) are easy to misread. Everything else uses pint's short symbol.
@@ -131,6 +140,7 @@ def parse_unit(text: str) -> pint.Unit:
     stripped = text.strip()
     if stripped in ("", "1", "dimensionless"):
         return ureg.dimensionless
+    _check_size(stripped)
     if _HAS_FACTOR.search(_NOT_A_FACTOR.sub(" ", stripped)):
         return _scaled_unit(stripped)
     if _IMPLICIT_PRODUCT.search(stripped):
@@ -150,6 +160,7 @@ def parse_unit(text: str) -> pint.Unit:
     if not ureg.Quantity(1.0, unit)._is_multiplicative:
         # offset units (degC) have no conversion factor, so formulas could not convert them
         raise UnitError(f"expected a unit without an offset, found '{stripped}'")
+    base_factor(unit)  # `e²²` parses, but its factor underflows: refuse it here, with the others
     return unit
 
 
@@ -192,6 +203,72 @@ def _scaled_unit(text: str) -> pint.Unit:
 def reciprocal_dimension(a: pint.Unit, b: pint.Unit) -> bool:
     """True when ``a`` measures the inverse of what ``b`` does (mpg and L/(100 km))."""
     return bool(a.dimensionality == (1 / b).dimensionality) and not a.dimensionless
+
+
+def _check_size(text: str) -> None:
+    """Refuse units whose powers pint would compute for ever, before pint sees them.
+
+    pint evaluates `9**9**9` with Python integers, which holds the interpreter for hours and
+    cannot be interrupted. We read the text as pint will (`^` and superscripts are powers) and
+    bound every exponent, and the size of any number raised to one.
+    """
+    if len(text) > MAX_UNIT_LENGTH:
+        raise UnitError(
+            f"expected a unit of at most {MAX_UNIT_LENGTH} characters, found {len(text)}"
+        )
+    if not any(char in "*^⁰¹²³⁴⁵⁶⁷⁸⁹" for char in text):
+        return
+    normal = _SUPERSCRIPT_RUN.sub(lambda m: "**" + m.group().translate(_SUPERSCRIPTS), text)
+    normal = normal.replace("^", "**").replace("%", "percent")
+    try:
+        tree = ast.parse(normal, mode="eval")
+    except (SyntaxError, ValueError):
+        if "**" in normal:
+            raise UnitError(f"expected a unit such as USD/Mtok, found '{text}'") from None
+        return
+    _magnitude(tree.body, text)
+
+
+def _magnitude(node: ast.expr, text: str) -> float:
+    """An upper bound on |log10| of the numeric factor of `node`; raises past the limits."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            return 0.0
+        value = abs(float(node.value)) if math.isfinite(float(node.value)) else math.inf
+        return abs(math.log10(value)) if value > 0 else 0.0
+    if isinstance(node, ast.UnaryOp):
+        return _magnitude(node.operand, text)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Pow):
+            exponent = _exponent(node.right)
+            if exponent is None or abs(exponent) > MAX_UNIT_EXPONENT:
+                raise UnitError(
+                    f"expected unit exponents between -{MAX_UNIT_EXPONENT} and "
+                    f"{MAX_UNIT_EXPONENT}, found '{text}'"
+                )
+            size = _magnitude(node.left, text) * abs(exponent)
+        else:
+            size = _magnitude(node.left, text) + _magnitude(node.right, text)
+        if size > MAX_UNIT_MAGNITUDE:
+            raise UnitError(
+                f"expected a unit whose factor is below 1e{MAX_UNIT_MAGNITUDE}, found '{text}'"
+            )
+        return size
+    return 0.0
+
+
+def _exponent(node: ast.expr) -> float | None:
+    """A literal number exponent (optionally signed), or None for anything else."""
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+        and math.isfinite(float(node.value))
+    ):
+        return float(node.value)
+    return None
 
 
 def base_factor(unit: pint.Unit) -> float:

@@ -3,17 +3,21 @@
 * `schema_problems`: pydantic's validation errors as `path:line:col` problems.
 * `scenario_problems`: a scenario's references and settings, whether it is written under
   `scenarios:` in the knowledge base or in a scenario file (`--scenario file.yaml`).
+* `check_figure_bounds`, `check_claims`, `check_ids`: consistency no single field's schema can
+  express (bounds that contradict each other or the value they bound, a second central claim, a
+  claim both assumed and decided by numbers, ids that formulas could never name).
 """
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import Location, Problem, did_you_mean
-from engine.knowledge.schema import SECTIONS, Citation, Figure, KnowledgeFile, Scenario
+from engine.knowledge.schema import SECTIONS, Citation, Claim, Figure, KnowledgeFile, Scenario
 from engine.knowledge.settings import check_setting, describe
 from engine.knowledge.yaml_source import SourceDocument
 
@@ -119,3 +123,78 @@ def document_locator(doc: SourceDocument, *prefix: str | int) -> Locate:
         return doc.locate((*prefix, *fields), key=key)
 
     return locate
+
+
+class Collector(Protocol):
+    """Where checks report: the loader's collector of whole-folder problems."""
+
+    def at(self, item_id: str, *fields: str | int, key: bool = False) -> Location: ...
+
+    def add(self, location: Location, message: str) -> None: ...
+
+
+def check_figure_bounds(figures: Mapping[str, Figure], out: Collector) -> None:
+    """minimum <= maximum, and the value and range inside them; the value inside its range."""
+    for fid, fig in sorted(figures.items()):
+        if fig.kind != "number":
+            continue
+        low, high = fig.minimum, fig.maximum
+        if low is not None and high is not None and low > high:
+            out.add(
+                out.at(fid, "minimum"),
+                f"minimum: expected minimum <= maximum, found minimum {low:g} > maximum {high:g}",
+            )
+            continue
+        value = float(fig.numeric_value())
+        for name, bound, outside in (
+            ("minimum", low, lambda x, b: x < b),
+            ("maximum", high, lambda x, b: x > b),
+        ):
+            if bound is None:
+                continue
+            if outside(value, bound):
+                out.add(
+                    out.at(fid, "value"),
+                    f"value: expected a value within the figure's {name} {bound:g}, found {value:g}",
+                )
+            if fig.range is not None and any(outside(end, bound) for end in fig.range):
+                out.add(
+                    out.at(fid, "range"),
+                    f"range: expected a range within the figure's {name} {bound:g}, "
+                    f"found [{fig.range[0]:g}, {fig.range[1]:g}]",
+                )
+        if fig.range is not None and not fig.range[0] <= value <= fig.range[1]:
+            out.add(
+                out.at(fid, "value"),
+                f"value: expected a value inside its own range [{fig.range[0]:g}, "
+                f"{fig.range[1]:g}], found {value:g}",
+            )
+
+
+def check_claims(claims: Mapping[str, Claim], out: Collector) -> None:
+    """One central claim at most; never `assumed` together with `holds_when`."""
+    central = [cid for cid, claim in sorted(claims.items()) if claim.role == "central"]
+    for cid in central[1:]:
+        out.add(
+            out.at(cid, "role"),
+            f"role: expected one central claim, found another: '{central[0]}' at "
+            f"{out.at(central[0], 'role')}",
+        )
+    for cid, claim in sorted(claims.items()):
+        if claim.assumed is not None and claim.holds_when is not None:
+            out.add(
+                out.at(cid, "assumed"),
+                f"claim '{cid}': expected either assumed or holds_when, found both "
+                "(the numbers of holds_when would decide it; remove one)",
+            )
+
+
+def check_ids(origins: Mapping[str, object], out: Collector) -> None:
+    """Ids that are Python keywords cannot be written in formulas, so no id may be one."""
+    for item_id in sorted(origins):
+        if keyword.iskeyword(item_id):
+            out.add(
+                out.at(item_id, key=True),
+                f"id '{item_id}': expected a name formulas can use, found the keyword "
+                f"'{item_id}' (rename it, e.g. '{item_id}_')",
+            )

@@ -18,7 +18,13 @@ import networkx as nx
 from pydantic import ValidationError
 
 from engine.errors import CruxError, Location, Problem, did_you_mean
-from engine.knowledge.checks import scenario_problems, schema_problems
+from engine.knowledge.checks import (
+    check_claims,
+    check_figure_bounds,
+    check_ids,
+    scenario_problems,
+    schema_problems,
+)
 from engine.knowledge.graph import build_graph
 from engine.knowledge.schema import (
     SECTIONS,
@@ -190,6 +196,9 @@ def _assemble(
     scenarios: dict[str, Scenario] = sections["scenarios"]
     arguments = _expand_arguments(sections["arguments"], claims, out)
 
+    check_ids(out.origins, out)
+    check_figure_bounds(figures, out)
+    check_claims(claims, out)
     _check_citations(sources, figures, claims, out)
     _check_arguments(arguments, claims, out)
     _check_scenarios(scenarios, figures, claims, out)

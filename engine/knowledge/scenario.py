@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import CruxError, Location, UsageError, did_you_mean
+from engine.errors import CruxError, Location, Problem, UsageError, did_you_mean
 from engine.knowledge.checks import document_locator, scenario_problems, schema_problems
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.schema import Scenario
@@ -204,7 +204,18 @@ def read_scenario_file(kb: KnowledgeBase, path: Path) -> tuple[Scenario, SourceD
         doc = read_yaml(text, shown)
     except YamlProblems as exc:
         raise CruxError(exc.problems, "the scenario file") from None
-    data = doc.data if isinstance(doc.data, dict) else {}
+    if not isinstance(doc.data, dict):
+        found = "an empty file" if doc.data is None else _kind_of(doc.data)
+        raise CruxError(
+            [
+                Problem(
+                    doc.locate(()),
+                    f"expected a mapping with label/set/assume/expect, found {found}",
+                )
+            ],
+            "the scenario file",
+        )
+    data = doc.data
     if "label" not in data:
         data = {"label": path.stem, **data}
     try:
@@ -217,3 +228,14 @@ def read_scenario_file(kb: KnowledgeBase, path: Path) -> tuple[Scenario, SourceD
     if problems:
         raise CruxError(problems, "the scenario file")
     return scenario, doc
+
+
+def _kind_of(data: object) -> str:
+    """How a YAML value reads to an author: a list, a text, a number."""
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a text"
+    if isinstance(data, bool):
+        return "a boolean"
+    return "a number" if isinstance(data, int | float) else type(data).__name__

@@ -7,10 +7,12 @@ editors use for completion and hover help.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +32,21 @@ Id = Annotated[
         description="A snake_case id, unique across the whole knowledge base.",
     ),
 ]
+
+
+def _real_date(text: str) -> str:
+    """`2026-13-45` matches the pattern but is no date; refuse it rather than print it."""
+    parts = [int(part) for part in text.split("-")]
+    year, month, day = [*parts, 1, 1][:3]
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            f"expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, found {text!r}"
+        ) from None
+    return text
+
+
 DateText = Annotated[
     str,
     BeforeValidator(lambda value: str(value) if isinstance(value, int) else value),
@@ -37,6 +54,7 @@ DateText = Annotated[
         pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
         description="A date as YYYY, YYYY-MM or YYYY-MM-DD.",
     ),
+    AfterValidator(_real_date),
 ]
 Label = Literal["holds", "fails", "undecided"]
 MAX_QUOTE_WORDS = 25
@@ -106,10 +124,11 @@ class Figure(_Model):
     )
     minimum: float | None = Field(
         None,
+        allow_inf_nan=False,
         description="Physical lower bound (a price cannot be negative); defaults to 0 for positive figures.",
     )
     maximum: float | None = Field(
-        None, description="Physical upper bound, e.g. 1 for a utilisation."
+        None, allow_inf_nan=False, description="Physical upper bound, e.g. 1 for a utilisation."
     )
     as_of: DateText | None = Field(None, description="When the figure was true.")
     confidence: Literal["reported", "estimated", "rumoured", "asserted"] | None = Field(
@@ -306,7 +325,10 @@ class Argument(_Model):
         "pro", description="pro supports the conclusion, con attacks it."
     )
     weight: float = Field(
-        1.0, gt=0, description="Relative strength when pro and con arguments meet."
+        1.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Relative strength when pro and con arguments meet.",
     )
     undercuts: Id | None = Field(None, description="An argument whose inference this one attacks.")
     speaker: str | None = Field(None, description="Who made the argument, e.g. `turn 7`.")

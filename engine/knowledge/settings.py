@@ -18,6 +18,9 @@ A number may be written as text with a unit, `7 USD` or `40 mpg`: `--set` and a 
 `set:` both go through `quantity_value`, so they accept the same things. A figure that declares
 `accepts_reciprocal: true` also takes a value in the reciprocal unit and inverts it: fuel
 economy (mpg, km/L) for a consumption in L/(100 km), and back.
+
+`setting_bounds` is the one rule for the bounds a number setting must respect, shared by `--set`,
+scenarios and the what-if panel, so the command line and the panel refuse the same values.
 """
 
 from __future__ import annotations
@@ -64,6 +67,30 @@ def check_setting(figure: Figure, value: object) -> str | None:
         return f"expected a number in {figure.unit}, found {describe(value)}"
     if not math.isfinite(value):
         return f"expected a finite number in {figure.unit}, found {describe(value)}"
+    return bound_violation(figure, float(value), figure.unit)
+
+
+def setting_bounds(figure: Figure) -> tuple[float | None, float | None]:
+    """`physical_bounds` as a setting must respect them: (lower, upper), None where open.
+
+    The what-if panel reads the same bounds (`whatif_model.figure_bounds`), so the command line
+    and the panel refuse the same values.
+    """
+    lower, upper = physical_bounds(figure)
+    return (lower if math.isfinite(lower) else None), (upper if math.isfinite(upper) else None)
+
+
+def bound_violation(figure: Figure, value: float, unit: str) -> str | None:
+    """Why a number setting lies outside the figure's bounds, or None when it does not."""
+    lower, upper = setting_bounds(figure)
+    shown_unit = "" if unit == "dimensionless" else f" {unit}"
+    if lower is not None and value < lower:
+        why = (
+            "the figure's minimum" if figure.minimum is not None else "the figure is never negative"
+        )
+        return f"expected at least {lower:g}{shown_unit} ({why}), found {value:g}"
+    if upper is not None and value > upper:
+        return f"expected at most {upper:g}{shown_unit} (the figure's maximum), found {value:g}"
     return None
 
 

@@ -4,6 +4,12 @@ PyYAML follows YAML 1.1, where `no`, `on` and `yes` are booleans and `2026-03-01
 author writing `speaker: no` or `as_of: 2026-03` means a string. We resolve only YAML 1.2's
 `true`/`false` as booleans and keep dates as strings. Duplicate keys, which PyYAML silently
 overwrites, are errors here.
+
+Maps are shared and built in CI from other people's pull requests, so the reader refuses what the
+data model never needs and an attacker could use: anchors and aliases (a few hundred bytes of
+nested aliases expand to gigabytes), `<<` merge keys, explicit tags (`!!python/...`, `!!binary`,
+`!!float abc`) and nesting deeper than `MAX_DEPTH`. Each is reported at `path:line:col` before
+anything is built.
 """
 
 from __future__ import annotations
@@ -41,6 +47,11 @@ _Loader.add_implicit_resolver(
 )
 
 Path_ = tuple[str | int, ...]
+
+MAX_DEPTH = 32
+"""Deepest nesting of maps and lists accepted; the data model needs six."""
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
 
 # PyYAML drops comments, so `# crux: ...` directives are found by scanning lines. YAML starts a
 # comment only at a line's start or after whitespace, which keeps `url: https://x/page#crux:`
@@ -118,18 +129,87 @@ def _loc(path: str, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def read_yaml(text: str, path: str) -> SourceDocument:
-    """Parse YAML text; raise YamlProblems with `path:line:col` locations on any error."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
+def _syntax_problem(exc: yaml.YAMLError, path: str) -> YamlProblems:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = _loc(path, mark) if mark is not None else Location(path, 1, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise YamlProblems([Problem(where, f"YAML syntax: {what}")]) from None
+        return YamlProblems([Problem(where, f"YAML syntax: {what}")])
+    return YamlProblems([Problem(Location(path, 1, 1), f"YAML syntax: {exc}")])
+
+
+def _refused_features(text: str, path: str) -> list[Problem]:
+    """Anchors, aliases, explicit tags and over-deep nesting, found from the event stream.
+
+    Events are read without building anything, so a billion-laughs file costs its own size.
+    The first anchor and the first alias of a file are reported, with a count of the others.
+    """
+    problems: list[Problem] = []
+    first: dict[str, Problem] = {}
+    counts: dict[str, int] = {"anchor": 0, "alias": 0}
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            where = _loc(path, event.start_mark)
+            if isinstance(event, yaml.AliasEvent):
+                counts["alias"] += 1
+                first.setdefault("alias", Problem(where, f"YAML alias '*{event.anchor}'"))
+                continue
+            if event.anchor is not None:
+                counts["anchor"] += 1
+                first.setdefault("anchor", Problem(where, f"YAML anchor '&{event.anchor}'"))
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                problems.append(
+                    Problem(
+                        where,
+                        f"YAML tag '{tag}': expected a plain value, found an explicit tag "
+                        "(tags are not supported)",
+                    )
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"expected at most {MAX_DEPTH} levels of nested maps and lists, "
+                            "found more",
+                        )
+                    )
+                    break
     except yaml.YAMLError as exc:
-        raise YamlProblems([Problem(Location(path, 1, 1), f"YAML syntax: {exc}")]) from None
+        raise _syntax_problem(exc, path) from None
+    finally:
+        loader.dispose()
+    for kind, problem in first.items():
+        others = counts[kind] - 1
+        more = f"; {others} more in this file" if others else ""
+        problems.append(
+            Problem(
+                problem.location,
+                f"{problem.message}: expected the value written out, found an {kind} "
+                f"(anchors and aliases are not supported{more})",
+            )
+        )
+    return problems
+
+
+def read_yaml(text: str, path: str) -> SourceDocument:
+    """Parse YAML text; raise YamlProblems with `path:line:col` locations on any error."""
+    refused = _refused_features(text, path)
+    if refused:
+        raise YamlProblems(refused)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        raise _syntax_problem(exc, path) from None
     finally:
         loader.dispose()
     doc = SourceDocument(path=path, data=None, directives=find_directives(text, path))
@@ -177,7 +257,16 @@ def _convert(
                     )
                 )
                 continue
-            key = loader.construct_object(key_node)
+            if key_node.tag == _MERGE_TAG:
+                problems.append(
+                    Problem(
+                        _loc(doc.path, key_node.start_mark),
+                        "YAML merge key '<<': expected the keys written out, found a merge "
+                        "(merge keys are not supported)",
+                    )
+                )
+                continue
+            key = _construct_scalar(key_node, doc.path, loader, problems)
             key = str(key) if not isinstance(key, str) else key
             key_loc = _loc(doc.path, key_node.start_mark)
             if key in first_seen:
@@ -194,4 +283,21 @@ def _convert(
             _convert(item, (*at, i), doc, loader, problems) for i, item in enumerate(node.value)
         ]
     doc.scalar_at[at] = ScalarSpan(node.start_mark.line + 1, node.start_mark.column + 1, node.style)
-    return loader.construct_object(node)
+    return _construct_scalar(node, doc.path, loader, problems)
+
+
+def _construct_scalar(node: Any, path: str, loader: Any, problems: list[Problem]) -> Any:
+    """The scalar's value; a number Python refuses to read (5,000 digits, `0b_`) is a problem."""
+    try:
+        return loader.construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError):
+        digits = sum(ch.isdigit() for ch in node.value)
+        found = f"{digits} digits" if digits > 60 else repr(node.value)
+        kind = "an integer" if node.tag == _INT_TAG else "a value"
+        problems.append(
+            Problem(
+                _loc(path, node.start_mark),
+                f"expected a finite number, found {kind} that cannot be read ({found})",
+            )
+        )
+        return None

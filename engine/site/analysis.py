@@ -263,6 +263,8 @@ def tornado_context(kb: KnowledgeBase, tornado: Tornado) -> Context:
         for bar in bars
         if bar.flips
     ]
+    if top is not None and top.swing == 0:
+        top = None  # "goes from 1.6 to 1.6" says nothing: the rows say "no effect" instead
     margin_unit = tornado.margin_unit if tornado.margin_unit not in (None, "dimensionless") else ""
     return {
         "id": tornado.claim,

@@ -37,6 +37,7 @@ from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
 from engine.site.graphviz_render import LazyRenderer, Renderer, inline_svg, render_all
 from engine.site.model import SiteModel, site_model
+from engine.site.orphans import exit_with_parent
 from engine.site.render import make_environment, templates_dir
 from engine.site.tornado_svg import tornado_svg
 from engine.site.writer import SiteWriter
@@ -81,6 +82,7 @@ _worker_job: _Job | None = None
 def _start_worker(job: _Job) -> None:
     """The pool's initializer: runs once in each worker, before its first task."""
     global _worker_job
+    exit_with_parent()  # a build killed outright must not leave its workers drawing for nobody
     _worker_job = job
 
 

@@ -19,7 +19,7 @@ import networkx as nx
 
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import ARGUMENT_STATES
-from engine.formatting import LABEL_SYMBOLS, format_quantity, format_setting
+from engine.formatting import LABEL_SYMBOLS, format_label, format_quantity, format_setting
 from engine.knowledge.graph import kind_of, neighbourhood
 from engine.knowledge.loader import KnowledgeBase
 
@@ -43,6 +43,8 @@ LABEL_STYLE: Mapping[str, tuple[str, str, str]] = {
     "fails": ("#f7d4d0", "#a1261b", "dashed"),
     "undecided": ("#fbefc4", "#7a5d00", "dotted"),
 }
+PRESUMED_STYLE = ("#ffffff", "#1c6e33", "bold")
+"""A claim that holds by presumption only: hollow, so it never looks like a verified one."""
 KIND_STYLE: Mapping[str, tuple[str, str]] = {
     # kind: (shape, extra style)
     "claim": ("box", "rounded,"),
@@ -233,7 +235,7 @@ def _node(
         claim = kb.claims[node]
         label_name = ev.claims[node]
         text = wrap(claim.text, wrap_width)
-        status = f"{LABEL_SYMBOLS[label_name]} {label_name}"
+        status = format_label(label_name, ev.basis[node])
         tooltip = claim.text
     elif kind == "argument":
         arg = kb.arguments[node]
@@ -254,7 +256,10 @@ def _node(
         text = wrap(calc.label, wrap_width)
         status = "= " + format_quantity(ev.calculators[node], calc.unit)
         tooltip = calc.label
-    if label_name is not None:
+    if kind == "claim" and label_name == "holds" and ev.basis[node] == "presumption":
+        fill, border, border_style = PRESUMED_STYLE
+        classes = f"{kind} {label_name} presumed"
+    elif label_name is not None:
         fill, border, border_style = LABEL_STYLE[label_name]
         classes = f"{kind} {label_name}"
     else:
@@ -295,6 +300,12 @@ def _legend() -> list[str]:
             f'style="rounded,filled,{border_style}", fillcolor="{fill}", color="{border}", '
             f'label={quote(LABEL_SYMBOLS[label_name] + " " + label_name)}, fontsize=10, tooltip=" "];'
         )
+    fill, border, border_style = PRESUMED_STYLE
+    lines.append(
+        f'    legend_presumed [id="legend-presumed", shape=box, '
+        f'style="rounded,filled,{border_style}", fillcolor="{fill}", color="{border}", '
+        f'label={quote(format_label("holds", "presumption"))}, fontsize=10, tooltip=" "];'
+    )
     shapes = (
         "rounded box: claim\\lellipse: argument\\lnote: figure\\l3-D box: calculator\\l"
         "→ supports, ⊣ attacks\\l"
@@ -304,7 +315,8 @@ def _legend() -> list[str]:
         'fontcolor="#374151", tooltip=" "];'
     )
     # Invisible edges stack the key in a narrow column, so it never widens a diagram.
-    chain = [quote("legend_" + name) for name in LABEL_STYLE] + ['"legend_kinds"']
+    chain = [quote("legend_" + name) for name in LABEL_STYLE]
+    chain += ["legend_presumed", '"legend_kinds"']
     lines.append(f"    {' -> '.join(reversed(chain))} [style=invis];")
     lines.append("  }")
     return lines

@@ -7,6 +7,7 @@ so that these functions stay pure and cheap to test.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -23,7 +24,7 @@ from engine.evaluation.explain import Step, claim_summary, explain_claim_tree, s
 from engine.knowledge.graph import downstream, kind_of
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.settings import Setting, normalise_setting
-from engine.site import urls
+from engine.site import answer, urls
 from engine.site.analysis import (
     SAMPLES,
     SiteAnalysis,
@@ -34,6 +35,7 @@ from engine.site.analysis import (
 )
 from engine.site.diagram_fit import alt_text
 from engine.site.model import Column, SiteModel
+from engine.site.svg_compact import compact_svg
 
 try:  # the MathML printer is optional: without it formulas show as code
     from engine.formula.to_mathml import to_mathml
@@ -41,7 +43,8 @@ except ImportError:  # pragma: no cover
     to_mathml = None  # type: ignore[assignment]
 
 Context = dict[str, Any]
-EXPLANATION_DEPTH = 3
+EXPLANATION_DEPTH: int | None = None
+"""The site writes out the whole derivation: each step once, deeper levels folded."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ def site_context(model: SiteModel, base_url: str = "") -> Context:
         "scenario_label": scenario.label,
         "scenario_page": scenario.name if scenario.name in kb.scenarios else None,
         "overridden": sorted(scenario.overridden),
+        "basis_of": dict(model.build.basis),
         "build_note": build_note(),
         "base_url": base_url,
         "counts": {
@@ -171,14 +175,60 @@ def _attr(text: str) -> str:
 
 
 def claim_ref(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> Context:
-    return {"id": claim_id, "text": kb.claims[claim_id].text, "label": ev.claims[claim_id]}
+    return {
+        "id": claim_id,
+        "text": kb.claims[claim_id].text,
+        "label": ev.claims[claim_id],
+        "basis": ev.basis[claim_id],
+    }
+
+
+def argument_title(kb: KnowledgeBase, arg_id: str) -> str:
+    """What an argument is called: its label, else what its premises say (never its id)."""
+    arg = kb.arguments[arg_id]
+    if arg.label:
+        return arg.label
+    texts = [kb.claims[p].text.rstrip(".") for p in arg.premises]
+    if not texts:
+        return arg_id.replace("_", " ")
+    return "; and ".join(texts) + "."
+
+
+def argument_outcome(kb: KnowledgeBase, ev: Evaluation, arg_id: str) -> str | None:
+    """Why an argument that applies did not carry its conclusion, in words; None otherwise."""
+    arg = kb.arguments[arg_id]
+    if arg.conclusion is None or ev.arguments[arg_id] != "holds":
+        return None
+    conclusion = ev.claims[arg.conclusion]
+    wanted = "holds" if arg.stance == "pro" else "fails"
+    if conclusion == wanted or arg.conclusion in ev.scenario.assumptions:
+        return None
+    if kb.claims[arg.conclusion].holds_when is not None:
+        return f"It applies, but its conclusion {conclusion}: the numbers decide that claim."
+    reason = ev.reason(arg.conclusion)
+    if reason.rule == "outweighed":
+        return (
+            f"It applies, but its conclusion fails: it was outweighed. The attacks that apply "
+            f"weigh {reason.con_min:g} in all, at least as much as all the support that might "
+            f"apply ({reason.pro_max:g}); a tie fails."
+        )
+    if reason.rule == "supported":
+        return (
+            f"It applies, but the claim still holds: the support that applies weighs "
+            f"{reason.pro_min:g}, more than every attack that might apply ({reason.con_max:g})."
+        )
+    return (
+        f"It applies, but its conclusion is {conclusion}: {claim_summary(kb, ev, arg.conclusion)}"
+    )
 
 
 def argument_ref(kb: KnowledgeBase, ev: Evaluation, arg_id: str) -> Context:
     arg = kb.arguments[arg_id]
     return {
         "id": arg_id,
-        "name": arg.label or arg_id.replace("_", " "),
+        "name": argument_title(kb, arg_id),
+        # An unnamed (shorthand) argument is titled from its premises: do not list them twice.
+        "named": bool(arg.label),
         "stance": arg.stance,
         "state": ev.arguments[arg_id],
         "weight": arg.weight,
@@ -247,8 +297,11 @@ def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool
         "heading": column.heading,
         "detail": column.detail,
         "label": ev.claims[claim_id],
+        "basis": ev.basis[claim_id],
         "summary": claim_summary(kb, ev, claim_id),
-        "tree": explain_claim_tree(kb, ev, claim_id, EXPLANATION_DEPTH),
+        # Only the build's column gets its whole derivation: the others say why in one sentence
+        # (each tree once per column made the central claim's page a megabyte).
+        "tree": explain_claim_tree(kb, ev, claim_id, EXPLANATION_DEPTH) if is_build else None,
         "is_build": is_build,
         "scenario_page": column.scenario if column.scenario in kb.scenarios else None,
     }
@@ -264,39 +317,51 @@ def index_page(
     analysis: SiteAnalysis | None = None,
     chances: dict[str, SimulationResult] | None = None,
 ) -> Page:
-    """The question, its conclusions, the matrix (with P(holds) when `chances` are given)."""
+    """The question answered in words, its conclusions, and the matrix of labels under each
+    scenario and lens (columns identical in every cell merged; P(holds) when `chances` are given)."""
     kb, ev = model.kb, model.build
+    merged = answer.merge_identical(model.columns, model.rows)
     rows = []
     for claim_id in model.rows:
-        cells = [
-            {
-                "label": column.evaluation.claims[claim_id],
-                "anchor": urls.scenario_anchor(column.key),
-                "is_build": column.is_build,
-                "column": column.heading,
-                "scenario": column.scenario,
-                "lens": column.lens,
-                "p_holds": (
-                    cell_chance(analysis, column, chances[column.key], claim_id)
-                    if analysis is not None and chances is not None
-                    else None
-                ),
-            }
-            for column in model.columns
-        ]
+        cells = []
+        for group in merged:
+            column = group.shown
+            cells.append(
+                {
+                    "label": column.evaluation.claims[claim_id],
+                    "basis": column.evaluation.basis[claim_id],
+                    "anchor": urls.scenario_anchor(column.key),
+                    "is_build": group.is_build,
+                    "column": " = ".join(c.heading for c in group.columns),
+                    "scenario": column.scenario,
+                    "lens": column.lens,
+                    "p_holds": (
+                        cell_chance(analysis, column, chances[column.key], claim_id)
+                        if analysis is not None and chances is not None
+                        else None
+                    ),
+                }
+            )
         rows.append(
             {**claim_ref(kb, ev, claim_id), "role": kb.claims[claim_id].role, "cells": cells}
         )
     columns = [
         {
-            "key": c.key,
-            "heading": c.heading,
-            "detail": c.detail,
-            "is_build": c.is_build,
-            "lens": c.lens,
-            "scenario_page": c.scenario if c.scenario in kb.scenarios and c.lens is None else None,
+            "key": group.shown.key,
+            "names": [
+                {
+                    "heading": c.heading,
+                    "detail": c.detail,
+                    "scenario_page": (
+                        c.scenario if c.scenario in kb.scenarios and c.lens is None else None
+                    ),
+                }
+                for c in group.columns
+            ],
+            "is_build": group.is_build,
+            "lens": any(c.lens is not None for c in group.columns),
         }
-        for c in model.columns
+        for group in merged
     ]
     conclusions = [
         {
@@ -320,7 +385,18 @@ def index_page(
         diagram=embed_context(embed, urls.MAP, shared["base_url"], alt_text(kb, ev, None)),
         samples=SAMPLES if chances is not None else None,
         tip_claim=shared["central_id"],
+        headline=(answer.headline(model, shared["central_id"]) if shared["central_id"] else None),
+        map_counts=_map_counts(kb),
     )
+
+
+def _map_counts(kb: KnowledgeBase) -> Context:
+    return {
+        "claims": len(kb.claims),
+        "arguments": len(kb.arguments),
+        "figures": len(kb.figures),
+        "calculators": len(kb.calculators),
+    }
 
 
 def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
@@ -330,7 +406,7 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         (
             "Arguments",
             "argument",
-            [(aid, a.label or aid, ev.arguments[aid]) for aid, a in kb.arguments.items()],
+            [(aid, argument_title(kb, aid), ev.arguments[aid]) for aid in kb.arguments],
         ),
         ("Figures", "figure", [(fid, f.label, None) for fid, f in kb.figures.items()]),
         ("Calculators", "calculator", [(cid, c.label, None) for cid, c in kb.calculators.items()]),
@@ -341,7 +417,9 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         {
             "title": title,
             "kind": kind,
-            "entries": [{"id": i, "text": t, "label": lab} for i, t, lab in items],
+            "entries": [
+                {"id": i, "text": t, "label": lab, "basis": ev.basis.get(i)} for i, t, lab in items
+            ],
         }
         for title, kind, items in groups
         if items
@@ -354,8 +432,17 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         shared,
         kb.claims,
         contents=contents,
-        diagram=embed_context(embed, urls.MAP, shared["base_url"], alt_text(kb, ev, None)),
+        diagram=embed_context(
+            _compacted(embed), urls.MAP, shared["base_url"], alt_text(kb, ev, None)
+        ),
     )
+
+
+def _compacted(embed: Embed | None) -> Embed | None:
+    """The whole map's drawing with fewer bytes (the page's size budget is 250 KB)."""
+    if embed is None:
+        return None
+    return dataclasses.replace(embed, svg=Markup(compact_svg(str(embed.svg))))
 
 
 def claim_page(
@@ -386,7 +473,8 @@ def claim_page(
     on_page = {claim_id}
     on_page.update(p["id"] for a in arguments for p in a["premises"])
     for entry in explanations:
-        on_page |= _claims_in(entry["tree"])
+        if entry["tree"] is not None:
+            on_page |= _claims_in(entry["tree"])
     return _page(
         path,
         "claim.html",
@@ -435,6 +523,7 @@ def argument_page(model: SiteModel, shared: Context, arg_id: str) -> Page:
         shared,
         claim_ids,
         argument=ref,
+        outcome=argument_outcome(kb, ev, arg_id),
         notes=arg.notes,
         target=target,
         undercut=undercut,
@@ -465,7 +554,7 @@ def figure_page(model: SiteModel, shared: Context, figure_id: str) -> Page:
         figure=figure,
         id=figure_id,
         setting=ev.scenario.settings[figure_id],
-        overridden=figure_id in ev.scenario.overridden,
+        figure_overridden=figure_id in ev.scenario.overridden,
         sources=citations(kb, figure.sources),
         used_by=users,
         per_scenario=per_scenario,
@@ -575,6 +664,8 @@ def patterns_page(model: SiteModel, shared: Context) -> Page:
     kb, ev = model.kb, model.build
     sample_claim = model.rows[0] if model.rows else next(iter(kb.claims))
     sample_step = explain_claim_tree(kb, ev, sample_claim, 2)
+    # The quote comes from this knowledge base, so the page never shows another debate's words.
+    quoted = next((c for _, c in sorted(kb.claims.items()) if c.quote), None)
     return _page(
         urls.PATTERNS,
         "patterns.html",
@@ -585,6 +676,9 @@ def patterns_page(model: SiteModel, shared: Context) -> Page:
         labels=["holds", "fails", "undecided"],
         sample=claim_ref(kb, ev, sample_claim),
         step=sample_step,
+        sample_quote=(
+            {"quote": quoted.quote, "speaker": quoted.speaker} if quoted is not None else None
+        ),
         quantities=[
             quantity_ref(kb, ev, q) for q in list(kb.figures)[:2] + list(kb.calculators)[:1]
         ],
@@ -603,6 +697,8 @@ def sensitivity_page(
             **tornado_context(kb, tornadoes[cid]),
             "svg_path": urls.tornado_path(cid),
             "anchor": urls.claim_anchor(cid),
+            # What flips it: every figure, with or without a range, and every lens option.
+            "tipping": tipping_context(model, analysis, cid),
         }
         for cid in ids
         if analysis.charted(kb, cid)

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from engine.evaluation.explain import ARGUMENT_STATES
 from engine.formatting import (
+    BASIS_TEXT,
     LABEL_SYMBOLS,
     format_label,
     format_number,
@@ -47,9 +48,9 @@ def url_to(context: Context, target: str, anchor: str | None = None) -> str:
     return urls.relative(context["path"], target, anchor)
 
 
-def label_text(label: str) -> str:
-    """`✔ holds` for a claim label."""
-    return format_label(label)
+def label_text(label: str, basis: str | None = None) -> str:
+    """`✔ holds` for a claim label; `○ presumed` for one that holds by presumption."""
+    return format_label(label, basis)
 
 
 def argument_state(label: str) -> str:
@@ -125,6 +126,7 @@ def make_environment(folder: Path | None = None) -> Environment:
     )
     filters: dict[str, Any] = {
         "label_text": label_text,
+        "basis_text": lambda basis: BASIS_TEXT[basis],
         "argument_state": argument_state,
         "number": number,
         "probability": probability,

@@ -1,13 +1,18 @@
 """`crux serve`: a local static server for the built site, with rebuild-and-reload on change.
 
-The standard library's HTTP server in a thread is enough for one reader. Only files inside the site
-are served (anything resolving outside it is a 404). With watching on, HTML responses get a tiny
+The standard library's threaded HTTP server, one thread per request and a listen queue of
+`BACKLOG`, so a page's dozens of assets (or a burst of readers) never wait on a queue of 5. Only
+files inside the site are served (anything resolving outside it is a 404); a path with a NUL byte
+or a control character, a segment longer than a file name can be, or a non-ASCII-digit `since`
+is a 400, and a path over `MAX_PATH` characters a 414, answered rather than dropped. A reader
+closing a tab mid-request is normal, not an error. With watching on, HTML responses get a tiny
 script that long-polls `/__crux_reload`; a finished rebuild answers it and the page reloads. The
 built files themselves never contain that script.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -18,6 +23,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 RELOAD_PATH = "/__crux_reload"
+BACKLOG = 128
+"""Connections the kernel queues before the server accepts them (the library's default is 5)."""
+MAX_PATH = 2048
+"""Longest request path answered; longer is 414 URI Too Long, as browsers and servers agree."""
+MAX_SEGMENT_BYTES = 255
+"""Longest path segment: no file system has longer file names."""
 RELOAD_WAIT = 25.0
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -69,14 +80,37 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def _inside(self) -> Path | None:
         root = Path(self.directory).resolve()
         relative = unquote(urlsplit(self.path).path).lstrip("/")
-        candidate = (root / relative).resolve()
-        if candidate != root and root not in candidate.parents:
+        try:
+            candidate = (root / relative).resolve()
+            if candidate != root and root not in candidate.parents:
+                return None
+            if candidate.is_dir():
+                candidate = candidate / "index.html"
+            return candidate if candidate.is_file() else None
+        except (OSError, ValueError):  # a name the file system refuses is simply not there
             return None
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
-        return candidate if candidate.is_file() else None
+
+    def _refused(self) -> bool:
+        """Answer a malformed request with 400 or 414 (and say so) instead of failing on it."""
+        if len(self.path) > MAX_PATH:
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG, f"Paths are at most {MAX_PATH} long")
+            return True
+        path = unquote(urlsplit(self.path).path, errors="strict")
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Control characters in the path")
+            return True
+        if any(len(part.encode("utf-8")) > MAX_SEGMENT_BYTES for part in path.split("/")):
+            self.send_error(HTTPStatus.BAD_REQUEST, "A path segment is longer than a file name")
+            return True
+        return False
 
     def do_GET(self) -> None:
+        try:
+            if self._refused():
+                return
+        except UnicodeDecodeError:
+            self.send_error(HTTPStatus.BAD_REQUEST, "The path is not UTF-8")
+            return
         if self.path.startswith(RELOAD_PATH) and self.counter is not None:
             self._reload()
             return
@@ -90,6 +124,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
     def do_HEAD(self) -> None:
+        try:
+            if self._refused():
+                return
+        except UnicodeDecodeError:
+            self.send_error(HTTPStatus.BAD_REQUEST, "The path is not UTF-8")
+            return
         if self._inside() is None:
             self.send_error(HTTPStatus.NOT_FOUND, "Not found")
             return
@@ -112,7 +152,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
         assert self.counter is not None
         since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
         value = self.counter.value
-        if since.isdigit():
+        if since and not (since.isascii() and since.isdigit() and len(since) < 20):
+            # `str.isdigit` accepts "²", which `int` refuses.
+            self.send_error(HTTPStatus.BAD_REQUEST, "since: expected a build number")
+            return
+        if since:
             value = self.counter.wait_past(int(since), RELOAD_WAIT)
         body = b'{"build": %d}' % value
         self.send_response(HTTPStatus.OK)
@@ -123,14 +167,30 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class SiteServer(ThreadingHTTPServer):
+    """A thread per request, a realistic listen queue, and quiet about readers who leave."""
+
+    request_queue_size = BACKLOG
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        kind, exc, _ = sys.exc_info()
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return  # a closed tab or a dropped connection: nothing to report
+        name = kind.__name__ if kind is not None else "error"
+        print(f"serve: {name} while answering {client_address[0]}: {exc}", file=sys.stderr)
+
+
 def make_server(
     site: Path, host: str, port: int, counter: BuildCounter | None = None
 ) -> ThreadingHTTPServer:
     """An HTTP server for `site` (not started); port 0 picks a free port."""
     handler = partial(SiteHandler, directory=str(site), counter=counter)
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return SiteServer((host, port), handler)
+
+
+class RebuildFailed(Exception):
+    """A rebuild ended without a new site; the message says why, the old site is still served."""
 
 
 def watch_and_rebuild(
@@ -151,6 +211,8 @@ def watch_and_rebuild(
             if isinstance(exc, CruxError):
                 print("\n".join(str(p) for p in exc.problems))
                 print(exc.summary())
+            elif isinstance(exc, RebuildFailed):
+                print(f"rebuild failed: {exc}")
             else:
                 print(f"rebuild failed: {exc!r}")
             continue

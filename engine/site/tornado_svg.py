@@ -95,7 +95,7 @@ def tornado_svg(tornado: Tornado) -> str:
         unit = (
             "" if tornado.margin_unit in (None, "dimensionless") else f" in {tornado.margin_unit}"
         )
-        subtitle = f"Margin of {tornado.comparison}{unit}; now {format_number(tornado.margin_now or math.nan)}"
+        subtitle = f"Distance to the threshold of {tornado.comparison}{unit}; now {format_number(tornado.margin_now or math.nan)}"
     else:
         subtitle = "Label with each figure at the low and the high end of its range"
     parts = [
@@ -153,7 +153,7 @@ def _margin_rows(tornado: Tornado, height: int) -> list[str]:
             left, right = sorted((x(now), x(value)))
             parts.append(
                 f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 1.0):.1f}" height="{ROW - 10}" '
-                f'fill="{colour}" fill-opacity="0.85"><title>{escape(f"{bar.figure} at its {end} end: margin {format_number(value)}")}</title></rect>'
+                f'fill="{colour}" fill-opacity="0.85"><title>{escape(f"{bar.figure} at its {end} end: distance to the threshold {format_number(value)}")}</title></rect>'
             )
         note = "flips the label" if bar.flips else ""
         if bar.crossings:

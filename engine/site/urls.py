@@ -89,3 +89,38 @@ def claim_anchor(claim_id: str) -> str:
 def scenario_anchor(column_key: str) -> str:
     """The anchor of one scenario's (or lens's) explanation on a claim page."""
     return f"scenario-{column_key}"
+
+
+_URL_SAFE = ":/?#[]@!$&()*+,;=%~"
+"""Characters kept as they are in a base URL; the rest (quotes, `<`, spaces) are %-encoded."""
+
+
+def checked_base_url(text: str) -> str:
+    """A `--base-url` made safe for links: http(s) or a relative path, %-encoded, no trailing `/`.
+
+    Raises ValueError (with a message for the author) for anything else: a `javascript:` or
+    `data:` URL, a protocol-relative `//host`, or control characters, which browsers strip
+    (`java\\tscript:` is `javascript:` to them).
+    """
+    import urllib.parse
+
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in stripped):
+        raise ValueError(
+            f"expected an http(s) URL or a relative path, found control characters in {stripped!r}"
+        )
+    parts = urllib.parse.urlsplit(stripped)
+    if parts.scheme:
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"expected an http(s) URL or a relative path, found a '{parts.scheme}:' URL"
+            )
+    elif parts.netloc or stripped.startswith(("//", "\\")):
+        raise ValueError(
+            f"expected an http(s) URL or a relative path, found '{stripped}' (write https:{stripped})"
+        )
+    elif ":" in stripped.split("/", 1)[0]:
+        raise ValueError(f"expected an http(s) URL or a relative path, found '{stripped}'")
+    return urllib.parse.quote(stripped, safe=_URL_SAFE).rstrip("/")

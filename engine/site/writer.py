@@ -9,10 +9,17 @@ instead of written again. Creating a file costs far more than linking one on man
 (here about 0.5 ms against 15 µs), and a rebuild of a big map rewrites tens of thousands of files
 that did not change. Linking never alters the old file, so a failed build still leaves the old site
 as it was, and the old site's names are removed only after the swap.
+
+A build killed outright (SIGKILL, a lost CI runner) cannot delete its folder. Each building folder
+is named with its process id and holds a lock file that the build keeps locked while it runs (its
+forked workers inherit the lock); the next build beside it removes the folders whose lock it can
+take, which are those of dead builds, and never one whose build is still running.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import stat
@@ -24,10 +31,19 @@ from engine.errors import UsageError
 
 MARKER = ".crux-site"
 MARKER_TEXT = "This folder is built by `crux build`; the next build replaces all of it.\n"
+LOCK = ".crux-building.lock"
+"""Held (flock) by a running build inside its building folder; removed just before the swap."""
 
 
 def check_target(target: Path) -> None:
     """Refuse to replace anything but a missing folder, an empty one, or a crux site."""
+    here = Path.cwd().resolve()
+    if target.resolve() == here or target.resolve() in here.parents:
+        raise UsageError(
+            f"expected a site folder outside the current folder, found '{target}', which holds "
+            "it; the build swaps the whole folder, so run crux build from outside it",
+            "-o",
+        )
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise UsageError(
             f"expected a folder to build the site into, found a file at '{target}'", "-o"
@@ -47,8 +63,15 @@ class SiteWriter:
         check_target(target)
         self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+        remove_stale_folders(target)
+        self.folder = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-", dir=target.parent)
+        )
         os.chmod(self.folder, 0o755)  # mkdtemp makes it private; a site is for reading
+        # Locked under another name first, so no sweeping build can see it unlocked.
+        self._lock = os.open(self.folder / f"{LOCK}.new", os.O_CREAT | os.O_WRONLY, 0o644)
+        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(self.folder / f"{LOCK}.new", self.folder / LOCK)
         self._made: set[Path] = {self.folder}
         self.previous = target if (target / MARKER).is_file() else None
         self.reused = 0
@@ -94,9 +117,14 @@ class SiteWriter:
         """Swap the new site in: rename the old one aside, rename the new one in, delete the old."""
         self.write_text(MARKER, MARKER_TEXT)
         check_target(self.target)  # the folder may have changed while we built
+        (self.folder / LOCK).unlink(missing_ok=True)
         old: Path | None = None
         if self.target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+            old = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{self.target.name}.old-{os.getpid()}-", dir=self.target.parent
+                )
+            )
             old.rmdir()
             os.replace(self.target, old)
         try:
@@ -107,9 +135,15 @@ class SiteWriter:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+        self._unlock()
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._lock)
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -121,6 +155,46 @@ class SiteWriter:
             self.commit()
         else:
             self.discard()
+
+
+def remove_stale_folders(target: Path) -> list[Path]:
+    """Delete the building folders beside `target` left by builds that are no longer running.
+
+    A folder counts as stale only if its lock file exists and can be locked now: a running
+    build (or one of its workers) holds that lock, and the kernel drops it when they die.
+    Folders of the previous swap's old site (`.name.old-PID-*`) are removed once that PID is gone.
+    """
+    removed: list[Path] = []
+    for folder in sorted(target.parent.glob(f".{target.name}.building-*")):
+        lock_path = folder / LOCK
+        try:
+            lock = os.open(lock_path, os.O_WRONLY)
+        except OSError:
+            continue  # no lock: a build about to swap, or not ours to judge
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # locked: its build is running
+        finally:
+            os.close(lock)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    for folder in sorted(target.parent.glob(f".{target.name}.old-*-*")):
+        pid = folder.name.removeprefix(f".{target.name}.old-").split("-", 1)[0]
+        if pid.isascii() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -22,16 +22,36 @@
 
   /* ---- evaluation -------------------------------------------------------------------- */
 
+  /* Maps keyed by ids or by names from the address bar have no prototype, so that `constructor`,
+   * `toString` or `__proto__` are ordinary keys: absent unless the knowledge base defines them. */
+  function ownMap(object) {
+    var out = Object.create(null);
+    if (object) Object.keys(object).forEach(function (key) { out[key] = object[key]; });
+    return out;
+  }
+
+  function ownData(data) {
+    ["figures", "calculators", "claims", "arguments", "scenarios", "builds"].forEach(function (section) {
+      if (data[section]) data[section] = ownMap(data[section]);
+    });
+    Object.keys(data.scenarios).forEach(function (sid) {
+      var scenario = data.scenarios[sid];
+      scenario.set = ownMap(scenario.set);
+      scenario.assume = ownMap(scenario.assume);
+    });
+    return data;
+  }
+
   function Engine(model, semantics) {
     this.model = model;
-    this.data = model.data;
+    this.data = ownData(model.data);
     this.semantics = semantics;
     var data = this.data;
     this.figureIds = Object.keys(data.figures).sort();
     this.claimIds = Object.keys(data.claims).sort();
     this.argumentIds = Object.keys(data.arguments).sort();
     this.conditionIds = Object.keys(model.conditions).sort();
-    this.byConclusion = {};
+    this.byConclusion = Object.create(null);
     for (var i = 0; i < this.argumentIds.length; i++) {
       var id = this.argumentIds[i];
       var conclusion = data.arguments[id].conclusion;
@@ -47,10 +67,10 @@
   /* The settings of a scenario (a KB scenario id or "defaults"): every figure's value as an
    * author writes it, plus the scenario's assumptions. */
   Engine.prototype.scenario = function (name) {
-    var settings = {};
+    var settings = Object.create(null);
     var figures = this.data.figures;
     for (var i = 0; i < this.figureIds.length; i++) settings[this.figureIds[i]] = figures[this.figureIds[i]].value;
-    var assumptions = {};
+    var assumptions = Object.create(null);
     var scenario = this.data.scenarios[name];
     if (scenario) {
       Object.keys(scenario.set).forEach(function (fid) { settings[fid] = scenario.set[fid]; });
@@ -69,20 +89,20 @@
   /* Evaluate full settings ({figure: value}) and assumptions ({claim: bool}). */
   Engine.prototype.run = function (settings, assumptions) {
     var model = this.model;
-    var v = {};
+    var v = Object.create(null);
     var i, id;
     for (i = 0; i < this.figureIds.length; i++) {
       id = this.figureIds[i];
       v[id] = this.numeric(id, settings[id]);
     }
-    var calculators = {};
+    var calculators = Object.create(null);
     var order = this.data.calculator_order;
     for (i = 0; i < order.length; i++) {
       id = order[i];
       calculators[id] = v[id] = model.calculators[id](v);
     }
-    var conditions = {};
-    var fixed = {};
+    var conditions = Object.create(null);
+    var fixed = Object.create(null);
     for (i = 0; i < this.conditionIds.length; i++) {
       id = this.conditionIds[i];
       var truth = (conditions[id] = model.conditions[id](v));
@@ -108,7 +128,7 @@
   };
 
   function named(numbers) {
-    var out = {};
+    var out = Object.create(null);
     Object.keys(numbers).forEach(function (id) { out[id] = LABELS[numbers[id]]; });
     return out;
   }
@@ -174,6 +194,17 @@
     return r;
   };
 
+  /* engine/evaluation/evaluate.py claim_basis: how a claim's label was reached. */
+  Engine.prototype.basis = function (result, cid) {
+    if (Object.prototype.hasOwnProperty.call(result.assumptions, cid)) return "assumption";
+    var claim = this.data.claims[cid];
+    if (claim.holds_when !== null) return "numbers";
+    if (claim.assumed !== null) return "assumption";
+    var args = this.data.arguments;
+    var hasPro = (this.byConclusion[cid] || []).some(function (aid) { return args[aid].stance === "pro"; });
+    return result.claims[cid] === "holds" && !hasPro ? "presumption" : "arguments";
+  };
+
   Engine.prototype.summary = function (result, cid) {
     var label = result.claims[cid];
     if (Object.prototype.hasOwnProperty.call(result.assumptions, cid)) {
@@ -205,6 +236,8 @@
       default: return "The claim " + label + ".";
     }
   };
+
+  Engine.ownMap = ownMap;
 
   var api = { Engine: Engine };
   root.CruxEngine = api;

@@ -116,7 +116,9 @@
     return typeof value === "string" ? value : formatQuantity(value, unit);
   }
 
-  function formatLabel(label) {
+  /* engine/formatting.py format_label: a claim that holds by presumption reads "○ presumed". */
+  function formatLabel(label, basis) {
+    if (basis === "presumption" && label === "holds") return "\u25cb presumed";
     return (SYMBOLS[label] ? SYMBOLS[label] + " " : "") + label;
   }
 

@@ -11,7 +11,7 @@
  *
  *   CruxTipping.nearest(engine, claimId, settings, assumptions)
  *     -> {claim, figure, at, now, unit, near, far, rising, distance} | null
- *   CruxTipping.sentence(tip)  -> "fails if gpu_hour_usd rises above 9.187 USD/GPU/hour (now 2.35)"
+ *   CruxTipping.sentence(tip)  -> "fails if cup_price rises above 9.187 USD (now 2.35)"
  *
  * `engine` is a CruxEngine.Engine (crux-engine.js); loaded after it and before the whatif*.js
  * scripts. Plain ES2017.

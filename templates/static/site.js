@@ -28,14 +28,20 @@
     });
   }
 
-  // A link to #scenario-x opens that scenario's explanation if it is folded.
+  // A link to a folded part of the page (a scenario's explanation, a step of a derivation
+  // "see X above") unfolds every details element around it first.
   function openTarget() {
     if (!location.hash) return;
     var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target && target.tagName === "DETAILS" && !target.open) {
-      target.open = true;
-      target.scrollIntoView();
+    if (!target) return;
+    var opened = false;
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) {
+        node.open = true;
+        opened = true;
+      }
     }
+    if (opened) target.scrollIntoView();
   }
 
   // Printed pages show every explanation.

@@ -22,7 +22,15 @@
     holds: ["#d7f0dd", "#1c6e33", null],
     fails: ["#f7d4d0", "#a1261b", "5,2"],
     undecided: ["#fbefc4", "#7a5d00", "1,5"],
+    presumed: ["#ffffff", "#1c6e33", null],
   };
+
+  /* engine/site/answer.py ANSWER_WORDS, and the claim page's heading (templates/claim.html). */
+  var ANSWER_WORDS = { holds: "Yes", fails: "No", undecided: "Undecided" };
+  var WHY = { holds: "Why it holds", fails: "Why it fails", undecided: "Why it is undecided" };
+  function answerWord(label, basis) {
+    return label === "holds" && basis === "presumption" ? "Yes, by presumption" : ANSWER_WORDS[label];
+  }
 
   /* The elements a result is written into, and the labels the build gave them (`built`). */
   function collect() {
@@ -33,6 +41,10 @@
     /* matrix cells of other columns than the build's: labelled by their column's scenario */
     targets.cells = all("[data-matrix-claim][data-column-scenario]");
     targets.explanations = all("[data-explanation]");
+    /* the index's answer in words, and claim pages' "Why it holds" headings */
+    targets.answers = all("[data-answer-claim]");
+    targets.headings = all("[data-heading-claim]");
+    targets.truths = all("[data-truth-claim]");
     targets.quantities = all("[data-quantity]");
     targets.claimFormulas = all("[data-formula-claim]");
     targets.calculatorFormulas = all("[data-formula-calculator]");
@@ -56,9 +68,11 @@
   }
 
   /* A label element: `data-label` (or `data-scenario-label` in the matrix), its class
-   * (`label-holds` or `holds`) and its text (`✔ holds`, or `✔ applies` for an argument). */
-  function setLabel(node, label, built, attribute, text) {
-    if (node.getAttribute(attribute) === label) return;
+   * (`label-holds` or `holds`), its text (`✔ holds`, `○ presumed`, or `✔ applies` for an
+   * argument) and, for a claim, its basis (`data-basis`, and the class `presumed`). */
+  function setLabel(node, label, built, attribute, text, basis) {
+    var sameBasis = basis === undefined || node.getAttribute("data-basis") === basis;
+    if (node.getAttribute(attribute) === label && sameBasis) return;
     node.setAttribute(attribute, label);
     ["holds", "fails", "undecided"].forEach(function (name) {
       if (node.classList.contains("label-" + name)) {
@@ -70,6 +84,10 @@
         node.classList.add(label);
       }
     });
+    if (basis !== undefined) {
+      node.setAttribute("data-basis", basis);
+      node.classList.toggle("presumed", basis === "presumption" && label === "holds");
+    }
     /* the text is the first text node (a visually hidden suffix may follow it) */
     var first = node.firstChild;
     if (first && first.nodeType === 3) first.nodeValue = text;
@@ -87,9 +105,11 @@
     var built = targets.built;
     var changed = 0;
     targets.labels.forEach(function (node) {
-      var label = result.claims[node.getAttribute("data-claim")];
+      var cid = node.getAttribute("data-claim");
+      var label = result.claims[cid];
       if (!label) return;
-      setLabel(node, label, built.get(node), "data-label", formatLabel(label));
+      var basis = engine.basis(result, cid);
+      setLabel(node, label, built.get(node), "data-label", formatLabel(label, basis), basis);
       if (label !== built.get(node)) changed++;
     });
     targets.argumentLabels.forEach(function (node) {
@@ -112,16 +132,56 @@
       var calc = engine.data.calculators[node.getAttribute("data-formula-calculator")];
       if (calc) setText(node, engine.substitute(result, calc.formula, calc.parts));
     });
+    targets.answers.forEach(function (node) {
+      var cid = node.getAttribute("data-answer-claim");
+      var label = result.claims[cid];
+      if (!label) return;
+      setText(node, answerWord(label, engine.basis(result, cid)) + ".");
+      ["holds", "fails", "undecided"].forEach(function (name) { node.classList.toggle("label-" + name, name === label); });
+    });
+    targets.headings.forEach(function (node) {
+      var label = result.claims[node.getAttribute("data-heading-claim")];
+      if (label) setText(node, WHY[label]);
+    });
+    targets.truths.forEach(function (node) {
+      var truth = result.conditions[node.getAttribute("data-truth-claim")];
+      if (truth !== undefined) setText(node, truth === 1 ? "true" : truth === 0 ? "false" : "undefined");
+    });
     targets.nodes.forEach(function (node) { recolour(node, result, engine); });
     return changed;
+  }
+
+  /* A diagram's status line: Graphviz sized the node so that its widest line, as built, fits
+   * inside the shape (for an ellipse too: the text's box is inscribed). A longer status ("✘ does
+   * not apply" where "✔ applies" was) is squeezed to that width, never spilling out. */
+  function fitText(item, text) {
+    var node = item.status;
+    if (node.textContent === text) return;
+    if (item.room === undefined) {
+      item.room = 0;
+      item.node.querySelectorAll("text").forEach(function (t) {
+        if (typeof t.getComputedTextLength === "function") item.room = Math.max(item.room, t.getComputedTextLength());
+      });
+    }
+    node.textContent = text;
+    node.removeAttribute("textLength");
+    node.removeAttribute("lengthAdjust");
+    var room = item.room;
+    if (room > 0 && typeof node.getComputedTextLength === "function" && node.getComputedTextLength() > room) {
+      node.setAttribute("textLength", String(room));
+      node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
   }
 
   function recolour(item, result, engine) {
     var status;
     var label = null;
+    var presumed = false;
     if (item.kind === "claim" && result.claims[item.id]) {
       label = result.claims[item.id];
-      status = formatLabel(label);
+      var basis = engine.basis(result, item.id);
+      presumed = basis === "presumption" && label === "holds";
+      status = formatLabel(label, basis);
     } else if (item.kind === "argument" && result.arguments[item.id]) {
       label = result.arguments[item.id];
       status = SYMBOLS[label] + " " + ARGUMENT_STATES[label];
@@ -130,12 +190,13 @@
       if (text === null) return;
       status = "= " + text;
     }
-    if (item.status) setText(item.status, status);
+    if (item.status) fitText(item, status);
     var node = item.node;
-    if (label === null || node.classList.contains(label)) return;
+    if (label === null || (node.classList.contains(label) && node.classList.contains("presumed") === presumed)) return;
     ["holds", "fails", "undecided"].forEach(function (name) { node.classList.remove(name); });
     node.classList.add(label);
-    var style = NODE_STYLE[label];
+    node.classList.toggle("presumed", presumed);
+    var style = NODE_STYLE[presumed ? "presumed" : label];
     item.shapes.forEach(function (shape) {
       if (shape.getAttribute("fill") && shape.getAttribute("fill") !== "none") shape.setAttribute("fill", style[0]);
       shape.setAttribute("stroke", style[1]);
@@ -146,7 +207,7 @@
 
   /* Matrix cells of other columns: each column is evaluated once, by
    * `columnResult(scenario, lens, option)` (the panel knows the reader's overrides). */
-  function showColumns(targets, columnResult) {
+  function showColumns(targets, columnResult, engine) {
     var cache = {};
     targets.cells.forEach(function (node) {
       var scenario = node.getAttribute("data-column-scenario");
@@ -154,8 +215,11 @@
       var option = node.getAttribute("data-column-option");
       var key = lens ? "lens:" + lens + "=" + option : "scenario:" + scenario;
       if (!cache[key]) cache[key] = columnResult(scenario, lens, option);
-      var label = cache[key].claims[node.getAttribute("data-matrix-claim")];
-      if (label) setLabel(node, label, targets.built.get(node), "data-scenario-label", formatLabel(label));
+      var cid = node.getAttribute("data-matrix-claim");
+      var label = cache[key].claims[cid];
+      if (!label) return;
+      var basis = engine ? engine.basis(cache[key], cid) : undefined;
+      setLabel(node, label, targets.built.get(node), "data-scenario-label", formatLabel(label, basis), basis);
     });
   }
 

@@ -56,8 +56,8 @@
     var behind = root.CruxTipping.dependencies(engine, sortedUnique(onPage));
     this.claimIds = behind.claims;
     this.figureIds = behind.figures;
-    this.fields = {};
-    this.assumeSelects = {};
+    this.fields = Object.create(null); // keyed by names from the link too: no prototype
+    this.assumeSelects = Object.create(null);
     this.last = null;
     this.state = copyState(this.base);
     /* the claim whose nearest tipping point the panel follows (crux-tipping.js) */
@@ -97,6 +97,8 @@
     ]));
     body.appendChild(el("div", { class: "whatif-actions" }, [reset, download, this.linkOut]));
     body.appendChild(this.status);
+    this.changes = el("ul", { class: "whatif-changes", "aria-label": "Labels your values changed", hidden: true });
+    body.appendChild(this.changes);
     if (this.tipClaim) {
       this.tipLine = el("p", { class: "whatif-tip", "data-whatif-tip": this.tipClaim, "aria-live": "polite" });
       body.appendChild(this.tipLine);
@@ -370,15 +372,36 @@
     this.showColumns();
     var names = this.modifiedNames();
     this.status.textContent = names.length
-      ? changed + " label" + (changed === 1 ? "" : "s") + " on this page differ from the page as built."
+      ? changed + " label" + (changed === 1 ? "" : "s") + " on this page differ from the page as built" + (changed ? ":" : ".")
       : "Showing the page as built.";
+    this.showChanges(result, names.length > 0);
+  };
+
+  /* A live summary of the claims whose label differs from the page as built, each linking to
+   * its first label on the page, so the reader sees what changed without scrolling away. */
+  Panel.prototype.showChanges = function (result, modified) {
+    var list = this.changes;
+    list.textContent = "";
+    var seen = {};
+    var engine = this.engine;
+    var data = this.data;
+    this.labels.forEach(function (node) {
+      var cid = node.getAttribute("data-claim");
+      if (!modified || seen[cid] || !node.classList.contains("whatif-changed")) return;
+      seen[cid] = true;
+      if (!node.id) node.id = "whatif-label-" + cid + "-" + Object.keys(seen).length;
+      var label = result.claims[cid];
+      var badge = el("span", { class: "badge label-" + label, text: formatLabel(label, engine.basis(result, cid)) });
+      list.appendChild(el("li", {}, [badge, document.createTextNode(" "), el("a", { href: "#" + node.id, text: data.claims[cid].text })]));
+    });
+    list.hidden = !list.childNodes.length;
   };
 
   /* Matrix cells of other columns: the column's scenario with the reader's overrides on top;
    * a lens column is the picked scenario with its lens figure fixed to the column's option. */
   Panel.prototype.showColumns = function () {
     var self = this;
-    Page.showColumns(this, function (scenario, lens, option) { return self.columnResult(scenario, lens, option); });
+    Page.showColumns(this, function (scenario, lens, option) { return self.columnResult(scenario, lens, option); }, this.engine);
   };
 
   Panel.prototype.columnResult = function (scenario, lens, option) {

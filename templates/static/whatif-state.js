@@ -12,6 +12,16 @@
 
   var formatNumber = root.CruxFormat.formatNumber;
 
+  /* Names in a link are looked up as own properties only: `?scenario=constructor` or
+   * `assume.__proto__` must read as unknown names, not as Object.prototype's members. */
+  function has(map, key) {
+    return map != null && Object.prototype.hasOwnProperty.call(map, key);
+  }
+
+  function emptyMap() {
+    return Object.create(null);
+  }
+
   var NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
   /* Why `text` cannot be a value of the figure, or null; `out.value` gets the parsed value. */
@@ -65,18 +75,18 @@
   function parseQuery(engine, search, base) {
     var params = new URLSearchParams(search);
     if (!Array.from(params.keys()).length) return copyState(base);
-    var state = { scenario: base.scenario, set: {}, assume: {}, problems: {} };
+    var state = { scenario: base.scenario, set: emptyMap(), assume: emptyMap(), problems: emptyMap() };
     var data = engine.data;
     params.forEach(function (raw, key) {
       if (key === "scenario") {
-        if (raw === data.defaults || data.scenarios[raw]) state.scenario = raw;
+        if (raw === data.defaults || has(data.scenarios, raw)) state.scenario = raw;
         else state.problems.scenario = "Unknown scenario '" + raw + "' in the link.";
       } else if (key.slice(0, 7) === "assume.") {
         var cid = key.slice(7);
-        if (!data.claims[cid]) state.problems[key] = "Unknown claim '" + cid + "' in the link.";
+        if (!has(data.claims, cid)) state.problems[key] = "Unknown claim '" + cid + "' in the link.";
         else if (raw === "true" || raw === "false") state.assume[cid] = raw === "true";
         else state.problems[key] = "Expected true or false, found '" + raw + "'.";
-      } else if (data.figures[key]) {
+      } else if (has(data.figures, key)) {
         var out = {};
         var why = checkInput(data.figures[key], raw, out);
         if (why === null) state.set[key] = out.value;
@@ -104,9 +114,9 @@
   function copyState(state) {
     return {
       scenario: state.scenario,
-      set: Object.assign({}, state.set),
-      assume: Object.assign({}, state.assume),
-      problems: {},
+      set: Object.assign(emptyMap(), state.set),
+      assume: Object.assign(emptyMap(), state.assume),
+      problems: emptyMap(),
     };
   }
 
@@ -124,7 +134,7 @@
   }
 
   function sortedUnique(items) {
-    var seen = {};
+    var seen = emptyMap();
     return items.filter(function (x) { return seen[x] ? false : (seen[x] = true); }).sort();
   }
 
@@ -146,7 +156,7 @@
   /* A scenario file `crux eval --scenario file.yaml` reads (engine/scenario.py). */
   function scenarioYaml(engine, state) {
     var data = engine.data;
-    var picked = data.scenarios[state.scenario];
+    var picked = has(data.scenarios, state.scenario) ? data.scenarios[state.scenario] : null;
     var label = "What-if on " + (picked ? picked.label : "the figures' own values");
     var lines = ["# A scenario written by the crux what-if panel.", "# Evaluate it with: crux eval --scenario this-file.yaml", "label: " + JSON.stringify(label)];
     if (picked) lines.push("extends: " + yamlKey(state.scenario));
