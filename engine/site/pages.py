@@ -191,7 +191,9 @@ def argument_title(kb: KnowledgeBase, arg_id: str) -> str:
     texts = [kb.claims[p].text.rstrip(".") for p in arg.premises]
     if not texts:
         return arg_id.replace("_", " ")
-    return "; and ".join(texts) + "."
+    joined = "; and ".join(texts)
+    # A premise that ends in its own punctuation (a question, say) keeps it alone.
+    return joined if joined.endswith(("?", "!")) else joined + "."
 
 
 def argument_outcome(kb: KnowledgeBase, ev: Evaluation, arg_id: str) -> str | None:

@@ -18,11 +18,20 @@ _LINK_ID = re.compile(r' id="a_[^"]*"')
 _EDGE_ID = re.compile(r'<g id="edge[^"]*" class="edge')
 _GEOMETRY = re.compile(r' (d|points|x|y|cx|cy|rx|ry)="([^"]*)"')
 _DECIMALS = re.compile(r"(\d+)\.\d+")
+_TARGET = re.compile(r' target="_top"')
+_ANY_TITLE = re.compile(r' xlink:title="[^"]*"')
+_EDGE_FILL = re.compile(r'(<g class="edge[^"]*">(?:<g>)?(?:<a>)?<path) fill="none"')
+_BARE_LINK = re.compile(r"<a>((?:(?!</a>).)*)</a>", re.S)
 
 
 def compact_svg(svg: str) -> str:
     """The same drawing with fewer bytes: see the module docstring."""
     text = _TITLE.sub("", svg)
+    # The map page is the top frame already, and its tooltips repeat the words drawn in each
+    # node or the page the node links to: together a tenth of a large map's bytes. The
+    # standalone SVG files keep them.
+    text = _TARGET.sub("", text)
+    text = _ANY_TITLE.sub("", text)
     text = _SPACE.sub("", text)
     text = _LINK_ID.sub("", text)
     # Edge ids (`edge-a--b`, for the standalone files) are a tenth of a large map's bytes.
@@ -35,6 +44,12 @@ def compact_svg(svg: str) -> str:
         # A presentation attribute on the root is inherited by every element that has none.
         text = text.replace(f' {name}="{common}"', "")
         text = text.replace("<svg ", f'<svg {name}="{common}" ', 1)
+    # A link left with no target or tooltip (edges, the background) is no link at all.
+    text = _BARE_LINK.sub(r"\1", text)
+    # One element per line is for people reading the file; the browser needs no line breaks.
+    text = text.replace(">\n<", "><")
+    # An edge's line is never filled; the site's stylesheet says so once (crux.css).
+    text = _EDGE_FILL.sub(r"\1", text)
     return _GEOMETRY.sub(_round, text)
 
 
