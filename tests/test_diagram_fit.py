@@ -197,3 +197,21 @@ def test_site_snippets_carry_alt_text_size_and_absolute_urls(tmp_path: Path) -> 
     standalone = (site / svg_path.group(1).removeprefix(base)).read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]*)"', standalone)
     assert links and all(link.startswith(base) for link in links), links[:3]
+
+
+def test_a_crowded_level_is_staggered_over_rows() -> None:
+    import networkx as nx
+
+    from engine.site.diagram import staggered_lengths
+
+    # Nine reasons for one claim, at most four side by side: three rows of three.
+    star = nx.DiGraph([(f"r{i}", "claim") for i in range(9)])
+    lengths = staggered_lengths(star, 4)
+    assert sorted(lengths.values()) == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    # Five arguments take rows 1 and 2; a premise of one of them goes below both, on row 3.
+    chain = nx.DiGraph([("p", "a0"), *[(f"a{i}", "claim") for i in range(5)]])
+    lengths = staggered_lengths(chain, 4)
+    assert sorted(lengths[f"a{i}", "claim"] for i in range(5)) == [1, 1, 1, 2, 2]
+    assert lengths["p", "a0"] + lengths["a0", "claim"] == 3
+    # A cycle has no levels: Graphviz keeps its own ranks.
+    assert staggered_lengths(nx.DiGraph([("a", "b"), ("b", "a")]), 2) == {}

@@ -209,7 +209,9 @@ def _other_chances(job: _Job) -> dict[str, SimulationResult]:
 
 def _write_map(job: _Job) -> pages.Embed:
     kb, ev = job.model.kb, job.model.build
-    diagram = map_diagram(kb, ev, link_from_subfolder)
+    # The whole map draws every premise in full beside its argument: a shorthand argument's
+    # stance is enough there, and the page has a size budget.
+    diagram = map_diagram(kb, ev, link_from_subfolder, premise_names=False)
     (pair,) = render_all(job.renderer, [diagram.dot])
     embed = write_diagram(job.writer, diagram, pair, None, job.shared["base_url"])
     # The standalone map lives in `diagrams/`; the index and map pages sit one folder up.

@@ -111,6 +111,7 @@ def neighbourhood_diagram(
     rankdir: str = "BT",
     wrap_width: int = WRAP,
     legend: bool = True,
+    row_limit: int | None = None,
 ) -> Diagram:
     """The claim and everything within `depth` steps of it (the nearest `NEIGHBOURHOOD_LIMIT`)."""
     near = neighbourhood(kb.graph, claim_id, depth)
@@ -128,6 +129,7 @@ def neighbourhood_diagram(
         legend=legend,
         rankdir=rankdir,
         wrap_width=wrap_width,
+        row_limit=row_limit,
     )
     return Diagram(claim_id, title, dot)
 
@@ -141,6 +143,8 @@ def map_diagram(
     rankdir: str = "BT",
     wrap_width: int = WRAP,
     legend: bool = True,
+    row_limit: int | None = None,
+    premise_names: bool = True,
 ) -> Diagram:
     """The whole map; past `limit` nodes, the conclusions and what lies closest beneath them."""
     everything = diagram_nodes(kb.graph, kb.graph.nodes)
@@ -152,7 +156,16 @@ def map_diagram(
         else f"The top of the map ({len(nodes)} of {len(everything)} nodes)"
     )
     dot = to_dot(
-        kb, ev, nodes, link, name="map", legend=legend, rankdir=rankdir, wrap_width=wrap_width
+        kb,
+        ev,
+        nodes,
+        link,
+        name="map",
+        legend=legend,
+        rankdir=rankdir,
+        wrap_width=wrap_width,
+        row_limit=row_limit,
+        premise_names=premise_names,
     )
     return Diagram("map", title, dot, truncated)
 
@@ -192,11 +205,21 @@ def to_dot(
     legend: bool = True,
     rankdir: str = "BT",
     wrap_width: int = WRAP,
+    row_limit: int | None = None,
+    premise_names: bool = True,
 ) -> str:
-    """DOT text for the given nodes and the edges among them, in sorted order."""
+    """DOT text for the given nodes and the edges among them, in sorted order.
+
+    `premise_names=False` labels a shorthand argument with its stance only ("for"), where the
+    premise beside it is drawn in full anyway (the site's whole map, which has a size budget).
+
+    With `row_limit`, a level of the graph holding more nodes than that is spread over several
+    staggered rows (edge `minlen`), so a wide fan-in grows taller instead of wider.
+    """
     graph = kb.graph
     members = sorted(set(nodes))
     inside = set(members)
+    lengths = staggered_lengths(graph.subgraph(members), row_limit) if row_limit else {}
     lines = [
         f"digraph {quote(name)} {{",
         f'  graph [id={quote("diagram-" + name)}, rankdir={rankdir}, bgcolor="white", pad=0.2, '
@@ -205,12 +228,14 @@ def to_dot(
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
     ]
     for node in members:
-        lines.append("  " + _node(kb, ev, node, link, focus, wrap_width))
+        lines.append("  " + _node(kb, ev, node, link, focus, wrap_width, premise_names))
     for source, target in sorted(graph.subgraph(members).edges):
         if source in inside and target in inside:
             relation = graph.edges[source, target].get("relation", "input")
             edge_id = quote(f"edge-{source}--{target}")
             style = EDGE_STYLE.get(relation, EDGE_STYLE["input"])
+            if lengths.get((source, target), 1) > 1:
+                style += f", minlen={lengths[source, target]}"
             lines.append(
                 f"  {quote(source)} -> {quote(target)} [id={edge_id}, class={quote(relation)}, {style}];"
             )
@@ -220,6 +245,40 @@ def to_dot(
     return "\n".join(lines) + "\n"
 
 
+def staggered_lengths(graph: nx.DiGraph, row_limit: int) -> dict[tuple[str, str], int]:
+    """Edge lengths (in ranks) that spread each crowded level over ⌈n / row_limit⌉ rows.
+
+    A node's level is the longest path from it to a node with no successor. Level L starts at row
+    offset(L), the sum of the rows of the levels below it, and its i-th node (siblings next to one
+    another) sits on row offset(L) + i mod rows(L): neighbours zig-zag between rows. An edge's
+    length is the difference of its ends' rows, at least 1 because a tail is always a level above
+    its head. A graph with a cycle has no levels and keeps Graphviz's own ranks.
+    """
+    if not nx.is_directed_acyclic_graph(graph):
+        return {}
+    level: dict[str, int] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        level[node] = max((level[s] + 1 for s in graph.successors(node)), default=0)
+    by_level: dict[int, list[str]] = {}
+    for node in sorted(level):
+        by_level.setdefault(level[node], []).append(node)
+    row: dict[str, int] = {}
+    place: dict[str, int] = {}
+    offset = 0
+    for depth in sorted(by_level):
+        # Siblings together: order a level by the places of what it points to, then by id.
+        members = sorted(
+            by_level[depth],
+            key=lambda n: (min((place[s] for s in graph.successors(n)), default=0), n),
+        )
+        rows = -(-len(members) // row_limit)
+        for index, node in enumerate(members):
+            row[node] = offset + index % rows
+            place[node] = index
+        offset += rows
+    return {(u, v): row[u] - row[v] for u, v in graph.edges}
+
+
 def _node(
     kb: KnowledgeBase,
     ev: Evaluation,
@@ -227,6 +286,7 @@ def _node(
     link: Linker,
     focus: str | None,
     wrap_width: int = WRAP,
+    premise_names: bool = True,
 ) -> str:
     kind = kind_of(kb.graph, node)
     shape, extra = KIND_STYLE[kind]
@@ -242,8 +302,13 @@ def _node(
         label_name = ev.arguments[node]
         role = STANCE_WORDS[arg.stance] if arg.conclusion else "undercuts"
         # Shorthand arguments (`supports:`/`attacks:`) have no name: say what their premise says.
-        name = arg.label or shorten(kb.claims[arg.premises[0]].text.rstrip("."), SHORT_PREMISE)
-        text = wrap(f"{role}: {name}", wrap_width, max_lines=MAX_LINES if arg.label else 3)
+        if arg.label:
+            text = wrap(f"{role}: {arg.label}", wrap_width)
+        elif premise_names:
+            premise = shorten(kb.claims[arg.premises[0]].text.rstrip("."), SHORT_PREMISE)
+            text = wrap(f"{role}: {premise}", wrap_width, max_lines=3)
+        else:
+            text = [role]
         status = f"{LABEL_SYMBOLS[label_name]} {ARGUMENT_STATES[label_name]}"
         tooltip = f"Argument {role}: {arg.label or kb.claims[arg.premises[0]].text}"
     elif kind == "figure":

@@ -79,6 +79,8 @@ class Layout:
 
     rankdir: str
     wrap: int
+    row_limit: int | None = None
+    """Most nodes side by side in one level before it is staggered over more rows."""
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,20 @@ class FittedDiagram:
 
 
 def layouts(rankdir: str | None) -> list[Layout]:
-    """Candidate layouts, most natural first; `rankdir` pins the direction."""
+    """Candidate layouts, most natural first; `rankdir` pins the direction.
+
+    A claim with many reasons makes one very long level: a wide row top to bottom, a tall column
+    left to right. Staggering that level over several rows (at most 8, 6, then 4 nodes side by
+    side) trades length for breadth until the aspect ratio fits; narrower label wrapping makes
+    each node smaller.
+    """
     directions = [rankdir] if rankdir else ["BT", "LR"]
-    return [Layout(d, w) for d in directions for w in (WRAP, 20, 16)]
+    return [
+        Layout(direction, wrap, limit)
+        for direction in directions
+        for limit in (None, 8, 6, 4)
+        for wrap in (WRAP, 20, 16)
+    ]
 
 
 def alt_text(kb: KnowledgeBase, ev: Evaluation, claim_id: str | None) -> str:
@@ -138,10 +151,10 @@ def fit_diagram(
     """The first layout that fits ``width`` (default `DEFAULT_WIDTH`), else the most legible."""
     target = width or DEFAULT_WIDTH
     best: FittedDiagram | None = None
-    candidates = layouts(rankdir)
-    dots = [_dot(kb, ev, claim_id, link, depth, layout) for layout in candidates]
-    svgs = renderer.render_many([diagram.dot for diagram in dots])
-    for layout, diagram, raw in zip(candidates, dots, svgs, strict=True):
+    # One layout at a time: the first that fits ends the search, and most fit early.
+    for layout in layouts(rankdir):
+        diagram = _dot(kb, ev, claim_id, link, depth, layout)
+        (raw,) = renderer.render_many([diagram.dot])
         fitted = _compose(
             kb, ev, claim_id, diagram, clean_svg(raw), layout, target, title, key, theme
         )
@@ -177,7 +190,12 @@ def _dot(
     depth: int,
     layout: Layout,
 ) -> Diagram:
-    options = {"rankdir": layout.rankdir, "wrap_width": layout.wrap, "legend": False}
+    options = {
+        "rankdir": layout.rankdir,
+        "wrap_width": layout.wrap,
+        "legend": False,
+        "row_limit": layout.row_limit,
+    }
     if claim_id is None:
         return map_diagram(kb, ev, link, **options)  # type: ignore[arg-type]
     return neighbourhood_diagram(kb, ev, claim_id, link, depth, **options)  # type: ignore[arg-type]
