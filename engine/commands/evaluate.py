@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +17,10 @@ if TYPE_CHECKING:
     from engine.knowledge.loader import KnowledgeBase
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
+def _number(value: float) -> float | str | None:
+    from engine.formatting import json_number
+
+    return json_number(value)
 
 
 def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
@@ -57,7 +58,13 @@ def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from engine.evaluation.explain import claim_summary, lens_summary, substitute
+    from engine.evaluation.explain import (
+        claim_summary,
+        given_text,
+        given_view,
+        lens_summary,
+        substitute,
+    )
     from engine.formatting import format_label, format_setting
 
     title = f"Scenario: {ev.scenario.name} — {ev.scenario.label}{lens_summary(kb, ev)}"
@@ -73,7 +80,10 @@ def print_table(kb: KnowledgeBase, ev: Evaluation, console: Console) -> None:
         label = ev.claims[cid]
         text = escape(claim.text)
         if claim.holds_when is not None and cid not in ev.scenario.assumptions:
-            text += f"\n  {claim.holds_when}\n  = {substitute(kb, ev, claim.holds_when)}"
+            view = given_view(kb, ev, cid)
+            where = f"  ({given_text(view)})" if view is not None else ""
+            shown = substitute(kb, ev, claim.holds_when, view)
+            text += f"\n  {escape(claim.holds_when)}{escape(where)}\n  = {escape(shown)}"
         elif cid in ev.scenario.assumptions:
             text += "\n  (assumed in this scenario)"
         elif claim.role is not None:

@@ -88,6 +88,12 @@ class PortableFormula:
     symbols: Mapping[str, SymbolSpec]
     extras: dict[str, Any] = field(default_factory=dict, compare=False)
     """Sympy-free products of the formula kept alongside it (e.g. MathML, JavaScript)."""
+    unbounded: bool = False
+    """As `CompiledFormula.unbounded`: the result may be ±∞ on purpose."""
+    written: tuple[str, ...] = ()
+    """As `CompiledFormula.written`: the names the author wrote."""
+    given: tuple[tuple[str, Node], ...] = ()
+    """As `CompiledFormula.given`: a claim's ``given:`` settings as plain-data trees."""
 
     @classmethod
     def of(
@@ -105,10 +111,15 @@ class PortableFormula:
             tree=formula.tree,
             unit_text=unit_text,
             symbols={name: symbols[name] for name in formula.names},
+            unbounded=formula.unbounded,
+            written=formula.written,
+            given=formula.given,
         )
 
     @cached_property
     def compiled(self) -> CompiledFormula:
+        # Only formulas that need no other formula's tree are made portable (see
+        # `engine.site.model_cache.portable`), so the text and the symbols' units suffice.
         from engine.formula import units
         from engine.formula.compiled import Symbol, compile_formula
 

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import re
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -109,12 +110,32 @@ def _read(path: Path) -> Entry | None:
 
 
 def _write(path: Path, kb: KnowledgeBase) -> None:
+    if not all(recompiles_alone(kb, item) for item in (*kb.formulas, *kb.conditions)):
+        return  # see `recompiles_alone`: this knowledge base is loaded in full each time
     try:
         entry = Entry(portable(kb), if_test_trees(kb))
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return  # something unpicklable: this knowledge base is simply loaded in full each time
     cache_folder.write_sealed(path, data)
+
+
+def recompiles_alone(kb: KnowledgeBase, item_id: str) -> bool:
+    """Whether a formula compiles again from its text and its symbols' units alone.
+
+    A `PortableFormula` rebuilds its sympy trees that way. A lookup table's formula is built by
+    the loader, not compiled from text, and ``at(...)`` and a claim's ``given:`` inline other
+    calculators' trees: those need the whole knowledge base, so they are not cached (yet).
+    """
+    if item_id in kb.tables:
+        return False
+    formula = kb.formulas.get(item_id) or kb.conditions.get(item_id)
+    if formula is None or formula.given:
+        return formula is None
+    return not _AT_CALL.search(formula.text)
+
+
+_AT_CALL = re.compile(r"\bat\s*\(")
 
 
 def portable(kb: KnowledgeBase) -> KnowledgeBase:
