@@ -93,12 +93,12 @@ def test_eval_json_writes_infinity_as_text_and_explains_given(vans: KnowledgeBas
 def test_explain_shows_given_settings_and_only_the_chosen_row(vans: KnowledgeBase) -> None:
     ev = evaluate(vans, resolve_scenario(vans, "defaults"))
     text = "\n".join(render_tree(explain_claim_tree(vans, ev, "pays_back_in_hills")))
-    assert "(given region = 'hills')" in text
-    assert "grid_intensity = grid_intensity.hills (region = 'hills') = 700 g/kWh" in text
-    # the valley row is not the chosen one under the given setting
-    assert "grid_intensity.valley" not in text
-    plain = "\n".join(render_tree(explain_claim_tree(vans, ev, "pays_back")))
-    assert "grid_intensity = grid_intensity.valley (region = 'valley') = 250 g/kWh" in plain
+    assert "break_even_distance < 100000[km]: 181,800 km < 100000[km], false" in text
+    assert "because given region = 'hills'" in text
+    plain = "\n".join(render_tree(explain_claim_tree(vans, ev, "pays_back", depth=None)))
+    assert "grid_intensity = grid_intensity.valley = 250 g/kWh" in plain
+    assert "because region is 'valley'" in plain
+    # only the chosen row, not the whole table
     assert "grid_intensity.hills" not in plain
 
 

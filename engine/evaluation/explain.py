@@ -450,7 +450,7 @@ class _TreeBuilder:
                 None,
                 calc.label,
                 formula=row,
-                substituted=substitute(kb, ev, row),
+                substituted=row,  # the row's value is the result: no need to write it twice
                 value=format_quantity(ev.calculators[item_id], calc.unit),
                 choices=(f"{table.by} is '{option}'",),
             )
