@@ -125,14 +125,19 @@ def json_number(value: float) -> float | str | None:
 
 
 def _is_extent(unit: str) -> bool:
-    """Whether ``unit`` measures how far or how long (km, year, km/year is not)."""
-    from engine.formula.units import UnitError, parse_unit
+    """Whether ``unit`` measures how far or how long (km, year; not km/year).
 
-    try:
-        dimensions = dict(parse_unit(unit).dimensionality)
-    except UnitError:
-        return False
-    return len(dimensions) == 1 and next(iter(dimensions.items())) in (
-        ("[length]", 1),
-        ("[time]", 1),
-    )
+    This module sits below the unit registry (it formats for every layer), so the common
+    lengths and durations are listed by name; another unit shows "∞" instead of "never".
+    """
+    return unit.strip() in _EXTENTS
+
+
+_EXTENTS = frozenset(
+    {
+        *("m", "km", "cm", "mm", "meter", "metre", "kilometer", "kilometre", "mile", "mi"),
+        *("ft", "foot", "yard", "nmi", "AU", "ly", "light_year"),
+        *("s", "second", "min", "minute", "h", "hour", "day", "d", "week", "month", "year"),
+        *("yr", "a", "decade", "century"),
+    }
+)
