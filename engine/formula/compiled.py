@@ -25,6 +25,7 @@ from engine.formula.compiler import (
     Crossing,
     QuantityLiteral,
     Symbol,
+    piecewise_of,
     substitute,
 )
 from engine.formula.fold import fold_constants
@@ -52,6 +53,7 @@ __all__ = [
     "QuantityLiteral",
     "Symbol",
     "compile_formula",
+    "compile_table",
     "symbol_names",
 ]
 
@@ -155,3 +157,26 @@ def _unit_factors(
     if unit is not None:
         found.add(base_factor(unit))
     return frozenset(found)
+
+
+def compile_table(
+    text: str, by: str, rows: Sequence[tuple[str, str]], unit: pint.Unit
+) -> CompiledFormula:
+    """A lookup table's formula: the row figure that the choice ``by`` picks.
+
+    ``rows`` pairs each option of ``by`` (in the choice's order) with its row figure; ``text``
+    is the formula as shown (``table.{by}``). The tree is a piecewise over the row figures.
+    """
+    choice = sympy.Symbol(by)
+    expr_pairs = []
+    raw_pairs = []
+    for index, (option, row_id) in enumerate(rows):
+        row = sympy.Symbol(row_id)
+        last = index == len(rows) - 1
+        expr_pairs.append((row, sympy.true if last else sympy.Eq(choice, index, evaluate=False)))
+        label = ChoiceLabel(option)
+        raw_pairs.append((row, sympy.true if last else sympy.Eq(choice, label, evaluate=False)))
+    expr = piecewise_of(*expr_pairs)
+    raw = piecewise_of(*raw_pairs)
+    names = tuple(sorted([by, *(row_id for _, row_id in rows)]))
+    return CompiledFormula(text, expr, raw, names, False, unit, expr)

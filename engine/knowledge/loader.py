@@ -513,7 +513,7 @@ def _unknown_name(
     return None
 
 
-def _given_texts(
+def given_texts(
     claim: Claim, figures: Mapping[str, Figure], calculators: Mapping[str, Calculator]
 ) -> dict[str, str]:
     """Each `given:` value as formula text: a number is in the figure's own unit."""
@@ -636,7 +636,7 @@ def _compile_formulas(
                 symbols,
                 expected_unit=None,
                 boolean=True,
-                given=_given_texts(claim, figures, calculators) or None,
+                given=given_texts(claim, figures, calculators) or None,
             )
         except FormulaError as exc:
             if exc.kind == "reference" and exc.message.startswith("unknown name '"):
@@ -650,25 +650,14 @@ def _table_formula(
     calc: Calculator, table: Table, figures: Mapping[str, Figure], unit: units.Unit
 ) -> CompiledFormula:
     """The row picked by the table's choice, as a piecewise tree over the row figures."""
-    import sympy
+    from engine.formula.compiled import compile_table
 
-    from engine.formula.compiled import ChoiceLabel, CompiledFormula
-    from engine.formula.compiler import piecewise_of
+    return compile_table(calc.formula, table.by, table_rows(table, figures), unit)
 
-    choices = figures[table.by].choices or ()
-    by = sympy.Symbol(table.by)
-    expr_pairs = []
-    raw_pairs = []
-    for index, option in enumerate(choices):
-        row = sympy.Symbol(table.rows[option])
-        last = index == len(choices) - 1
-        expr_pairs.append((row, sympy.true if last else sympy.Eq(by, index, evaluate=False)))
-        label = ChoiceLabel(option)
-        raw_pairs.append((row, sympy.true if last else sympy.Eq(by, label, evaluate=False)))
-    expr = piecewise_of(*expr_pairs)
-    raw = piecewise_of(*raw_pairs)
-    names = tuple(sorted([table.by, *table.rows.values()]))
-    return CompiledFormula(calc.formula, expr, raw, names, False, unit, expr)
+
+def table_rows(table: Table, figures: Mapping[str, Figure]) -> tuple[tuple[str, str], ...]:
+    """(option, row figure) for each option of the table's choice, in the choice's order."""
+    return tuple((option, table.rows[option]) for option in figures[table.by].choices or ())
 
 
 def _closest(name: str, candidates: Iterable[str]) -> str | None:

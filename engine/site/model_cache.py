@@ -19,7 +19,6 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import re
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -29,7 +28,7 @@ from pathlib import Path
 from engine import __version__
 from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
 from engine.formula.tree import PortableFormula, SymbolSpec
-from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.loader import KnowledgeBase, given_texts, load_knowledge_base, table_rows
 from engine.site import cache as cache_folder
 
 FORMAT = 1
@@ -110,46 +109,43 @@ def _read(path: Path) -> Entry | None:
 
 
 def _write(path: Path, kb: KnowledgeBase) -> None:
-    if not all(recompiles_alone(kb, item) for item in (*kb.formulas, *kb.conditions)):
-        return  # see `recompiles_alone`: this knowledge base is loaded in full each time
     try:
         entry = Entry(portable(kb), if_test_trees(kb))
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # something unpicklable: this knowledge base is simply loaded in full each time
     cache_folder.write_sealed(path, data)
 
 
-def recompiles_alone(kb: KnowledgeBase, item_id: str) -> bool:
-    """Whether a formula compiles again from its text and its symbols' units alone.
-
-    A `PortableFormula` rebuilds its sympy trees that way. A lookup table's formula is built by
-    the loader, not compiled from text, and ``at(...)`` and a claim's ``given:`` inline other
-    calculators' trees: those need the whole knowledge base, so they are not cached (yet).
-    """
-    if item_id in kb.tables:
-        return False
-    formula = kb.formulas.get(item_id) or kb.conditions.get(item_id)
-    if formula is None or formula.given:
-        return formula is None
-    return not _AT_CALL.search(formula.text)
-
-
-_AT_CALL = re.compile(r"\bat\s*\(")
-
-
 def portable(kb: KnowledgeBase) -> KnowledgeBase:
-    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it)."""
+    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it).
+
+    Calculators go in evaluation order, each becoming the definition that later formulas'
+    ``at(...)`` and ``given:`` inline, as the loader compiled them.
+    """
     specs = {fid: SymbolSpec(fig.unit, fig.choices or ()) for fid, fig in kb.figures.items()}
     specs.update({cid: SymbolSpec(calc.unit) for cid, calc in kb.calculators.items()})
+    formulas: dict[str, PortableFormula] = {}
+    order = [*kb.calculator_order, *(cid for cid in kb.formulas if cid not in kb.calculator_order)]
+    for cid in order:
+        table = kb.tables.get(cid)
+        formulas[cid] = PortableFormula.of(
+            kb.formulas[cid],
+            kb.calculators[cid].unit,
+            specs,
+            table=None if table is None else (table.by, table_rows(table, kb.figures)),
+        )
+        specs[cid] = SymbolSpec(kb.calculators[cid].unit, definition=formulas[cid])
     return dataclasses.replace(
         kb,
-        formulas={
-            cid: PortableFormula.of(formula, kb.calculators[cid].unit, specs)
-            for cid, formula in kb.formulas.items()
-        },
+        formulas=formulas,
         conditions={
-            claim_id: PortableFormula.of(formula, None, specs)
+            claim_id: PortableFormula.of(
+                formula,
+                None,
+                specs,
+                given_text=given_texts(kb.claims[claim_id], kb.figures, kb.calculators),
+            )
             for claim_id, formula in kb.conditions.items()
         },
     )
