@@ -25,7 +25,7 @@ def format_number(value: float, digits: int = 4) -> str:
     if value is None or math.isnan(value):
         return "undefined"
     if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
+        return "∞" if value > 0 else "−∞"
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
@@ -39,7 +39,12 @@ def format_number(value: float, digits: int = 4) -> str:
 
 
 def format_quantity(value: float, unit: str) -> str:
-    """A number with its unit, e.g. `2.35 USD/GPU/hour`; dimensionless numbers stand alone."""
+    """A number with its unit, e.g. `2.35 USD/GPU/hour`; dimensionless numbers stand alone.
+
+    +∞ of a distance or a duration (a break-even point that is never reached) reads "never".
+    """
+    if value is not None and value == math.inf and _is_extent(unit):
+        return "never"
     number = format_number(value)
     if not unit or unit in ("dimensionless", "1") or number == "undefined":
         return number
@@ -123,3 +128,33 @@ def format_percent_error(share: float, stderr: float) -> str:
     points = 100 * stderr
     error = f"{points:.1f}" if points >= 0.1 or points == 0 else f"{points:.2g}"
     return f"{format_percent(share)} ± {error} pp"
+
+
+def json_number(value: float) -> float | str | None:
+    """A number for JSON output: NaN (undefined) is null, ±∞ is the text "Infinity"/"-Infinity"
+    (JSON has no infinity; JavaScript's ``Number("Infinity")`` reads it back)."""
+    value = float(value)
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def _is_extent(unit: str) -> bool:
+    """Whether ``unit`` measures how far or how long (km, year; not km/year).
+
+    This module sits below the unit registry (it formats for every layer), so the common
+    lengths and durations are listed by name; another unit shows "∞" instead of "never".
+    """
+    return unit.strip() in _EXTENTS
+
+
+_EXTENTS = frozenset(
+    {
+        *("m", "km", "cm", "mm", "meter", "metre", "kilometer", "kilometre", "mile", "mi"),
+        *("ft", "foot", "yard", "nmi", "AU", "ly", "light_year"),
+        *("s", "second", "min", "minute", "h", "hour", "day", "d", "week", "month", "year"),
+        *("yr", "a", "decade", "century"),
+    }
+)

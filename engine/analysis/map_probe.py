@@ -148,7 +148,8 @@ class MapProbe:
         n = xs.shape[0]
         values = self.values(figure, xs)
         varying = {
-            claim_id: condition_labels(self._conditions[claim_id](values), n)
+            # broadcast: a condition the graph reaches may not read the figure (`at` replaced it)
+            claim_id: condition_labels(np.broadcast_to(self._conditions[claim_id](values), (n,)), n)
             for claim_id in self._conditions_moved_by(figure)
         }
         return self._relabeller.claim_labels(varying, n)

@@ -34,7 +34,7 @@ import sympy
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.evaluation.semantics import LABEL_NAMES
 from engine.formula import units
-from engine.formula.compiled import ChoiceLabel
+from engine.formula.compiled import ChoiceLabel, QuantityLiteral
 from engine.formula.to_numpy import numpy_function
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
@@ -177,7 +177,11 @@ def _raw_relation(kb: KnowledgeBase, claim: str, relation: sympy.Basic) -> sympy
     wanted = {str(s) for s in relation.free_symbols}
     for node in sympy.preorder_traversal(kb.conditions[claim].raw):
         if isinstance(node, sympy.core.relational.Relational):
-            names = {str(s) for s in node.free_symbols if not isinstance(s, ChoiceLabel)}
+            names = {
+                str(s)
+                for s in node.free_symbols
+                if not isinstance(s, (ChoiceLabel, QuantityLiteral))
+            }
             if names == wanted and type(node) is type(relation):
                 return node
     return None
@@ -188,6 +192,8 @@ def _pint_unit(kb: KnowledgeBase, expr: sympy.Basic) -> pint.Unit:
     plain = cast(pint.Unit, units.registry().dimensionless)
     if isinstance(expr, ChoiceLabel):
         return plain
+    if isinstance(expr, QuantityLiteral):
+        return units.parse_unit(expr.unit_text)
     if isinstance(expr, sympy.Symbol):
         name = expr.name
         if name in kb.figures and kb.figures[name].kind != "number":
@@ -217,7 +223,9 @@ def _margin_unit(
     """Display unit of a comparison's margin, and the factor from base units to it."""
     if raw is not None:
         for side in (raw.lhs, raw.rhs):
-            if isinstance(side, sympy.Symbol) and not isinstance(side, ChoiceLabel):
+            if isinstance(side, sympy.Symbol) and not isinstance(
+                side, (ChoiceLabel, QuantityLiteral)
+            ):
                 name = side.name
                 if name not in kb.figures or kb.figures[name].kind == "number":
                     unit = kb.unit_of(name)
@@ -363,7 +371,7 @@ def sensitivity(
 
 def _number(value: float) -> float | None:
     value = float(value)
-    return None if math.isnan(value) else value
+    return None if math.isnan(value) or math.isinf(value) else value
 
 
 def _rank(bar: Bar) -> tuple[float, int, str]:

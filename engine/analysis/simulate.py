@@ -30,6 +30,7 @@ from engine.evaluation.evaluate import (
     fixed_labels,
 )
 from engine.evaluation.semantics import FAILS, HOLDS, label
+from engine.formatting import json_number
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput, scenario_chain
 from engine.knowledge.settings import numeric_setting
@@ -95,8 +96,8 @@ class QuantitySummary:
     """Share of samples where the quantity is undefined (NaN)."""
 
     def to_json(self) -> dict[str, Any]:
-        def number(x: float) -> float | None:
-            return None if math.isnan(x) else x
+        def number(x: float) -> float | str | None:
+            return json_number(x)
 
         return {
             "unit": self.unit,
@@ -270,7 +271,7 @@ def simulate(
         subsample = np.concatenate(kept[cid])
         subsample = subsample[~np.isnan(subsample)]
         if subsample.size:
-            p05, p50, p95 = (float(q) for q in np.percentile(subsample, [5, 50, 95]))
+            p05, p50, p95 = _percentiles(subsample)
         else:
             p05 = p50 = p95 = math.nan
         quantities[cid] = QuantitySummary(
@@ -292,3 +293,19 @@ def simulate(
         claims=claims,
         quantities=quantities,
     )
+
+
+def _percentiles(values: np.ndarray) -> tuple[float, float, float]:
+    """5th, 50th and 95th percentiles; a percentile among infinite samples ("never") is ±∞.
+
+    Linear interpolation between ∞ and ∞ gives NaN, so the infinities are ranked by clipping
+    to the largest float and put back afterwards.
+    """
+    if not np.isinf(values).any():
+        p05, p50, p95 = np.percentile(values, [5, 50, 95])
+        return float(p05), float(p50), float(p95)
+    big = np.finfo(np.float64).max
+    clipped = np.clip(values, -big, big)
+    found = np.percentile(clipped, [5, 50, 95], method="lower")
+    back = [math.inf if q >= big else -math.inf if q <= -big else float(q) for q in found]
+    return back[0], back[1], back[2]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,10 @@ from engine.formatting import format_label, format_quantity, format_setting
 from engine.tables import Column, Table, echo, to_csv
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
+def _number(value: float) -> float | str | None:
+    from engine.formatting import json_number
+
+    return json_number(value)
 
 
 def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def evaluation_json(kb: KnowledgeBase, ev: Evaluation) -> dict[str, Any]:
 
 def claims_table(kb: KnowledgeBase, ev: Evaluation) -> Table:
     """Every claim's label, the central claim and the conclusions first."""
-    from engine.evaluation.explain import claim_summary, substitute
+    from engine.evaluation.explain import claim_summary, given_text, given_view, substitute
     from engine.knowledge.scenario import scenario_heading
 
     rows = []
@@ -64,7 +65,10 @@ def claims_table(kb: KnowledgeBase, ev: Evaluation) -> Table:
         claim = kb.claims[cid]
         text = claim.text
         if claim.holds_when is not None and cid not in ev.scenario.assumptions:
-            text += f" [{claim.holds_when}: {substitute(kb, ev, claim.holds_when)}]"
+            view = given_view(kb, ev, cid)
+            where = f" ({given_text(view)})" if view is not None else ""
+            shown = substitute(kb, ev, claim.holds_when, view)
+            text += f" [{claim.holds_when}{where}: {shown}]"
         elif cid in ev.scenario.assumptions:
             text += " [assumed in this scenario]"
         elif claim.role is not None:

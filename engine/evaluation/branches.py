@@ -161,11 +161,27 @@ def _names_in(kb: KnowledgeBase, text: str) -> tuple[str, ...]:
 def _ordered_names(kb: KnowledgeBase, tree: ast.AST, tests: list[ast.expr]) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for root in (tree, *tests):
+        rows = _rows(kb, root)
         for node in ast.walk(root):
-            if isinstance(node, ast.Name) and (node.id in kb.figures or node.id in kb.calculators):
+            if id(node) in rows:
+                found.setdefault(rows[id(node)], None)
+            elif isinstance(node, ast.Name) and (
+                node.id in kb.figures or node.id in kb.calculators
+            ):
                 found.setdefault(node.id, None)
     # ast.walk is breadth-first; order as a reader meets them: the taken formula, then the tests.
     return tuple(sorted(found, key=lambda name: _first_position(tree, tests, name)))
+
+
+def _rows(kb: KnowledgeBase, root: ast.AST) -> dict[int, str]:
+    """`table.option` names (a lookup table's row), by the id of their table's Name node."""
+    return {
+        id(node.value): f"{node.value.id}.{node.attr}"
+        for node in ast.walk(root)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and f"{node.value.id}.{node.attr}" in kb.figures
+    }
 
 
 def _first_position(tree: ast.AST, tests: list[ast.expr], name: str) -> tuple[int, int, int]:

@@ -48,11 +48,13 @@ _COMPILED: weakref.WeakKeyDictionary[KnowledgeBase, CompiledModel] = weakref.Wea
 
 def _compile(kb: KnowledgeBase) -> CompiledModel:
     calculators = tuple(
-        (cid, tree_function(kb.formulas[cid].tree, kb.formulas[cid].names))
+        (cid, tree_function(f.tree, f.names, unbounded=f.unbounded))
         for cid in kb.calculator_order
+        for f in (kb.formulas[cid],)
     )
     conditions = tuple(
-        (claim_id, tree_function(f.tree, f.names)) for claim_id, f in sorted(kb.conditions.items())
+        (claim_id, tree_function(f.tree, f.names, unbounded=f.unbounded))
+        for claim_id, f in sorted(kb.conditions.items())
     )
     arguments = argument_specs(kb)
     by_conclusion: dict[str, list[ArgumentSpec]] = {}

@@ -40,13 +40,16 @@ from __future__ import annotations
 import io
 import tokenize
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from engine.evaluation.branches import taken_form
-from engine.evaluation.evaluate import Evaluation
+from engine.evaluation.evaluate import Evaluation, evaluate_calculators
 from engine.evaluation.semantics import LABEL_NAMES
 from engine.formatting import format_quantity, format_setting
+from engine.formula.to_numpy import tree_function
 from engine.knowledge.loader import KnowledgeBase
 
 ARGUMENT_STATES = {"holds": "applies", "fails": "does not apply", "undecided": "undecided"}
@@ -101,36 +104,113 @@ def substitution_parts(kb: KnowledgeBase, formula: str) -> list[str] | None:
         starts.append(starts[-1] + len(line))
     parts: list[str] = []
     cursor = 0
-    for token in tokens:
-        if token.type != tokenize.NAME:
+    skip_until = -1
+    depth = 0
+    at_depth: list[int] = []  # paren depths of the at( calls we are inside
+    for index, token in enumerate(tokens):
+        if token.type == tokenize.OP and token.string in "([":
+            depth += 1
+        elif token.type == tokenize.OP and token.string in ")]":
+            if at_depth and at_depth[-1] == depth:
+                at_depth.pop()
+            depth -= 1
+        if token.type != tokenize.NAME or index <= skip_until:
             continue
-        if token.string not in kb.figures and token.string not in kb.calculators:
+        following = tokens[index + 1 : index + 3]
+        if token.string == "at" and following and following[0].string == "(":
+            at_depth.append(depth + 1)
+        # Inside at(...) names take other values than the scenario's: keep them as written.
+        if at_depth:
+            continue
+        name, last = token.string, token
+        if (
+            len(following) == 2
+            and following[0].string == "."
+            and following[1].type == tokenize.NAME
+            and f"{token.string}.{following[1].string}" in kb.figures
+        ):
+            # `table.option`: one row of a lookup table
+            name, last, skip_until = (
+                f"{token.string}.{following[1].string}",
+                following[1],
+                index + 2,
+            )
+        if name not in kb.figures and name not in kb.calculators:
             continue
         begin = starts[token.start[0] - 1] + token.start[1]
-        end = starts[token.end[0] - 1] + token.end[1]
-        parts.extend((formula[cursor:begin], token.string))
+        end = starts[last.end[0] - 1] + last.end[1]
+        parts.extend((formula[cursor:begin], name))
         cursor = end
     parts.append(formula[cursor:])
     return parts
 
 
-def substitute(kb: KnowledgeBase, ev: Evaluation, formula: str) -> str:
-    """The formula with each figure or calculator replaced by its value and unit."""
+@dataclass(frozen=True)
+class Given:
+    """A claim's ``given:`` view of a scenario: the settings it replaces, and every value then."""
+
+    changed: tuple[tuple[str, str], ...]
+    """(figure, its value as shown), in the order written."""
+    settings: Mapping[str, float | str]
+    calculators: Mapping[str, float]
+
+
+def given_view(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> Given | None:
+    """The scenario as the claim's `holds_when` sees it under its `given:`, or None without one."""
+    formula = kb.conditions.get(claim_id)
+    if formula is None or not formula.given:
+        return None
+    arrays = {fid: np.array([v], dtype=np.float64) for fid, v in ev.figures.items()}
+    arrays.update({cid: np.array([v], dtype=np.float64) for cid, v in ev.calculators.items()})
+    settings: dict[str, float | str] = dict(ev.scenario.settings)
+    changed: list[tuple[str, str]] = []
+    for name, tree in formula.given:
+        value = float(tree_function(tree, sorted(tree.symbols()))(arrays)[0])
+        arrays[name] = np.array([value], dtype=np.float64)
+        figure = kb.figures.get(name)
+        if figure is not None and figure.choices is not None:
+            settings[name] = figure.choices[int(value)]
+            changed.append((name, f"'{settings[name]}'"))
+        else:
+            settings[name] = value
+            changed.append((name, format_quantity(value, kb.unit_of(name))))
+    figures_only = {fid: arrays[fid] for fid in kb.figures}
+    calculators = evaluate_calculators(kb, figures_only)
+    overridden = {name for name, _ in formula.given if name in kb.calculators}
+    values = {cid: float(v[0]) for cid, v in calculators.items() if cid not in overridden}
+    values.update({cid: float(arrays[cid][0]) for cid in overridden})
+    return Given(tuple(changed), settings, values)
+
+
+def given_text(view: Given) -> str:
+    """`given region = 'hills'`: the settings a claim replaces, for explanations."""
+    return "given " + ", ".join(f"{name} = {value}" for name, value in view.changed)
+
+
+def substitute(kb: KnowledgeBase, ev: Evaluation, formula: str, given: Given | None = None) -> str:
+    """The formula with each figure or calculator replaced by its value and unit
+    (as the claim's `given:` settings see them, with ``given``)."""
     parts = substitution_parts(kb, formula)
     if parts is None:
         return formula
-    pieces = [_value_text(kb, ev, part) if index % 2 else part for index, part in enumerate(parts)]
+    pieces = [
+        _value_text(kb, ev, part, given) if index % 2 else part for index, part in enumerate(parts)
+    ]
     return " ".join("".join(pieces).split())
 
 
-def _value_text(kb: KnowledgeBase, ev: Evaluation, quantity_id: str) -> str:
+def _value_text(
+    kb: KnowledgeBase, ev: Evaluation, quantity_id: str, given: Given | None = None
+) -> str:
+    settings = given.settings if given is not None else ev.scenario.settings
+    calculators = given.calculators if given is not None else ev.calculators
     if quantity_id in kb.figures:
         figure = kb.figures[quantity_id]
-        setting = ev.scenario.settings[quantity_id]
+        setting = settings[quantity_id]
         if figure.choices is not None:
             return f"'{setting}'"
         return format_setting(setting, figure.unit)
-    return format_quantity(ev.calculators[quantity_id], kb.calculators[quantity_id].unit)
+    return format_quantity(calculators[quantity_id], kb.calculators[quantity_id].unit)
 
 
 def lens_summary(kb: KnowledgeBase, ev: Evaluation) -> str:
@@ -159,7 +239,10 @@ def claim_summary(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> str:
     if claim.holds_when is not None:
         truth = ev.conditions[claim_id]
         state = {1.0: "true", 0.0: "false"}.get(truth, "undefined")
-        return f"Decided by the numbers: {claim.holds_when} is {state} ({substitute(kb, ev, claim.holds_when)})."
+        view = given_view(kb, ev, claim_id)
+        shown = substitute(kb, ev, claim.holds_when, view)
+        where = f", {given_text(view)}" if view is not None else ""
+        return f"Decided by the numbers: {claim.holds_when} is {state}{where} ({shown})."
     if claim.assumed is not None:
         return f"Taken as {'holding' if claim.assumed else 'failing'} by the knowledge base (an assumption)."
     reason = ev.reason(claim_id)
@@ -237,7 +320,15 @@ class _TreeBuilder:
             undercutters = [(("argument", a), 1) for a in ev.model.undercutters.get(item_id, ())]
             return (*premises, *undercutters)
         if kind == "condition":
+            if given_view(kb, ev, item_id) is not None:
+                # Its quantities take other values under `given:` than in the scenario (which
+                # is what the shared nodes show): the substituted formula says them instead.
+                return ()
             text = kb.claims[item_id].holds_when or ""
+        elif kind == "calculator" and item_id in kb.tables:
+            table = kb.tables[item_id]
+            row = table.rows[str(ev.scenario.settings[table.by])]
+            return ((_quantity_key(kb, row), 1),)  # only the chosen row
         elif kind == "calculator":
             text = kb.calculators[item_id].formula
         else:
@@ -322,9 +413,22 @@ class _TreeBuilder:
             return Step(kind, item_id, ev.arguments[item_id], name, summary=role)
         if kind == "condition":
             text = kb.claims[item_id].holds_when or ""
-            taken = taken_form(kb, ev, text)
             truth = ev.conditions[item_id]
             label = {1.0: "holds", 0.0: "fails"}.get(truth, "undecided")
+            view = given_view(kb, ev, item_id)
+            if view is not None:
+                plain = " ".join(text.split())
+                return Step(
+                    kind,
+                    item_id,
+                    label,
+                    plain,
+                    formula=plain,
+                    substituted=substitute(kb, ev, text, view),
+                    value={1.0: "true", 0.0: "false"}.get(truth, "undefined"),
+                    choices=(given_text(view),),
+                )
+            taken = taken_form(kb, ev, text)
             return Step(
                 kind,
                 item_id,
@@ -334,6 +438,21 @@ class _TreeBuilder:
                 substituted=substitute(kb, ev, taken.text),
                 value={1.0: "true", 0.0: "false"}.get(truth, "undefined"),
                 choices=taken.choices,
+            )
+        if kind == "calculator" and item_id in kb.tables:
+            calc = kb.calculators[item_id]
+            table = kb.tables[item_id]
+            option = str(ev.scenario.settings[table.by])
+            row = table.rows[option]
+            return Step(
+                kind,
+                item_id,
+                None,
+                calc.label,
+                formula=row,
+                substituted=row,  # the row's value is the result: no need to write it twice
+                value=format_quantity(ev.calculators[item_id], calc.unit),
+                choices=(f"{table.by} is '{option}'",),
             )
         if kind == "calculator":
             calc = kb.calculators[item_id]

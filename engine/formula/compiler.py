@@ -31,24 +31,76 @@ from engine.formula.syntax import (
     FormulaError,
     not_allowed,
 )
-from engine.formula.units import base_factor, format_unit, registry
+from engine.formula.units import UnitError, base_factor, format_unit, parse_unit, registry
 
-__all__ = ["FUNCTIONS", "ChoiceLabel", "Compiler", "Symbol"]
+__all__ = [
+    "CONSTANTS",
+    "FUNCTIONS",
+    "At",
+    "ChoiceLabel",
+    "Compiler",
+    "Crossing",
+    "QuantityLiteral",
+    "Symbol",
+    "piecewise_of",
+    "substitute",
+]
 
-FUNCTIONS = ("abs", "exp", "log", "max", "min", "sqrt")
+FUNCTIONS = ("abs", "at", "crossing", "exp", "log", "max", "min", "sqrt")
+CONSTANTS = ("never",)
+"""Names with a fixed meaning in every formula (a figure or calculator of that name wins)."""
 
 
 @dataclass(frozen=True)
 class Symbol:
-    """What a name in a formula refers to."""
+    """What a name in a formula refers to.
+
+    ``definition`` is a calculator's own tree (``CompiledFormula.expr``, giving its value in its
+    declared unit): `at` inlines it where a figure it depends on is replaced. ``unbounded``
+    marks a quantity that may be ±∞ on purpose (it uses ``never`` or ``crossing``).
+    """
 
     unit: pint.Unit
     choices: tuple[str, ...] = ()
     boolean: bool = False
+    definition: sympy.Basic | None = None
+    unbounded: bool = False
 
 
 class ChoiceLabel(sympy.Symbol):
     """An option name in ``raw`` (``lens == 'marginal'``); ``expr`` holds its index instead."""
+
+
+class QuantityLiteral(sympy.Symbol):
+    """A number with a unit in ``raw`` (``50000[mile]``); ``expr`` holds its value instead.
+
+    The name is the literal as written, so ``magnitude`` and ``unit_text`` are read back from it.
+    """
+
+    @property
+    def magnitude(self) -> str:
+        return self.name.split("[", 1)[0]
+
+    @property
+    def unit_text(self) -> str:
+        return self.name.split("[", 1)[1].removesuffix("]")
+
+
+class At(sympy.Expr):
+    """``at(expr, name=value, …)`` in ``raw``: ``args`` are the expression, then one
+    ``Tuple(Symbol(name), value)`` per setting. ``expr`` holds the substituted tree instead."""
+
+    @property
+    def inner(self) -> sympy.Basic:
+        return self.args[0]
+
+    @property
+    def settings(self) -> tuple[tuple[str, sympy.Basic], ...]:
+        return tuple((str(pair.args[0]), pair.args[1]) for pair in self.args[1:])
+
+
+Crossing = sympy.Function("crossing")
+"""``crossing(gap, rate)`` in ``raw``; ``expr`` holds its piecewise definition."""
 
 
 _RELATIONS: dict[type, Callable[..., sympy.Basic]] = {
@@ -121,6 +173,8 @@ class Compiler:
         self.lead = lead
         self.symbols = symbols
         self.names: set[str] = set()
+        self.factors: set[float] = set()  # unit factors of quantity literals, for folding
+        self.unbounded = False  # whether the result may be ±∞ on purpose
 
     def compile(
         self, tree: ast.expr, *, expected_unit: pint.Unit | None, boolean: bool
@@ -210,6 +264,10 @@ class Compiler:
 
     def visit_Name(self, node: ast.Name) -> _Out:
         symbol = self.symbols.get(node.id)
+        if symbol is None and node.id == "never":
+            self.unbounded = True
+            # Fits any dimension, like the literal 0: "never" is as long, as far, as costly.
+            return _Out(sympy.oo, sympy.oo, _Num(_plain(), zero=True))
         if symbol is None:
             if node.id in FUNCTIONS:
                 raise FormulaError(
@@ -223,12 +281,22 @@ class Compiler:
                 close[0] if close else None,
             )
         self.names.add(node.id)
+        self.unbounded = self.unbounded or symbol.unbounded
         raw = sympy.Symbol(node.id)
         if symbol.boolean:
             return _Out(raw, raw, _Cond())
         factor = base_factor(symbol.unit)
         expr = raw if factor == 1.0 else sympy.Mul(raw, _factor(factor), evaluate=False)
         return _Out(raw, expr, _Num(symbol.unit))
+
+    def visit_Attribute(self, node: ast.Attribute) -> _Out:
+        """``table.option``: one row of a lookup table, a figure of its own."""
+        dotted = _dotted(node)
+        if dotted is None or dotted not in self.symbols:
+            raise self.forbidden(node, "attribute access")
+        name = ast.Name(id=dotted, ctx=ast.Load())
+        ast.copy_location(name, node)
+        return self.visit_Name(name)
 
     def number(self, node: ast.expr, role: str) -> _Out:
         out = self.visit(node)
@@ -449,6 +517,36 @@ class Compiler:
             kind,
         )
 
+    def visit_Subscript(self, node: ast.Subscript) -> _Out:
+        """A quantity literal: a number followed by its unit in brackets, ``50000[mile]``."""
+        number = node.value
+        if not (
+            isinstance(number, ast.Constant)
+            and isinstance(number.value, (int, float))
+            and not isinstance(number.value, bool)
+        ):
+            raise FormulaError(
+                "forbidden",
+                self.at(node),
+                "indexing is not allowed in formulas; a unit in brackets follows a number, "
+                "as in 50000[mile]",
+            )
+        magnitude = self.visit_Constant(number)
+        unit_text = self.text[self.at(node.slice) : self.end(node.slice)].strip()
+        try:
+            unit = parse_unit(unit_text)
+        except UnitError as exc:
+            raise FormulaError("unit", self.at(node.slice), exc.message) from None
+        factor = base_factor(unit)
+        self.factors.add(factor)
+        shown = self.text[self.at(number) : self.end(number)].strip()
+        raw = QuantityLiteral(f"{shown}[{unit_text}]")
+        expr = magnitude.expr
+        if factor != 1.0:
+            expr = sympy.Mul(expr, _factor(factor), evaluate=False)
+        # Not "fits any dimension" even when 0: the author said which unit they meant.
+        return _Out(raw, expr, _Num(unit))
+
     def visit_Call(self, node: ast.Call) -> _Out:
         func = node.func
         if not isinstance(func, ast.Name):
@@ -457,6 +555,8 @@ class Compiler:
                 raise self.forbidden(func, what)
             raise self.forbidden(func, "calling the result of an expression")
         name = func.id
+        if name == "at":
+            return self.call_at(node)
         if name not in FUNCTIONS:
             raise FormulaError(
                 "forbidden",
@@ -470,6 +570,8 @@ class Compiler:
             if isinstance(arg, ast.Starred):
                 raise self.forbidden(arg, "starred arguments")
         count = len(node.args)
+        if name == "crossing":
+            return self.call_crossing(node)
         if name in ("min", "max"):
             if count < 2:
                 raise FormulaError(
@@ -516,6 +618,193 @@ class Compiler:
             build_fn(exprs[0], evaluate=False),
             _Num(_plain()),
         )
+
+    def call_crossing(self, node: ast.Call) -> _Out:
+        """``crossing(gap, rate)``: how far until a gap closes at a rate; ∞ if it never does.
+
+        0 when the gap is already closed (``gap <= 0``), ``gap / rate`` when it closes
+        (``rate > 0``), and ``never`` otherwise. Undefined when either side is.
+        """
+        if len(node.args) != 2:
+            raise FormulaError(
+                "syntax",
+                self.at(node),
+                f"expected 2 arguments to crossing(gap, rate), found {len(node.args)}",
+            )
+        gap = self.number(node.args[0], "as the gap in crossing()")
+        rate = self.number(node.args[1], "as the rate in crossing()")
+        assert isinstance(gap.type, _Num) and isinstance(rate.type, _Num)
+        self.unbounded = True
+        zero = sympy.Integer(0)
+        expr = piecewise_of(
+            (zero, sympy.LessThan(gap.expr, zero, evaluate=False)),
+            (
+                sympy.Mul(gap.expr, sympy.Pow(rate.expr, -1, evaluate=False), evaluate=False),
+                sympy.StrictGreaterThan(rate.expr, zero, evaluate=False),
+            ),
+            (sympy.oo, sympy.true),
+        )
+        unit = gap.type.unit / rate.type.unit
+        return _Out(Crossing(gap.raw, rate.raw), expr, _Num(unit))
+
+    def call_at(self, node: ast.Call) -> _Out:
+        """``at(expr, figure=value, …)``: ``expr`` with those figures replaced.
+
+        Calculators inside ``expr`` that depend on a replaced figure are inlined (their own
+        trees, recursively), so the replacement reaches through them; nothing else moves.
+        """
+        if len(node.args) != 1 or not node.keywords:
+            raise FormulaError(
+                "syntax",
+                self.at(node),
+                "expected at(expression, figure=value, …) with one expression and at least "
+                f"one setting, found {len(node.args)} expression(s) and "
+                f"{len(node.keywords)} setting(s)",
+            )
+        before = set(self.names)
+        inner = self.visit(node.args[0])
+        replacements: dict[str, sympy.Basic] = {}
+        raw_settings: list[sympy.Basic] = []
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise self.forbidden(keyword, "'**' settings")
+            raw_value, value = self.setting(keyword.arg, keyword.value, keyword)
+            if keyword.arg in replacements:
+                raise FormulaError(
+                    "syntax", self.at(keyword), f"'{keyword.arg}' is set twice in at()"
+                )
+            replacements[keyword.arg] = value
+            raw_settings.append(sympy.Tuple(sympy.Symbol(keyword.arg), raw_value))
+        expr = substitute(inner.expr, replacements, self.symbols)
+        # A figure replaced here is not an input of this part (unless used elsewhere too).
+        self.names -= (set(replacements) - before) - {str(s) for s in expr.free_symbols}
+        raw = sympy.Basic.__new__(At, inner.raw, *raw_settings)
+        return _Out(raw, expr, inner.type)
+
+    def setting(
+        self, name: str, value: ast.expr, where: ast.AST
+    ) -> tuple[sympy.Basic, sympy.Basic]:
+        """A value given to the figure ``name`` in ``at()`` or ``given:``, as ``(raw, expr)``;
+        ``expr`` is in the figure's declared unit (a choice's option as its index)."""
+        target = self.symbols.get(name)
+        if target is None:
+            close = difflib.get_close_matches(name, sorted(self.symbols), n=1)
+            raise FormulaError(
+                "reference",
+                self.at(where),
+                f"unknown figure '{name}' to set",
+                close[0] if close else None,
+            )
+        if target.choices:
+            option = value.value if _is_text(value) else None  # type: ignore[attr-defined]
+            if isinstance(value, ast.Name) and value.id in target.choices:
+                raise FormulaError(
+                    "syntax",
+                    self.at(value),
+                    f"expected an option of '{name}' in quotes, found {value.id}",
+                    f"'{value.id}'",
+                )
+            if not isinstance(option, str) or option not in target.choices:
+                known = ", ".join(f"'{choice}'" for choice in target.choices)
+                found = repr(option) if isinstance(option, str) else ast.unparse(value)
+                close = difflib.get_close_matches(str(option), list(target.choices), n=1)
+                raise FormulaError(
+                    "reference",
+                    self.at(value),
+                    f"expected one of {known} for '{name}', found {found}",
+                    close[0] if close else None,
+                )
+            return ChoiceLabel(option), sympy.Integer(target.choices.index(option))
+        out = self.number(value, f"for '{name}'")
+        assert isinstance(out.type, _Num)
+        if not out.type.zero and out.type.unit.dimensionality != target.unit.dimensionality:
+            wanted = _unit_text(target.unit)
+            hint = f" (write it as {ast.unparse(value)}[{wanted}])" if _is_number(value) else ""
+            raise FormulaError(
+                "unit",
+                self.at(value),
+                f"unit mismatch in the setting of '{name}': '{name}' is {wanted}, "
+                f"the value is {_unit_text(out.type.unit)}{hint}",
+            )
+        factor = base_factor(target.unit)
+        expr = out.expr
+        if factor != 1.0:
+            expr = sympy.Mul(expr, sympy.Pow(_factor(factor), -1, evaluate=False), evaluate=False)
+            self.factors.add(factor)
+        return out.raw, expr
+
+
+def substitute(
+    expr: sympy.Basic, replacements: Mapping[str, sympy.Basic], symbols: Mapping[str, Symbol]
+) -> sympy.Basic:
+    """``expr`` with the symbols named in ``replacements`` replaced, looking through calculators.
+
+    A calculator whose inputs (transitively) include a replaced name is inlined from its
+    ``definition``. Nodes are rebuilt as written (no evaluation): sympy's constructors would
+    simplify conditions two-valuedly and rewrite piecewise values.
+    """
+    reaches: dict[str, bool] = {}
+
+    def depends(name: str) -> bool:
+        if name in replacements:
+            return True
+        if name not in reaches:
+            reaches[name] = False  # calculators are acyclic; this only guards the recursion
+            definition = symbols[name].definition if name in symbols else None
+            reaches[name] = definition is not None and any(
+                depends(str(s)) for s in definition.free_symbols
+            )
+        return reaches[name]
+
+    def walk(node: sympy.Basic) -> sympy.Basic:
+        if isinstance(node, sympy.Symbol):
+            if node.name in replacements:
+                return replacements[node.name]
+            definition = symbols[node.name].definition if node.name in symbols else None
+            if definition is not None and depends(node.name):
+                return walk(definition)
+            return node
+        if not node.args:
+            return node
+        return rebuild(node, [walk(arg) for arg in node.args])
+
+    return walk(expr)
+
+
+def rebuild(node: sympy.Basic, args: list[sympy.Basic]) -> sympy.Basic:
+    """``node`` with new arguments, built as written (see `substitute`)."""
+    if isinstance(node, sympy.Piecewise):
+        return piecewise_of(*((pair.args[0], pair.args[1]) for pair in args))
+    if isinstance(node, ExprCondPair):
+        return sympy.Tuple.__new__(ExprCondPair, *args)
+    if isinstance(node, (sympy.And, sympy.Or)):
+        return kleene(type(node), args)
+    if isinstance(node, sympy.Tuple):
+        return sympy.Tuple(*args)
+    return type(node)(*args, evaluate=False)
+
+
+def piecewise_of(*pairs: tuple[sympy.Basic, sympy.Basic]) -> sympy.Basic:
+    """``Piecewise`` with these ``(value, condition)`` pairs exactly as given (see `_if_else`)."""
+    built = tuple(sympy.Tuple.__new__(ExprCondPair, value, cond) for value, cond in pairs)
+    return sympy.Basic.__new__(sympy.Piecewise, *built)
+
+
+def _dotted(node: ast.Attribute) -> str | None:
+    """``a.b`` as the text ``"a.b"`` when ``a`` is a plain name."""
+    if isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def _is_number(node: ast.expr) -> bool:
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float))
+        and not isinstance(node.value, bool)
+    )
 
 
 def _if_else(value: sympy.Basic, cond: sympy.Basic, other: sympy.Basic) -> sympy.Basic:

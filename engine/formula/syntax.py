@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from typing import Literal
 
@@ -82,6 +83,15 @@ def parse(text: str) -> tuple[ast.expr, str, int]:
         elif message == "invalid syntax" and body.rstrip().endswith(_DANGLING):
             offset = len(text.rstrip())
             message = "expected a value after the operator, found the end of the formula"
+        elif (unit_hint := _bare_unit(text, offset)) is not None:
+            number, unit = unit_hint
+            raise FormulaError(
+                "syntax",
+                offset,
+                f"expected an operator after the number {number}, found '{unit}': "
+                f"a number with a unit is written with the unit in brackets",
+                f"{number}[{unit}]",
+            ) from None
         elif message == "invalid syntax":
             found = text[offset] if offset < len(text) else ""
             message = f"invalid syntax: unexpected '{found}'" if found.strip() else message
@@ -91,6 +101,25 @@ def parse(text: str) -> tuple[ast.expr, str, int]:
     _check_depth(tree, lead)
     _check_no_comment(body, lead)
     return tree.body, body, lead
+
+
+_NUMBER_BEFORE = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*$")
+_UNIT_AFTER = re.compile(r"[A-Za-z_%][\w%]*(?:\s*/\s*[A-Za-z_%][\w%]*)*")
+
+
+def _bare_unit(text: str, offset: int) -> tuple[str, str] | None:
+    """``("5", "USD")`` when the error is at a unit written after a number (``> 5 USD``)."""
+    before = _NUMBER_BEFORE.search(text[:offset])
+    if before is None:
+        # "5USD": Python reports the number itself as an invalid literal
+        literal = re.match(r"(\d[\d_]*(?:\.\d*)?)([A-Za-z_%][\w%/]*)", text[offset:])
+        if literal is None or literal.group(2).lower().startswith(("e", "j", "x", "o", "b")):
+            return None
+        return literal.group(1), literal.group(2)
+    after = _UNIT_AFTER.match(text, offset)
+    if after is None or after.group(0) in ("and", "or", "if", "else", "not", "in", "is"):
+        return None
+    return before.group(1), after.group(0).replace(" ", "")
 
 
 _DANGLING = ("+", "-", "*", "/", "<", ">", "=", "(", ",", " and", " or", " not", " if", " else")
@@ -191,4 +220,14 @@ def symbol_names(text: str) -> set[str]:
     tree = parse(text)[0]
     nodes = list(ast.walk(tree))
     called = {id(node.func) for node in nodes if isinstance(node, ast.Call)}
-    return {node.id for node in nodes if isinstance(node, ast.Name) and id(node) not in called}
+    # `table.option` names one row of a lookup table
+    dotted = {
+        id(node.value): f"{node.value.id}.{node.attr}"
+        for node in nodes
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    }
+    return {
+        dotted.get(id(node), node.id)
+        for node in nodes
+        if isinstance(node, ast.Name) and id(node) not in called
+    }

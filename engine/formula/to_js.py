@@ -27,22 +27,33 @@ _RELATIONS: dict[type, str] = {
 }
 
 
-def to_javascript(expr: sympy.Basic, names: Sequence[str]) -> str:
-    """A JS expression computing ``expr`` from ``v`` (values by name) with helpers ``R``."""
+def to_javascript(expr: sympy.Basic, names: Sequence[str], *, unbounded: bool | None = None) -> str:
+    """A JS expression computing ``expr`` from ``v`` (values by name) with helpers ``R``.
+
+    ``unbounded`` mirrors ``numpy_function``'s: infinities are kept (the ``R.i*`` helpers).
+    """
     known = set(names)
     missing = sorted(str(s) for s in expr.free_symbols if str(s) not in known)
     if missing:
         raise ValueError(f"expected values for every symbol, missing {', '.join(missing)}")
+    if unbounded is None:
+        unbounded = bool(expr.has(sympy.oo, -sympy.oo))
+    if unbounded:
+        return _js_unbounded(expr)
     return f"R.fin({_js(expr)})"
 
 
-def js_function_source(expr: sympy.Basic, names: Sequence[str]) -> str:
+def js_function_source(
+    expr: sympy.Basic, names: Sequence[str], *, unbounded: bool | None = None
+) -> str:
     """``function(v){return ...;}``; evaluate it where ``R`` is ``CruxRuntime.R``."""
-    return f"function(v){{return {to_javascript(expr, names)};}}"
+    return f"function(v){{return {to_javascript(expr, names, unbounded=unbounded)};}}"
 
 
 def _number(value: float) -> str:
-    if not math.isfinite(value):
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "(-Infinity)"
+    if math.isnan(value):
         return "NaN"
     text = repr(float(value))  # repr round-trips every float64 exactly
     return f"({text})" if text.startswith("-") else text
@@ -108,3 +119,49 @@ def _product(expr: sympy.Mul) -> str:
     for part in denominators:
         text = f"({text}) / ({part})"
     return f"R.fin({text})"
+
+
+def _js_unbounded(expr: sympy.Basic) -> str:
+    """Like `_js`, keeping infinities (mirrors ``to_numpy._Unbounded``)."""
+    js = _js_unbounded
+    if isinstance(expr, sympy.Add):
+        return "(" + " + ".join(f"({js(arg)})" for arg in expr.args) + ")"
+    if isinstance(expr, sympy.Mul):
+        numerators = [js(a) for a in expr.args if not (isinstance(a, sympy.Pow) and a.exp == -1)]
+        denominators = [js(a.base) for a in expr.args if isinstance(a, sympy.Pow) and a.exp == -1]
+        text = " * ".join(f"({part})" for part in numerators) if numerators else "1"
+        for part in denominators:
+            text = f"R.idiv({text}, {part})"
+        return f"({text})"
+    if isinstance(expr, sympy.Pow):
+        if isinstance(expr.exp, sympy.Number):
+            return f"R.ipow({js(expr.base)}, {_number(float(expr.exp))})"
+        return f"R.powv({js(expr.base)}, {js(expr.exp)})"
+    if isinstance(expr, (sympy.Min, sympy.Max)):
+        helper = "R.min" if isinstance(expr, sympy.Min) else "R.max"
+        result = js(expr.args[0])
+        for arg in expr.args[1:]:
+            result = f"{helper}({result}, {js(arg)})"
+        return result
+    if isinstance(expr, sympy.Abs):
+        return f"R.abs({js(expr.args[0])})"
+    if isinstance(expr, sympy.exp):
+        return f"Math.exp({js(expr.args[0])})"
+    if isinstance(expr, sympy.log):
+        return f"R.ilog({js(expr.args[0])})"
+    if type(expr) in _RELATIONS:
+        return f"R.{_RELATIONS[type(expr)]}({js(expr.args[0])}, {js(expr.args[1])})"
+    if isinstance(expr, (sympy.And, sympy.Or)):
+        helper = "R.and" if isinstance(expr, sympy.And) else "R.or"
+        result = js(expr.args[0])
+        for arg in expr.args[1:]:
+            result = f"{helper}({result}, {js(arg)})"
+        return result
+    if isinstance(expr, sympy.Not):
+        return f"R.not({js(expr.args[0])})"
+    if isinstance(expr, sympy.Piecewise):
+        result = "NaN"
+        for value, cond in reversed(expr.args):
+            result = f"R.ifelse({js(cond)}, {js(value)}, {result})"
+        return result
+    return _js(expr)  # symbols, numbers and booleans

@@ -13,7 +13,7 @@ from html import escape
 
 import sympy
 
-from engine.formula.compiled import ChoiceLabel
+from engine.formula.compiled import At, ChoiceLabel, Crossing, QuantityLiteral
 
 __all__ = ["to_mathml"]
 
@@ -99,6 +99,15 @@ def _render(expr: sympy.Basic, names: Mapping[str, str]) -> tuple[str, int]:
     """(MathML, binding strength) of ``expr``."""
     if isinstance(expr, ChoiceLabel):
         return _text("ms", expr.name), _ATOM
+    if isinstance(expr, QuantityLiteral):
+        return _quantity(expr), _MUL
+    if isinstance(expr, At):
+        return _at(expr, names), _ATOM
+    if isinstance(expr, Crossing):
+        return _call("crossing", expr.args, names)
+    if expr is sympy.oo or expr is -sympy.oo:
+        shown = _text("mi", "never")
+        return (_row(_MINUS, shown), _NEG) if expr is -sympy.oo else (shown, _ATOM)
     if isinstance(expr, sympy.Symbol):
         return _text("mi", names.get(expr.name, expr.name)), _ATOM
     if expr is sympy.true or expr is sympy.false:
@@ -195,3 +204,27 @@ def _piecewise(expr: sympy.Piecewise, names: Mapping[str, str]) -> str:
             guard = _row(_text("mtext", "if\u00a0"), _render(cond, names)[0])
         rows.append(f"<mtr><mtd>{shown}</mtd><mtd>{guard}</mtd></mtr>")
     return _row("<mo>{</mo>", "<mtable>" + "".join(rows) + "</mtable>")
+
+
+def _quantity(literal: QuantityLiteral) -> str:
+    """``50000[mile]`` as the number, a thin space and the unit upright."""
+    number, _ = _number(
+        sympy.Float(literal.magnitude)
+        if "." in literal.magnitude or "e" in literal.magnitude.lower()
+        else sympy.Integer(int(literal.magnitude))
+    )
+    unit = f'<mi mathvariant="normal">{escape(literal.unit_text, quote=False)}</mi>'
+    return _row(number, '<mspace width="0.17em"/>', unit)
+
+
+def _at(expr: At, names: Mapping[str, str]) -> str:
+    """``at(e, x=v)`` as ``e`` evaluated at ``x = v``: a bar with the settings beneath."""
+    settings: list[str] = []
+    for name, value in expr.settings:
+        settings.append(
+            _row(_text("mi", names.get(name, name)), "<mo>=</mo>", _render(value, names)[0])
+        )
+    below = _row(*_join(settings, "<mo>,</mo>"))
+    inner = _render(expr.inner, names)[0]
+    bar = '<mo stretchy="true">|</mo>'
+    return f"<msub>{_row(inner, bar)}{below}</msub>"

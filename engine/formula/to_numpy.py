@@ -44,30 +44,35 @@ _NAN = math.nan
 
 
 def numpy_function(
-    expr: sympy.Basic, names: Sequence[str]
+    expr: sympy.Basic, names: Sequence[str], *, unbounded: bool | None = None
 ) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
     """Vectorised evaluator of ``expr``: takes ``{name: float64 array (n,)}``, returns ``(n,)``.
 
     ``names`` are the symbols the caller will supply; a symbol of ``expr`` missing from it is a
-    programming error (`ValueError`). Inputs are never modified.
+    programming error (`ValueError`). Inputs are never modified. ``unbounded`` (a formula
+    using ``never`` or ``crossing``, or a quantity that does) keeps infinities: IEEE arithmetic,
+    except that ``x/0``, ``0**-k`` and ``log(0)`` stay undefined. By default a tree holding an
+    infinite constant is unbounded.
     """
-    return tree_function(from_sympy(expr), names)
+    return tree_function(from_sympy(expr), names, unbounded=unbounded)
 
 
 def tree_function(
-    tree: Node, names: Sequence[str]
+    tree: Node, names: Sequence[str], *, unbounded: bool | None = None
 ) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
     """`numpy_function` of a formula's plain-data tree (`engine.formula.tree`), without sympy."""
+    if unbounded is None:
+        unbounded = _has_infinity(tree)
     known = set(names)
     symbols = tree.symbols()
     missing = sorted(name for name in symbols if name not in known)
     if missing:
         raise ValueError(f"expected values for every symbol, missing {', '.join(missing)}")
-    node = _compile(tree)
+    node = _Unbounded().compile(tree) if unbounded else _compile(tree)
     used = sorted(symbols)
     # The root's array is fresh (safe to return) unless the formula is a bare symbol.
     fresh = tree.kind != "Symbol"
-    finite = tree.kind in _NEVER_INFINITE and tree.kind != "Symbol"
+    finite = unbounded or (tree.kind in _NEVER_INFINITE and tree.kind != "Symbol")
 
     def evaluate(values: Mapping[str, np.ndarray]) -> np.ndarray:
         n = _length(values, used)
@@ -187,8 +192,16 @@ _RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _constant(value: float) -> _Node:
-    value = _NAN if math.isinf(value) else value
+    # An infinite constant is written on purpose (`never`, `crossing`): overflow never folds
+    # into one (see engine.formula.fold).
     return lambda v: value
+
+
+def _has_infinity(tree: Node) -> bool:
+    """Whether ``tree`` holds an infinite constant (``never`` or ``crossing`` folded into it)."""
+    if tree.kind == "Number":
+        return math.isinf(tree.value)
+    return any(_has_infinity(arg) for arg in tree.args)
 
 
 def _compile(expr: Node) -> _Node:
@@ -290,8 +303,10 @@ def _product(expr: Node) -> _Node:
 
 
 def _piecewise(expr: Node) -> _Node:
-    pieces = [(_compile(pair.args[0]), _compile(pair.args[1])) for pair in expr.args]
+    return _piecewise_of([(_compile(pair.args[0]), _compile(pair.args[1])) for pair in expr.args])
 
+
+def _piecewise_of(pieces: list[tuple[_Node, _Node]]) -> _Node:
     def apply(v: Mapping[str, Any]) -> Any:
         # A condition is often the same in every sample (`lens == 'marginal'`: a lens is never
         # drawn). Then one branch is the answer, and the others need not be computed at all.
@@ -335,3 +350,102 @@ def _choose(
         c = c_start if index == start else cond(v)
         result = np.where(_isnan(c), _NAN, np.where(c != 0, value(v), result))
     return result
+
+
+# --- formulas that may be infinite on purpose ---------------------------------------------
+
+
+def _divide_defined(a: Any, b: Any) -> Any:
+    """``a / b`` with ``x / 0`` undefined (IEEE would give ±inf)."""
+    result = np.divide(a, b)
+    zero = np.asarray(b) == 0
+    if zero.any():
+        result = np.where(zero, _NAN, result)
+    return result
+
+
+def _power_defined(base: Any, exponent: float) -> Any:
+    if exponent == 0.5:
+        return np.sqrt(base)
+    if exponent == 0.0:
+        return np.where(_isnan(base), _NAN, 1.0)
+    result = np.power(base, exponent)
+    if exponent < 0:
+        result = np.where(np.asarray(base) == 0, _NAN, result)
+    return result
+
+
+def _log_defined(x: Any) -> Any:
+    return np.where(np.asarray(x) == 0, _NAN, np.log(x))
+
+
+class _Unbounded:
+    """The compiler for formulas that keep ±∞ (the JavaScript runtime's ``R.i*`` helpers).
+
+    Infinities follow IEEE arithmetic (``never + 1`` is ``never``, ``1 / never`` is 0,
+    ``never - never`` is undefined); the operations that are undefined at a finite point
+    (``x / 0``, ``0 ** -k``, ``log(0)``) stay undefined.
+    """
+
+    def compile(self, expr: Node) -> _Node:
+        kind = expr.kind
+        if kind == "Mul":
+            return self.product(expr)
+        if kind == "Pow":
+            base_expr, exp_value = expr.args
+            base = self.compile(base_expr)
+            if exp_value.kind == "Number":
+                k = exp_value.value
+                return lambda v: _power_defined(base(v), k)
+            exponent = self.compile(exp_value)
+            return lambda v: _power(base(v), exponent(v))
+        if kind == "log":
+            inner = self.compile(expr.args[0])
+            return lambda v: _log_defined(inner(v))
+        if kind == "exp":
+            inner = self.compile(expr.args[0])
+            return lambda v: np.exp(inner(v))
+        if kind in ("Min", "Max"):
+            ufunc = np.minimum if kind == "Min" else np.maximum
+            return _fold([self.compile(arg) for arg in expr.args], ufunc)
+        if kind == "Add":
+            return _fold([self.compile(arg) for arg in expr.args], np.add)
+        if kind == "Abs":
+            inner = self.compile(expr.args[0])
+            return lambda v: np.abs(inner(v))
+        if kind in _RELATIONS:
+            relation = _RELATIONS[kind]
+            lhs, rhs = self.compile(expr.args[0]), self.compile(expr.args[1])
+            return lambda v: relation(lhs(v), rhs(v))
+        if kind in ("And", "Or"):
+            op = _and if kind == "And" else _or
+            return _fold([self.compile(arg) for arg in expr.args], op)
+        if kind == "Not":
+            inner = self.compile(expr.args[0])
+            return lambda v: _not(inner(v))
+        if kind == "Piecewise":
+            pieces = [
+                (self.compile(pair.args[0]), self.compile(pair.args[1])) for pair in expr.args
+            ]
+            return _piecewise_of(pieces)
+        return _compile(expr)  # symbols, numbers and booleans are compiled alike
+
+    def product(self, expr: Node) -> _Node:
+        numerators: list[_Node] = []
+        denominators: list[_Node] = []
+        for arg in expr.args:
+            if arg.kind == "Pow" and arg.args[1].kind == "Number" and arg.args[1].value == -1:
+                denominators.append(self.compile(arg.args[0]))
+            else:
+                numerators.append(self.compile(arg))
+        if not denominators and len(numerators) == 1:
+            return numerators[0]
+        top = _fold(numerators, np.multiply) if numerators else _constant(1.0)
+
+        def apply(v: Mapping[str, Any]) -> Any:
+            result = top(v)
+            for part in denominators:
+                result = _divide_defined(result, part(v))
+            return result
+
+        return apply

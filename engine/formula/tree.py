@@ -12,6 +12,7 @@ This module imports neither sympy nor pint at load time: a warm `crux eval` must
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,12 +63,17 @@ def from_sympy(expr: sympy.Basic) -> Node:
     return Node(type(expr).__name__, tuple(from_sympy(arg) for arg in expr.args))
 
 
+_AT_CALL = re.compile(r"\bat\s*\(")
+
+
 @dataclass(frozen=True)
 class SymbolSpec:
     """What compiling a formula needs to know of one name: its unit and a choice's options."""
 
     unit: str
     choices: tuple[str, ...] = ()
+    definition: PortableFormula | None = None
+    """A calculator's own formula, which ``at(...)`` and ``given:`` inline."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +94,16 @@ class PortableFormula:
     symbols: Mapping[str, SymbolSpec]
     extras: dict[str, Any] = field(default_factory=dict, compare=False)
     """Sympy-free products of the formula kept alongside it (e.g. MathML, JavaScript)."""
+    unbounded: bool = False
+    """As `CompiledFormula.unbounded`: the result may be ±∞ on purpose."""
+    written: tuple[str, ...] = ()
+    """As `CompiledFormula.written`: the names the author wrote."""
+    given: tuple[tuple[str, Node], ...] = ()
+    """As `CompiledFormula.given`: a claim's ``given:`` settings as plain-data trees."""
+    given_text: tuple[tuple[str, str], ...] = ()
+    """The ``given:`` settings as the formula text they were compiled from."""
+    table: tuple[str, tuple[tuple[str, str], ...]] | None = None
+    """A lookup table's choice and (option, row figure) pairs: its formula is built, not parsed."""
 
     @classmethod
     def of(
@@ -95,29 +111,57 @@ class PortableFormula:
         formula: CompiledFormula | PortableFormula,
         unit_text: str | None,
         symbols: Mapping[str, SymbolSpec],
+        *,
+        given_text: Mapping[str, str] | None = None,
+        table: tuple[str, tuple[tuple[str, str], ...]] | None = None,
     ) -> PortableFormula:
+        """``symbols`` holds every name; a formula that inlines calculators (``at``, ``given:``)
+        keeps them all, since their definitions reach names the formula does not show."""
         if isinstance(formula, PortableFormula):
             return formula
+        inlines = bool(given_text) or _AT_CALL.search(formula.text) is not None
         return cls(
             text=formula.text,
             names=formula.names,
             boolean=formula.boolean,
             tree=formula.tree,
             unit_text=unit_text,
-            symbols={name: symbols[name] for name in formula.names},
+            symbols=dict(symbols) if inlines else {name: symbols[name] for name in formula.names},
+            unbounded=formula.unbounded,
+            written=formula.written,
+            given=formula.given,
+            given_text=tuple((given_text or {}).items()),
+            table=table,
         )
 
     @cached_property
     def compiled(self) -> CompiledFormula:
+        # Only formulas that need no other formula's tree are made portable (see
+        # `engine.site.model_cache.portable`), so the text and the symbols' units suffice.
         from engine.formula import units
-        from engine.formula.compiled import Symbol, compile_formula
+        from engine.formula.compiled import Symbol, compile_formula, compile_table
 
+        if self.table is not None:
+            assert self.unit_text is not None  # a table is a calculator
+            by, rows = self.table
+            return compile_table(self.text, by, rows, units.parse_unit(self.unit_text))
         table = {
-            name: Symbol(unit=units.parse_unit(spec.unit), choices=spec.choices)
+            name: Symbol(
+                unit=units.parse_unit(spec.unit),
+                choices=spec.choices,
+                definition=None if spec.definition is None else spec.definition.expr,
+                unbounded=False if spec.definition is None else spec.definition.unbounded,
+            )
             for name, spec in self.symbols.items()
         }
         expected = None if self.unit_text is None else units.parse_unit(self.unit_text)
-        return compile_formula(self.text, table, expected_unit=expected, boolean=self.boolean)
+        return compile_formula(
+            self.text,
+            table,
+            expected_unit=expected,
+            boolean=self.boolean,
+            given=dict(self.given_text) or None,
+        )
 
     @property
     def expr(self) -> sympy.Basic:

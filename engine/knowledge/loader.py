@@ -35,6 +35,7 @@ from engine.knowledge.schema import (
     KnowledgeFile,
     Scenario,
     Source,
+    TableRow,
 )
 from engine.knowledge.yaml_source import Path_, SourceDocument, YamlProblems, read_yaml
 
@@ -46,6 +47,19 @@ if TYPE_CHECKING:
     from engine.formula.tree import PortableFormula
 
     Formula = CompiledFormula | PortableFormula
+
+
+@dataclass(frozen=True)
+class Table:
+    """A lookup-table figure: ``by`` picks one row figure (``rows``: option → row figure id).
+
+    The loader turns ``figure: {by, values}`` into one figure per row (``figure.option``,
+    with the row's own range and sources) and a calculator ``figure`` that picks the row.
+    """
+
+    by: str
+    rows: Mapping[str, str]
+    figure: Figure
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +85,8 @@ class KnowledgeBase:
     graph: nx.DiGraph
     documents: Mapping[str, SourceDocument] = field(repr=False)
     origins: Mapping[str, tuple[str, Path_]] = field(repr=False)
+    tables: Mapping[str, Table] = field(default_factory=dict)
+    """Lookup tables by id: each is a calculator here, and one figure per row."""
 
     def locate(self, item_id: str, *fields: str | int, key: bool = False) -> Location:
         """Where an item (or one of its fields) is written, for error messages."""
@@ -195,15 +211,18 @@ def _assemble(
     claims: dict[str, Claim] = sections["claims"]
     scenarios: dict[str, Scenario] = sections["scenarios"]
     arguments = _expand_arguments(sections["arguments"], claims, out)
+    tables = _expand_tables(figures, calculators, out)
 
     check_ids(out.origins, out)
     check_figure_bounds(figures, out)
     check_claims(claims, out)
     _check_citations(sources, figures, claims, out)
     _check_arguments(arguments, claims, out)
-    _check_scenarios(scenarios, figures, claims, out)
+    _check_scenarios(scenarios, figures, claims, out, tables)
     unit_of = _check_units(figures, calculators, out)
-    formulas, conditions, order = _compile_formulas(figures, calculators, claims, unit_of, out)
+    formulas, conditions, order = _compile_formulas(
+        figures, calculators, claims, unit_of, out, tables
+    )
     if out.problems:
         raise CruxError(out.problems, "the knowledge base")
 
@@ -222,6 +241,77 @@ def _assemble(
         graph=graph,
         documents=documents,
         origins=out.origins,
+        tables=dict(sorted(tables.items())),
+    )
+
+
+def _expand_tables(
+    figures: dict[str, Figure], calculators: dict[str, Calculator], out: _Collector
+) -> dict[str, Table]:
+    """Each lookup-table figure becomes a figure per row and a calculator picking the row."""
+    tables: dict[str, Table] = {}
+    for fid, fig in sorted(figures.items()):
+        if fig.by is None or fig.values is None:
+            continue
+        del figures[fid]
+        choice = figures.get(fig.by)
+        if choice is None or choice.choices is None:
+            what = "not a choice figure" if choice is not None else "unknown"
+            hint = "" if choice is not None else did_you_mean(fig.by, figures)
+            out.add(
+                out.at(fid, "by"),
+                f"by: expected a choice figure (one with `choices`), found {what} '{fig.by}'{hint}",
+            )
+            continue
+        missing = [option for option in choice.choices if option not in fig.values]
+        if missing:
+            out.add(
+                out.at(fid, "values"),
+                f"values: expected a row for every option of '{fig.by}', missing "
+                + ", ".join(f"'{option}'" for option in missing),
+            )
+        unknown = [option for option in fig.values if option not in choice.choices]
+        for option in unknown:
+            out.add(
+                out.at(fid, "values", option, key=True),
+                f"values: '{option}' is not an option of '{fig.by}'"
+                f"{did_you_mean(option, choice.choices)}; expected one of "
+                + ", ".join(choice.choices),
+            )
+        if missing or unknown:
+            continue
+        rows: dict[str, str] = {}
+        for option in choice.choices:
+            row_id = f"{fid}.{option}"
+            if row_id in out.origins:
+                out.add(out.at(fid, "values", option, key=True), f"duplicate id '{row_id}'")
+                continue
+            figures[row_id] = _row_figure(fig, option, fig.values[option])
+            out.origins[row_id] = (out.origins[fid][0], (*out.origins[fid][1], "values", option))
+            rows[option] = row_id
+        calculators[fid] = Calculator(
+            label=fig.label,
+            formula=f"{fid}.{{{fig.by}}}",
+            unit=fig.unit,
+            notes=fig.notes,
+        )
+        tables[fid] = Table(by=fig.by, rows=rows, figure=fig)
+    return tables
+
+
+def _row_figure(table: Figure, option: str, row: TableRow) -> Figure:
+    return Figure(
+        label=f"{table.label} ({option})",
+        value=row.value,
+        unit=table.unit,
+        range=row.range,
+        distribution=row.distribution,
+        minimum=table.minimum,
+        maximum=table.maximum,
+        as_of=row.as_of,
+        confidence=row.confidence,
+        sources=row.sources,
+        notes=row.notes,
     )
 
 
@@ -317,8 +407,20 @@ def _check_scenarios(
     figures: Mapping[str, Figure],
     claims: Mapping[str, Claim],
     out: _Collector,
+    tables: Mapping[str, Table] | None = None,
 ) -> None:
     for sid, scenario in sorted(scenarios.items()):
+        for fid in scenario.set:
+            if tables and fid in tables:
+                table = tables[fid]
+                out.add(
+                    out.at(sid, "set", fid, key=True),
+                    f"scenario '{sid}' sets '{fid}', a lookup table by '{table.by}': "
+                    f"set '{table.by}', or one row such as '{next(iter(table.rows.values()))}'",
+                )
+        if tables and set(scenario.set) & set(tables):
+            kept = {fid: value for fid, value in scenario.set.items() if fid not in tables}
+            scenario = scenario.model_copy(update={"set": kept})
         out.problems.extend(
             scenario_problems(
                 sid,
@@ -375,15 +477,69 @@ def _check_units(
 def _formula_problem(
     out: _Collector, item_id: str, field_name: str, text: str, exc: FormulaError
 ) -> None:
+    from engine.formula.compiled import GivenError
+
     doc_path, at = out.origins[item_id]
-    where = out.documents[doc_path].locate_in_scalar((*at, field_name), exc.offset, text)
+    path: tuple[str | int, ...] = (*at, field_name)
+    if isinstance(exc, GivenError):
+        path, text = (*at, "given", exc.figure), exc.text
+    where = out.documents[doc_path].locate_in_scalar(path, exc.offset, text)
     hint = (
         f" (did you mean '{exc.suggestion}'?)"
         if exc.suggestion and "did you mean" not in exc.message
         else ""
     )
     prefix = {"syntax": "formula syntax: ", "forbidden": "formula not allowed: "}.get(exc.kind, "")
+    if isinstance(exc, GivenError):
+        prefix = f"given: {exc.figure}: {prefix}"
     out.add(where, f"{prefix}{exc.message}{hint}")
+
+
+def _unknown_name(
+    name: str, offset: int, claims: Mapping[str, Claim], figures: Mapping[str, Figure]
+) -> FormulaError | None:
+    """A clearer message for a claim id or a bare choice option used as a name."""
+    from engine.formula.compiled import FormulaError
+
+    if name in claims:
+        return FormulaError(
+            "reference",
+            offset,
+            f"'{name}' is a claim, and claims cannot appear in formulas: combine them with an "
+            f"argument (premises: [{name}, …])",
+        )
+    for fid, fig in sorted(figures.items()):
+        if fig.choices and name in fig.choices:
+            return FormulaError(
+                "reference",
+                offset,
+                f"unknown name '{name}': an option of the choice '{fid}' is written in quotes, "
+                f"as in {fid} == '{name}'",
+            )
+    return None
+
+
+def given_texts(
+    claim: Claim, figures: Mapping[str, Figure], calculators: Mapping[str, Calculator]
+) -> dict[str, str]:
+    """Each `given:` value as formula text: a number is in the figure's own unit."""
+    texts: dict[str, str] = {}
+    for name, value in claim.given.items():
+        target = figures.get(name) or calculators.get(name)
+        if isinstance(value, bool) or (
+            isinstance(value, (int, float))
+            and target is not None
+            and target.unit.strip() in ("", "1", "dimensionless")
+        ):
+            texts[name] = repr(float(value)) if not isinstance(value, bool) else str(int(value))
+        elif isinstance(value, (int, float)):
+            unit = target.unit if target is not None else ""
+            texts[name] = f"{float(value)!r}[{unit}]"
+        elif target is not None and isinstance(target, Figure) and target.choices:
+            texts[name] = repr(value)
+        else:
+            texts[name] = value
+    return texts
 
 
 def _compile_formulas(
@@ -392,15 +548,21 @@ def _compile_formulas(
     claims: Mapping[str, Claim],
     unit_of: Mapping[str, units.Unit],
     out: _Collector,
+    tables: Mapping[str, Table] | None = None,
 ) -> tuple[dict[str, Formula], dict[str, Formula], tuple[str, ...]]:
     from engine.formula.compiled import FormulaError, Symbol, compile_formula, symbol_names
+    from engine.formula.compiler import CONSTANTS
 
+    tables = tables or {}
     quantities = set(figures) | set(calculators)
     depends: dict[str, set[str]] = {}
     skip: set[str] = set()  # calculators already reported; compiling them would repeat the error
     for cid, calc in sorted(calculators.items()):
+        if cid in tables:
+            depends[cid] = set()
+            continue
         try:
-            names = symbol_names(calc.formula)
+            names = symbol_names(calc.formula) - set(CONSTANTS)
         except FormulaError as exc:
             _formula_problem(out, cid, "formula", calc.formula, exc)
             continue
@@ -409,15 +571,26 @@ def _compile_formulas(
             skip.add(cid)
         for name in unknown:
             found = re.search(rf"\b{re.escape(name)}\b", calc.formula)
-            offset = found.start() if found else 0
+            offset = max(found.start() if found else 0, 0)
             message = f"unknown name '{name}': expected a figure or calculator"
-            _formula_problem(
-                out,
-                cid,
-                "formula",
-                calc.formula,
-                FormulaError("reference", max(offset, 0), message, _closest(name, quantities)),
+            error = _unknown_name(name, offset, claims, figures) or FormulaError(
+                "reference", offset, message, _closest(name, quantities)
             )
+            base, dot, option = name.partition(".")
+            if dot and base in tables:
+                rows = [row.partition(".")[2] for row in tables[base].rows.values()]
+                error = FormulaError(
+                    "reference",
+                    offset,
+                    f"unknown row '{option}' of the table '{base}': expected one of "
+                    + ", ".join(rows),
+                    f"{base}.{close}" if (close := _closest(option, rows)) else None,
+                )
+            elif dot:
+                error = FormulaError(
+                    "forbidden", offset + len(base), "attribute access is not allowed in formulas"
+                )
+            _formula_problem(out, cid, "formula", calc.formula, error)
         depends[cid] = names & set(calculators)
 
     order = _calculator_order(depends, out)
@@ -437,22 +610,60 @@ def _compile_formulas(
         if cid not in unit_of or cid in skip or cid not in depends:
             continue
         try:
-            formulas[cid] = compile_formula(
-                calc.formula, symbols, expected_unit=unit_of[cid], boolean=False
-            )
+            if cid in tables:
+                formulas[cid] = _table_formula(calc, tables[cid], figures, unit_of[cid])
+            else:
+                formulas[cid] = compile_formula(
+                    calc.formula, symbols, expected_unit=unit_of[cid], boolean=False
+                )
         except FormulaError as exc:
+            if (
+                exc.kind == "unit"
+                and "unit" not in calc.model_fields_set
+                and exc.message.startswith("unit mismatch: expected a plain number")
+            ):
+                found_unit = exc.message.rsplit("found ", 1)[-1]
+                exc = FormulaError(
+                    "unit", exc.offset, f"no unit declared; add `unit: {found_unit}`"
+                )
             _formula_problem(out, cid, "formula", calc.formula, exc)
+            continue
+        # Later formulas may evaluate this one under other settings (`at`): keep its tree.
+        symbols[cid] = Symbol(
+            unit=unit_of[cid], definition=formulas[cid].expr, unbounded=formulas[cid].unbounded
+        )
     conditions: dict[str, Formula] = {}
     for claim_id, claim in sorted(claims.items()):
         if claim.holds_when is None:
             continue
         try:
             conditions[claim_id] = compile_formula(
-                claim.holds_when, symbols, expected_unit=None, boolean=True
+                claim.holds_when,
+                symbols,
+                expected_unit=None,
+                boolean=True,
+                given=given_texts(claim, figures, calculators) or None,
             )
         except FormulaError as exc:
+            if exc.kind == "reference" and exc.message.startswith("unknown name '"):
+                name = exc.message.split("'")[1]
+                exc = _unknown_name(name, exc.offset, claims, figures) or exc
             _formula_problem(out, claim_id, "holds_when", claim.holds_when, exc)
     return formulas, conditions, order
+
+
+def _table_formula(
+    calc: Calculator, table: Table, figures: Mapping[str, Figure], unit: units.Unit
+) -> CompiledFormula:
+    """The row picked by the table's choice, as a piecewise tree over the row figures."""
+    from engine.formula.compiled import compile_table
+
+    return compile_table(calc.formula, table.by, table_rows(table, figures), unit)
+
+
+def table_rows(table: Table, figures: Mapping[str, Figure]) -> tuple[tuple[str, str], ...]:
+    """(option, row figure) for each option of the table's choice, in the choice's order."""
+    return tuple((option, table.rows[option]) for option in figures[table.by].choices or ())
 
 
 def _closest(name: str, candidates: Iterable[str]) -> str | None:

@@ -116,7 +116,7 @@ def resolve_scenario(
         )
 
     settings: dict[str, Setting] = {
-        fid: normalise_setting(fig, fig.value) for fid, fig in kb.figures.items()
+        fid: normalise_setting(fig, fig.setting) for fid, fig in kb.figures.items()
     }
     assumptions: dict[str, bool] = {}
     expectations: dict[str, str] = {}

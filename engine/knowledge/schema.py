@@ -32,6 +32,14 @@ Id = Annotated[
         description="A snake_case id, unique across the whole knowledge base.",
     ),
 ]
+SettingId = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)?$",
+        max_length=160,
+        description="A figure id, or a lookup table's row as table.option.",
+    ),
+]
 
 
 def _real_date(text: str) -> str:
@@ -105,16 +113,64 @@ def _citations(items: object) -> object:
     return items
 
 
+class TableRow(_Model):
+    """One row of a lookup table: the figure's value when its choice picks this option."""
+
+    value: float = Field(description="The value in the table figure's `unit`.")
+    range: tuple[float, float] | None = Field(
+        None, description="A 90% interval [low, high] for this row."
+    )
+    distribution: Literal["lognormal", "normal", "uniform"] | None = Field(
+        None, description="How this row's `range` is sampled. Never guessed."
+    )
+    as_of: DateText | None = Field(None, description="When this row's value was true.")
+    confidence: Literal["reported", "estimated", "rumoured", "asserted"] | None = Field(
+        None, description="How sure this row's value is (as for a figure)."
+    )
+    sources: tuple[Citation, ...] = Field(
+        (), description="Citations for this row: a source id or {source, quote}."
+    )
+    notes: str | None = Field(None, description="Caveats about this row.")
+
+    _sources_shorthand = field_validator("sources", mode="before")(_citations)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TableRow:
+        if not math.isfinite(self.value):
+            raise ValueError(f"expected a finite number for value, found {self.value!r}")
+        if self.range is not None:
+            low, high = self.range
+            if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+                raise ValueError(f"expected [low, high] with low <= high, found {list(self.range)}")
+            if self.distribution == "lognormal" and low <= 0:
+                raise ValueError(f"a lognormal range needs positive bounds, found low = {low}")
+        if self.distribution is not None and self.range is None:
+            raise ValueError("a distribution needs a range to describe")
+        return self
+
+
 class Figure(_Model):
-    """A cited number, a 0/1 switch, or a choice between named options (a lens)."""
+    """A cited number, a 0/1 switch, a choice between named options (a lens), or a lookup table."""
 
     label: str = Field(min_length=1, description="What the number is, for a newcomer.")
-    value: StrictBool | float | str = Field(
-        description="The value in `unit`; for a switch 0 or 1; for a choice one of `choices`."
+    value: StrictBool | float | str | None = Field(
+        None,
+        description="The value in `unit`; for a switch 0 or 1; for a choice one of `choices`. "
+        "Required, except for a lookup table (`by`).",
     )
     unit: str = Field(
         "dimensionless",
         description="A unit, e.g. USD, USD/day, kWh/(100 km), gCO2/kWh (docs/units.md lists them).",
+    )
+    by: Id | None = Field(
+        None,
+        description="A lookup table: the choice figure whose option picks this figure's value "
+        "from `values`.",
+    )
+    values: dict[str, TableRow] | None = Field(
+        None,
+        description="A lookup table's rows: for each option of the `by` choice, "
+        "{value, range, confidence, sources}.",
     )
     range: tuple[float, float] | None = Field(
         None, description="A 90% interval [low, high] where sources disagree."
@@ -176,6 +232,26 @@ class Figure(_Model):
     def _consistent(self) -> Figure:
         if self.accepts_reciprocal and (self.choices is not None or self.switch):
             raise ValueError("only a number figure accepts_reciprocal, not a switch or a choice")
+        if (self.by is None) != (self.values is None):
+            raise ValueError("a lookup table needs both `by` (a choice figure) and `values`")
+        if self.by is not None:
+            extra = [
+                name
+                for name in ("value", "range", "distribution", "choices", "as_of", "confidence")
+                if getattr(self, name) not in (None, ())
+            ]
+            if self.switch:
+                extra.append("switch")
+            if self.sources:
+                extra.append("sources")
+            if extra:
+                raise ValueError(
+                    f"a lookup table (by: {self.by}) takes {', '.join(extra)} from each row "
+                    "of `values`, not from the figure"
+                )
+            return self
+        if self.value is None:
+            raise ValueError("expected a value (or a lookup table: `by` and `values`)")
         if self.choices is not None:
             if self.switch:
                 raise ValueError("a figure is either a switch or has choices, not both")
@@ -201,7 +277,9 @@ class Figure(_Model):
         return self
 
     @property
-    def kind(self) -> Literal["number", "switch", "choice"]:
+    def kind(self) -> Literal["number", "switch", "choice", "table"]:
+        if self.by is not None:
+            return "table"
         if self.choices is not None:
             return "choice"
         return "switch" if self.switch else "number"
@@ -213,9 +291,15 @@ class Figure(_Model):
             return self.choices
         return ("0", "1") if self.switch else ()
 
+    @property
+    def setting(self) -> bool | float | str:
+        """The value as written (lookup tables have none: the loader replaces them by rows)."""
+        assert self.value is not None, "a lookup table has no value of its own"
+        return self.value
+
     def numeric_value(self) -> float:
         """The value as the engine computes with it (a choice becomes its option index)."""
-        return numeric_setting(self, self.value)
+        return numeric_setting(self, self.setting)
 
 
 class Calculator(_Model):
@@ -227,6 +311,14 @@ class Calculator(_Model):
         "dimensionless", description="The unit the result is reported in (pint syntax)."
     )
     notes: str | None = Field(None, description="One line on what it means.")
+
+
+class Voice(_Model):
+    """One person or publication making a claim or an argument, in their words."""
+
+    speaker: str = Field(min_length=1, description="Who said it, e.g. a name or `turn 4`.")
+    quote: str | None = Field(None, description="Their exact words.")
+    source: Id | None = Field(None, description="Id of the source where they said it.")
 
 
 class Claim(_Model):
@@ -247,8 +339,19 @@ class Claim(_Model):
         None, description="The speaker's exact words, verbatim from the thread."
     )
     implicit: StrictBool = Field(False, description="An unstated premise that an argument needs.")
+    voices: tuple[Voice, ...] = Field(
+        (),
+        description="Everyone who makes this claim: [{speaker, quote, source}]. "
+        "`speaker` and `quote` are the one-voice shorthand.",
+    )
     holds_when: str | None = Field(
         None, description="A condition over figures and calculators: the numbers decide."
+    )
+    given: dict[Id, StrictBool | float | str] = Field(
+        {},
+        description="Evaluate `holds_when` with these figures replaced: a number in the "
+        "figure's unit, a quantity such as '50000[mile]', another figure's id, or a choice's "
+        "option ('coal'). Other figures keep the scenario's values.",
     )
     assumed: StrictBool | None = Field(
         None, description="For leaf claims: taken to hold (true) or fail (false)."
@@ -269,8 +372,10 @@ class Claim(_Model):
     def _consistent(self) -> Claim:
         if self.question is not None and self.role != "central":
             raise ValueError("only the central claim (role: central) has a question")
-        if self.implicit and self.quote is not None:
+        if self.implicit and (self.quote is not None or self.voices):
             raise ValueError("an implicit premise has no quote")
+        if self.given and self.holds_when is None:
+            raise ValueError("`given` settings need a `holds_when` condition to apply to")
         return self
 
 
@@ -333,6 +438,11 @@ class Argument(_Model):
     undercuts: Id | None = Field(None, description="An argument whose inference this one attacks.")
     speaker: str | None = Field(None, description="Who made the argument, e.g. `turn 7`.")
     quote: str | None = Field(None, description="The speaker's exact words.")
+    voices: tuple[Voice, ...] = Field(
+        (),
+        description="Everyone who makes this argument: [{speaker, quote, source}]. "
+        "`speaker` and `quote` are the one-voice shorthand.",
+    )
     notes: str | None = Field(None, description="Editorial notes.")
     argdown: ArgdownOrigin | None = Field(
         None,
@@ -346,7 +456,7 @@ class Scenario(_Model):
     label: str = Field(min_length=1, description="A short name for the scenario.")
     description: str | None = Field(None, description="What the scenario represents.")
     extends: Id | None = Field(None, description="Start from another scenario's settings.")
-    set: dict[Id, StrictBool | float | str] = Field(
+    set: dict[SettingId, StrictBool | float | str] = Field(
         {}, description="Figure values (in each figure's unit)."
     )
     assume: dict[Id, StrictBool] = Field(

@@ -133,7 +133,7 @@ def physical_bounds(figure: Figure) -> tuple[float, float]:
         return -math.inf, math.inf
     lower = figure.minimum
     if lower is None:
-        value = float(figure.value)
+        value = float(figure.setting)
         low = figure.range[0] if figure.range is not None else value
         non_negative = value >= 0 and low >= 0 and (value > 0 or figure.range is not None)
         lower = 0.0 if non_negative else -math.inf

@@ -107,7 +107,7 @@ class SourceDocument:
         span = self.scalar_at.get(tuple(path))
         if span is None:
             return self.locate(path)
-        if span.style in (None, "'", '"') and "\n" not in text:
+        if span.style in (None, "", "'", '"') and "\n" not in text:
             quote = 1 if span.style in ("'", '"') else 0
             return Location(self.path, span.line, span.col + quote + offset)
         if span.style in ("|", ">"):

@@ -28,7 +28,7 @@ from pathlib import Path
 from engine import __version__
 from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
 from engine.formula.tree import PortableFormula, SymbolSpec
-from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
+from engine.knowledge.loader import KnowledgeBase, given_texts, load_knowledge_base, table_rows
 from engine.site import cache as cache_folder
 
 FORMAT = 1
@@ -112,23 +112,40 @@ def _write(path: Path, kb: KnowledgeBase) -> None:
     try:
         entry = Entry(portable(kb), if_test_trees(kb))
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # something unpicklable: this knowledge base is simply loaded in full each time
     cache_folder.write_sealed(path, data)
 
 
 def portable(kb: KnowledgeBase) -> KnowledgeBase:
-    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it)."""
+    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it).
+
+    Calculators go in evaluation order, each becoming the definition that later formulas'
+    ``at(...)`` and ``given:`` inline, as the loader compiled them.
+    """
     specs = {fid: SymbolSpec(fig.unit, fig.choices or ()) for fid, fig in kb.figures.items()}
     specs.update({cid: SymbolSpec(calc.unit) for cid, calc in kb.calculators.items()})
+    formulas: dict[str, PortableFormula] = {}
+    order = [*kb.calculator_order, *(cid for cid in kb.formulas if cid not in kb.calculator_order)]
+    for cid in order:
+        table = kb.tables.get(cid)
+        formulas[cid] = PortableFormula.of(
+            kb.formulas[cid],
+            kb.calculators[cid].unit,
+            specs,
+            table=None if table is None else (table.by, table_rows(table, kb.figures)),
+        )
+        specs[cid] = SymbolSpec(kb.calculators[cid].unit, definition=formulas[cid])
     return dataclasses.replace(
         kb,
-        formulas={
-            cid: PortableFormula.of(formula, kb.calculators[cid].unit, specs)
-            for cid, formula in kb.formulas.items()
-        },
+        formulas=formulas,
         conditions={
-            claim_id: PortableFormula.of(formula, None, specs)
+            claim_id: PortableFormula.of(
+                formula,
+                None,
+                specs,
+                given_text=given_texts(kb.claims[claim_id], kb.figures, kb.calculators),
+            )
             for claim_id, formula in kb.conditions.items()
         },
     )

@@ -658,7 +658,7 @@ def scenario_page(model: SiteModel, shared: Context, scenario_id: str) -> Page:
 
 def _default_setting(kb: KnowledgeBase, figure_id: str) -> Setting:
     figure = kb.figures[figure_id]
-    return normalise_setting(figure, figure.value)
+    return normalise_setting(figure, figure.setting)
 
 
 def patterns_page(model: SiteModel, shared: Context) -> Page:

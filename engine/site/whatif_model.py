@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.analysis.flips import widened_range
 from engine.evaluation.evaluate import Evaluation
@@ -28,6 +28,9 @@ from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds, written_setting
+
+if TYPE_CHECKING:
+    from engine.knowledge.loader import Formula
 
 __all__ = [
     "ABSURD_FACTOR",
@@ -96,7 +99,7 @@ def _figure(figure: Figure) -> dict[str, Any]:
         "label": figure.label,
         "unit": figure.unit,
         "kind": figure.kind,
-        "value": written_setting(figure, figure.value),
+        "value": written_setting(figure, figure.setting),
         "range": list(figure.range) if figure.range is not None else None,
         "minimum": lower,
         "maximum": upper,
@@ -231,6 +234,10 @@ def _builds(kb: KnowledgeBase, evaluations: list[Evaluation]) -> dict[str, Any]:
     return out
 
 
+def _js_function(formula: Formula) -> str:
+    return js_function_source(formula.expr, formula.names, unbounded=formula.unbounded)
+
+
 def _json(value: Any) -> str:
     return json.dumps(
         value, sort_keys=True, ensure_ascii=True, allow_nan=False, separators=(",", ":")
@@ -246,11 +253,10 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
     data = model_data(kb, evaluations)
     _check_finite(data)
     calculators = ",\n".join(
-        f"    {_json(cid)}: {js_function_source(kb.formulas[cid].expr, kb.formulas[cid].names)}"
-        for cid in kb.calculator_order
+        f"    {_json(cid)}: {_js_function(kb.formulas[cid])}" for cid in kb.calculator_order
     )
     conditions = ",\n".join(
-        f"    {_json(cid)}: {js_function_source(formula.expr, formula.names)}"
+        f"    {_json(cid)}: {_js_function(formula)}"
         for cid, formula in sorted(kb.conditions.items())
     )
     return (

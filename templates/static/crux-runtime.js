@@ -88,6 +88,20 @@
       if (isnan(a)) return NaN;
       return a === 0 ? 1 : 0;
     },
+    /* For formulas that may be infinite on purpose (never, crossing): IEEE arithmetic, but
+     * x/0, 0**-k and log(0) stay undefined. Mirrors to_numpy._Unbounded. */
+    idiv: function (a, b) {
+      return b === 0 ? NaN : a / b;
+    },
+    ipow: function (b, k) {
+      if (k === 0.5) return Math.sqrt(b);
+      if (k === 0) return isnan(b) ? NaN : 1;
+      if (k < 0 && b === 0) return NaN;
+      return Math.pow(b, k);
+    },
+    ilog: function (x) {
+      return x === 0 ? NaN : Math.log(x);
+    },
     ifelse: function (c, a, b) {
       if (isnan(c)) return NaN;
       return c !== 0 ? a : b;
