@@ -192,6 +192,7 @@ def chance_context(model: SiteModel, analysis: SiteAnalysis, claim_id: str) -> C
         return None
     p = result.claims[claim_id]
     return {
+        "claim": claim_id,
         "p_holds": float(p.p_holds),
         "p_fails": float(p.p_fails),
         "p_undecided": float(p.p_undecided),

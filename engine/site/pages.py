@@ -365,11 +365,17 @@ def index_page(
         }
         for group in merged
     ]
+    # the build's column's P(holds), shown on the conclusion cards (and redrawn by the panel)
+    build_chance = {
+        row["id"]: next((c["p_holds"] for c in row["cells"] if c["is_build"]), None)
+        for row in rows
+    }
     conclusions = [
         {
             **claim_ref(kb, ev, cid),
             "summary": claim_summary(kb, ev, cid),
             "role": kb.claims[cid].role,
+            "p_holds": build_chance.get(cid),
         }
         for cid in model.rows
     ]

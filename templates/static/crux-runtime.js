@@ -6,7 +6,7 @@
  * with a NaN side is NaN; an if-expression with a NaN condition is NaN.
  * Generated code reads symbol values as v["name"] and calls helpers on R = CruxRuntime.R.
  */
-(function (root) {
+(function install(root) {
   "use strict";
 
   function isnan(x) {
@@ -111,4 +111,6 @@
   var api = root.CruxRuntime || {};
   api.R = R;
   root.CruxRuntime = api;
+  /* its own text, for the uncertainty worker (crux-uncertainty.js), which has no <script> tags */
+  root.CruxRuntime.source = "(" + install.toString() + ")(self);";
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -13,7 +13,7 @@
  *               data.tolerance: one constant, so a tie labels the same here and in the engine
  *   returns {claims: {id: label}, arguments: {id: label}, rounds}
  */
-(function (root) {
+(function install(root) {
   "use strict";
 
   function has(object, key) {
@@ -128,4 +128,6 @@
   }
 
   root.CruxSemantics = { label: label, HOLDS: 1, FAILS: -1, UNDECIDED: 0 };
+  /* its own text, for the uncertainty worker (crux-uncertainty.js), which has no <script> tags */
+  root.CruxSemantics.source = "(" + install.toString() + ")(self);";
 })(typeof globalThis !== "undefined" ? globalThis : this);

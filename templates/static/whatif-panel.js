@@ -267,6 +267,7 @@
     this.syncControls(resolved, typing);
     this.syncUrl();
     this.scheduleTip(resolved);
+    if (this.chance) this.chance.update(); // P(holds) from samples (whatif-uncertainty.js)
     return result;
   };
 

@@ -75,10 +75,19 @@
   function parseQuery(engine, search, base) {
     var params = new URLSearchParams(search);
     if (!Array.from(params.keys()).length) return copyState(base);
-    var state = { scenario: base.scenario, set: emptyMap(), assume: emptyMap(), problems: emptyMap() };
+    var state = copyState({ scenario: base.scenario, set: emptyMap(), assume: emptyMap(), range: base.range, seed: base.seed });
     var data = engine.data;
     params.forEach(function (raw, key) {
-      if (key === "scenario") {
+      if (key === "seed") {
+        if (/^\d{1,9}$/.test(raw)) state.seed = Number(raw);
+        else state.problems.seed = "Expected a whole number from 0 to 999999999 as the seed, found '" + raw + "'.";
+      } else if (key.slice(0, 6) === "range.") {
+        var rid = key.slice(6);
+        var rangeOut = {};
+        var rangeWhy = has(data.figures, rid) ? checkRange(data.figures[rid], raw, rangeOut) : "Unknown figure '" + rid + "' in the link.";
+        if (rangeWhy === null) state.range[rid] = rangeOut.value;
+        else state.problems[key] = rangeWhy + (has(data.figures, rid) ? " (from the link: '" + raw + "')" : "");
+      } else if (key === "scenario") {
         if (raw === data.defaults || has(data.scenarios, raw)) state.scenario = raw;
         else state.problems.scenario = "Unknown scenario '" + raw + "' in the link.";
       } else if (key.slice(0, 7) === "assume.") {
@@ -108,16 +117,48 @@
     Object.keys(state.assume).sort().forEach(function (cid) {
       parts.push("assume." + cid + "=" + (state.assume[cid] ? "true" : "false"));
     });
+    Object.keys(state.range || {}).sort().forEach(function (fid) {
+      parts.push("range." + fid + "=" + rangeText(state.range[fid]));
+    });
+    if (state.seed !== null && state.seed !== undefined) parts.push("seed=" + state.seed);
     return parts.length ? "?" + parts.join("&") : "";
   }
 
   function copyState(state) {
+    var range = emptyMap();
+    Object.keys(state.range || {}).forEach(function (fid) { range[fid] = state.range[fid].slice(); });
     return {
       scenario: state.scenario,
       set: Object.assign(emptyMap(), state.set),
       assume: Object.assign(emptyMap(), state.assume),
+      range: range,
+      seed: state.seed === undefined ? null : state.seed,
       problems: emptyMap(),
     };
+  }
+
+  /* A range as a link writes it: `2..9` (shortest round-trip numbers). */
+  function rangeText(range) {
+    return numberText(range[0]) + ".." + numberText(range[1]);
+  }
+
+  /* Why `text` (`low..high`) cannot be a 90% range of the figure, or null; `out.value` gets
+   * [low, high]. Whether the range can be sampled (a lognormal's must be positive, it must
+   * overlap the physical bounds) is crux-uncertainty.js's rangeProblem. */
+  function checkRange(figure, text, out) {
+    if (figure.kind !== "number") return "Only a number figure has a range.";
+    var parts = String(text).split("..");
+    if (parts.length !== 2) return "Expected a range as low..high, e.g. 2..9.";
+    var ends = [];
+    for (var i = 0; i < 2; i++) {
+      var end = {};
+      var why = checkInput(figure, parts[i], end);
+      if (why !== null) return (i === 0 ? "Low end: " : "High end: ") + why;
+      ends.push(end.value);
+    }
+    if (ends[0] > ends[1]) return "The low end is above the high end.";
+    out.value = ends;
+    return null;
   }
 
   /* What differs between two states: "scenario", figure ids and "assume.<claim>" names. */
@@ -130,6 +171,14 @@
     sortedUnique(Object.keys(state.assume).concat(Object.keys(base.assume))).forEach(function (cid) {
       if (state.assume[cid] !== base.assume[cid]) names.push("assume." + cid);
     });
+    var ranges = state.range || emptyMap();
+    var baseRanges = base.range || emptyMap();
+    sortedUnique(Object.keys(ranges).concat(Object.keys(baseRanges))).forEach(function (fid) {
+      var a = ranges[fid];
+      var b = baseRanges[fid];
+      if (!(a && b && a[0] === b[0] && a[1] === b[1])) names.push("range." + fid);
+    });
+    if ((state.seed === undefined ? null : state.seed) !== (base.seed === undefined ? null : base.seed)) names.push("seed");
     return names;
   }
 
@@ -174,6 +223,12 @@
       lines.push("assume:");
       cids.forEach(function (cid) { lines.push("  " + yamlKey(cid) + ": " + (state.assume[cid] ? "true" : "false")); });
     }
+    var rids = Object.keys(state.range || {}).sort();
+    if (rids.length) {
+      /* a scenario sets values, not ranges: say what the file leaves out */
+      lines.push("# Ranges you gave in the panel (a scenario file cannot carry them):");
+      rids.forEach(function (fid) { lines.push("#   " + fid + ": " + rangeText(state.range[fid])); });
+    }
     return lines.join("\n") + "\n";
   }
 
@@ -184,6 +239,8 @@
     parseQuery: parseQuery,
     writeQuery: writeQuery,
     copyState: copyState,
+    checkRange: checkRange,
+    rangeText: rangeText,
     differences: differences,
     sortedUnique: sortedUnique,
     resolve: resolve,

@@ -38,6 +38,10 @@
       var panel = new root.CruxWhatIfPanel.Panel(container, engine);
       api.panel = panel;
       api.engine = engine;
+      /* live P(holds) and histograms (whatif-uncertainty.js), before the link's state loads */
+      if (root.CruxWhatIfChance && root.CruxUncertainty && root.CruxUncertainty.core) {
+        api.chance = new root.CruxWhatIfChance.Chance(panel);
+      }
       var body = container.querySelector("[data-whatif-body]");
       if (body) body.hidden = false;
       var note = container.querySelector("[data-whatif-note]");

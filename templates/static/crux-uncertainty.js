@@ -1,0 +1,539 @@
+/* crux-uncertainty.js: P(holds) of every claim, sampled in the browser (docs/whatif.md).
+ *
+ * The browser side of engine/analysis/sampling.py and simulate.py. Every number figure with a
+ * 90% range that the state does not hold at a value of its own is drawn from its distribution:
+ * normal, lognormal (normal in log space) or uniform (the range is its central 90%), truncated by
+ * inverse CDF to the figure's physical bounds, exactly the engine's rule. The figures are
+ * Float64Arrays of n samples; the calculators and conditions are the engine's own formulas
+ * compiled by engine/formula/to_js.py into fused loops over those arrays (CruxModel.vector), and
+ * each distinct combination of decided labels is labelled once by crux-semantics.js and counted
+ * as often as it occurs (simulate.label_counts).
+ *
+ * Random numbers: xoshiro128** (Blackman and Vigna's generator, written here from its
+ * published description), one stream per figure, seeded from the run's seed and the figure's
+ * id. A figure's draws therefore do not depend on which other figures are sampled: widening one
+ * range moves P(holds) only through that figure (common random numbers), and the same seed gives
+ * the same numbers on every page. numpy draws other numbers, so the browser agrees with
+ * `crux simulate` statistically (within its standard errors), not to the digit.
+ *
+ * Everything that runs on samples is inside `factory`, which closes over nothing: the panel
+ * ships its source text (Function.prototype.toString) to a Web Worker made from a Blob URL,
+ * which works from file:// too; where no worker can be made it runs here in slices of a few ms.
+ *
+ *   CruxUncertainty.core          the factory's result on this page (tests use it directly)
+ *   CruxUncertainty.workerSource(model)  the worker's whole source text
+ *
+ * Needs crux-runtime.js, crux-semantics.js and model.js. Sets CruxUncertainty. Plain ES2017.
+ */
+(function (root) {
+  "use strict";
+
+  /* Self-contained: R is CruxRuntime.R, label is CruxSemantics.label. */
+  function factory(R, label) {
+    var Z95 = 1.6448536269514722; // engine.analysis.sampling.Z95
+    var HOLDS = 1;
+    var FAILS = -1;
+
+    /* ---- random numbers ------------------------------------------------------------------ */
+
+    /* FNV-1a over a string's UTF-16 units: a figure's stream number. */
+    function hashText(text) {
+      var h = 0x811c9dc5;
+      for (var i = 0; i < text.length; i++) {
+        h ^= text.charCodeAt(i);
+        h = Math.imul(h, 0x01000193);
+      }
+      return h >>> 0;
+    }
+
+    /* splitmix32 steps fill the four words of state, so that nearby seeds give unrelated
+     * streams and the state is never all zero. */
+    function Stream(seed, name) {
+      var x = (hashText(name) ^ Math.imul(seed >>> 0, 0x9e3779b1) ^ ((seed / 4294967296) >>> 0)) >>> 0;
+      var s = new Uint32Array(4);
+      for (var k = 0; k < 4; k++) {
+        x = (x + 0x9e3779b9) >>> 0;
+        var z = x;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+        s[k] = (z ^ (z >>> 16)) >>> 0;
+      }
+      if (!(s[0] | s[1] | s[2] | s[3])) s[0] = 1;
+      this.s = s;
+    }
+
+    /* xoshiro128**: the next 32 random bits. */
+    Stream.prototype.next32 = function () {
+      var s = this.s;
+      var result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+      var t = s[1] << 9;
+      s[2] ^= s[0];
+      s[3] ^= s[1];
+      s[1] ^= s[2];
+      s[0] ^= s[3];
+      s[2] ^= t;
+      s[3] = rotl(s[3], 11);
+      return result;
+    };
+
+    function rotl(x, k) {
+      return (x << k) | (x >>> (32 - k));
+    }
+
+    /* A uniform double in [0, 1) with 53 random bits. */
+    Stream.prototype.uniform = function () {
+      var high = this.next32() >>> 5; // 27 bits
+      var low = this.next32() >>> 6; // 26 bits
+      return (high * 67108864 + low) / 9007199254740992;
+    };
+
+    /* n uniforms into out: `uniform` n times, with the state in locals (no call per draw). */
+    Stream.prototype.fill = function (out, n) {
+      var st = this.s;
+      var s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0;
+      for (var i = 0; i < n; i++) {
+        var r, t, x;
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        var high = r >>> 5;
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        out[i] = (high * 67108864 + (r >>> 6)) / 9007199254740992;
+      }
+      st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+    };
+
+    /* ---- the normal distribution --------------------------------------------------------- */
+
+    /* erfc(x) for x >= 0 to ~1e-15: the Taylor series of erf near 0, a continued fraction in the
+     * tail (evaluated by the modified Lentz method). */
+    function erfcPositive(x) {
+      if (x < 2) {
+        var term = x;
+        var sum = x;
+        var x2 = x * x;
+        for (var k = 1; k < 200; k++) {
+          term *= -x2 / k;
+          var add = term / (2 * k + 1);
+          sum += add;
+          if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+        }
+        return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+      }
+      // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+      var tiny = 1e-300;
+      var f = x;
+      var C = x;
+      var D = 0;
+      for (var j = 1; j < 500; j++) {
+        var a = j / 2;
+        D = x + a * D;
+        if (Math.abs(D) < tiny) D = tiny;
+        C = x + a / C;
+        if (Math.abs(C) < tiny) C = tiny;
+        D = 1 / D;
+        var delta = C * D;
+        f *= delta;
+        if (Math.abs(delta - 1) < 1e-16) break;
+      }
+      return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+    }
+
+    /* The standard normal distribution function (scipy.special.ndtr). */
+    function ndtr(z) {
+      if (z !== z) return NaN;
+      if (z === Infinity) return 1;
+      if (z === -Infinity) return 0;
+      var x = Math.abs(z) / Math.SQRT2;
+      var tail = 0.5 * erfcPositive(x);
+      return z < 0 ? tail : 1 - tail;
+    }
+
+    /* The standard normal quantile (scipy.special.ndtri): Acklam's rational approximation
+     * (relative error below 1.2e-9, far finer than sampling noise). */
+    var A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+    var B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    var C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    var D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    var P_LOW = 0.02425;
+
+    function ndtri(p) {
+      var q, r;
+      if (p < P_LOW) {
+        q = Math.sqrt(-2 * Math.log(p));
+        return (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+          ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+      }
+      if (p > 1 - P_LOW) {
+        q = Math.sqrt(-2 * Math.log(1 - p));
+        return -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
+          ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+      }
+      q = p - 0.5;
+      r = q * q;
+      return (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q /
+        (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1);
+    }
+
+    /* ---- a figure's distribution (engine.analysis.sampling.Marginal) ---------------------- */
+
+    function Marginal(distribution, low, high, lower, upper) {
+      this.distribution = distribution;
+      this.low = low;
+      this.high = high;
+      this.lower = lower;
+      this.upper = upper;
+      if (distribution === "lognormal") {
+        this.location = (Math.log(low) + Math.log(high)) / 2;
+        this.scale = (Math.log(high) - Math.log(low)) / (2 * Z95);
+      } else if (distribution === "normal") {
+        this.location = (low + high) / 2;
+        this.scale = (high - low) / (2 * Z95);
+      } else {
+        this.location = (low + high) / 2;
+        this.scale = (high - low) / 2 / 0.9;
+      }
+      this.uLow = this.cdf(lower);
+      this.uHigh = this.cdf(upper);
+    }
+
+    Marginal.prototype.cdf = function (x) {
+      var mu = this.location;
+      var s = this.scale;
+      if (this.distribution === "uniform") {
+        if (s === 0) return x < mu ? 0 : 1;
+        return Math.min(1, Math.max(0, (x - (mu - s)) / (2 * s)));
+      }
+      var z;
+      if (this.distribution === "lognormal") z = x > 0 ? (Math.log(x) - mu) / s : -Infinity;
+      else z = s > 0 ? (x - mu) / s : x < mu ? -Infinity : Infinity;
+      return ndtr(z);
+    };
+
+    /* n draws into `out`, truncated to the physical bounds: uniforms between the bounds'
+     * percentiles, then the quantile function, all in flat loops over the array. */
+    Marginal.prototype.sample = function (stream, n, out) {
+      stream.fill(out, n);
+      var uLow = this.uLow;
+      var width = this.uHigh - uLow;
+      var mu = this.location;
+      var s = this.scale;
+      var lower = this.lower;
+      var upper = this.upper;
+      var kind = this.distribution;
+      var i, u, x;
+      for (i = 0; i < n; i++) {
+        u = uLow + width * out[i];
+        out[i] = u < 1e-300 ? 1e-300 : u > 0.9999999999999999 ? 0.9999999999999999 : u;
+      }
+      if (kind === "uniform") {
+        for (i = 0; i < n; i++) out[i] = mu - s + 2 * s * out[i];
+      } else {
+        ndtriInPlace(out, n);
+        if (kind === "lognormal") for (i = 0; i < n; i++) out[i] = Math.exp(mu + s * out[i]);
+        else for (i = 0; i < n; i++) out[i] = mu + s * out[i];
+      }
+      for (i = 0; i < n; i++) {
+        x = out[i];
+        out[i] = x < lower ? lower : x > upper ? upper : x;
+      }
+    };
+
+    /* ndtri of every element, in place (the same approximation, without a call per element). */
+    function ndtriInPlace(out, n) {
+      var a0 = A[0], a1 = A[1], a2 = A[2], a3 = A[3], a4 = A[4], a5 = A[5];
+      var b0 = B[0], b1 = B[1], b2 = B[2], b3 = B[3], b4 = B[4];
+      for (var i = 0; i < n; i++) {
+        var p = out[i];
+        if (p < P_LOW || p > 1 - P_LOW) {
+          out[i] = ndtri(p);
+          continue;
+        }
+        var q = p - 0.5;
+        var r = q * q;
+        out[i] = (((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q /
+          (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
+      }
+    }
+
+    /* Why a range cannot be sampled, or null (engine.analysis.sampling.check_distributions). */
+    function rangeProblem(distribution, low, high, lower, upper) {
+      if (!(isFinite(low) && isFinite(high))) return "Enter two numbers.";
+      if (low > high) return "The low end is above the high end.";
+      if (distribution === "lognormal" && !(low > 0)) return "A lognormal range must be above 0.";
+      var m = new Marginal(distribution, low, high, lower, upper);
+      if (!(m.uHigh - m.uLow > 1e-12)) return "The range lies outside the figure's bounds.";
+      return null;
+    }
+
+    /* engine.knowledge.settings.physical_bounds with the range the reader gives. */
+    function physicalBounds(figure, range) {
+      var lower = figure.declared_minimum;
+      if (lower === null || lower === undefined) {
+        var value = Number(figure.value);
+        var low = range ? range[0] : value;
+        lower = value >= 0 && low >= 0 && (value > 0 || !!range) ? 0 : -Infinity;
+      }
+      var upper = figure.declared_maximum === null || figure.declared_maximum === undefined ? Infinity : figure.declared_maximum;
+      return [lower, upper];
+    }
+
+    /* ---- scratch arrays, reused from run to run (allocating them is most of a run's cost) ---- */
+
+    var pool = Object.create(null);
+    var poolValues = Object.create(null);
+    var labelPool = Object.create(null);
+
+    function buffer(key, n) {
+      var b = pool[key];
+      if (!b || b.length !== n) {
+        b = pool[key] = new Float64Array(n);
+        delete poolValues[key];
+      }
+      return b;
+    }
+
+    /* A figure held at one value: its array is refilled only when the value changes. */
+    function constant(id, value, n) {
+      var key = "k:" + id;
+      var b = buffer(key, n);
+      if (!(key in poolValues) || !Object.is(poolValues[key], value)) {
+        b.fill(value);
+        poolValues[key] = value;
+      }
+      return b;
+    }
+
+    function labelBuffer(id, n) {
+      var b = labelPool[id];
+      if (!b || b.length !== n) b = labelPool[id] = new Int8Array(n);
+      return b;
+    }
+
+    /* ---- a run ----------------------------------------------------------------------------- *
+     * spec: {n, seed, figures: {id: {value: number, sample: null | {distribution, low, high,
+     *        lower, upper}}}, order: [calculator ids], conditions: [claim ids], claims: [ids],
+     *        args: [argument specs], assumed: {claim: 1|-1}, tolerance, keep: [calculator ids]}
+     * vector: {calculators: {id: fn(v, n, out)}, conditions: {id: fn}}
+     * Returns {n, counts: {claim: [holds, fails, undecided]}, kept: {calculator: Float64Array},
+     *          combos: number}. `n` samples are drawn in blocks of `block` (all at once by default).
+     */
+    function Run(spec, vector, block) {
+      this.spec = spec;
+      this.vector = vector;
+      this.block = Math.max(1, Math.min(block || spec.n, spec.n));
+      this.done = 0;
+      this.counts = Object.create(null);
+      for (var i = 0; i < spec.claims.length; i++) this.counts[spec.claims[i]] = [0, 0, 0];
+      this.kept = Object.create(null);
+      for (var k = 0; k < spec.keep.length; k++) this.kept[spec.keep[k]] = new Float64Array(spec.n);
+      this.streams = Object.create(null);
+      this.marginals = Object.create(null);
+      this.combos = 0;
+      this.labelCache = new Map();
+      var ids = Object.keys(spec.figures);
+      for (var j = 0; j < ids.length; j++) {
+        var sample = spec.figures[ids[j]].sample;
+        if (!sample) continue;
+        this.streams[ids[j]] = new Stream(spec.seed, ids[j]);
+        this.marginals[ids[j]] = new Marginal(sample.distribution, sample.low, sample.high, sample.lower, sample.upper);
+      }
+    }
+
+    /* Draw and count the next block; true when the run is complete. */
+    Run.prototype.step = function () {
+      var spec = this.spec;
+      var n = Math.min(this.block, spec.n - this.done);
+      if (n <= 0) return true;
+      var v = Object.create(null);
+      var ids = Object.keys(spec.figures);
+      var i, id;
+      for (i = 0; i < ids.length; i++) {
+        id = ids[i];
+        if (this.marginals[id]) {
+          v[id] = buffer("f:" + id, n);
+          this.marginals[id].sample(this.streams[id], n, v[id]);
+        } else {
+          v[id] = constant(id, spec.figures[id].value, n);
+        }
+      }
+      for (i = 0; i < spec.order.length; i++) {
+        id = spec.order[i];
+        var out = buffer("c:" + id, n);
+        this.vector.calculators[id](v, n, out);
+        v[id] = out;
+        if (this.kept[id]) this.kept[id].set(out, this.done);
+      }
+      /* decided labels: conditions per sample, then what is fixed for every sample */
+      var varying = [];
+      var base = Object.create(null);
+      var truth = buffer("truth", n);
+      for (i = 0; i < spec.conditions.length; i++) {
+        id = spec.conditions[i];
+        this.vector.conditions[id](v, n, truth);
+        var labels = labelBuffer(id, n);
+        var first = truth[0] === 1 ? HOLDS : truth[0] === 0 ? FAILS : 0;
+        var same = true;
+        for (var s = 0; s < n; s++) {
+          var t = truth[s];
+          var l = t === 1 ? HOLDS : t === 0 ? FAILS : 0;
+          labels[s] = l;
+          if (l !== first) same = false;
+        }
+        if (same) base[id] = first;
+        else varying.push([id, labels]);
+      }
+      var assumed = Object.keys(spec.assumed);
+      for (i = 0; i < assumed.length; i++) base[assumed[i]] = spec.assumed[assumed[i]];
+      this.countLabels(base, varying, n);
+      this.done += n;
+      return this.done >= spec.n;
+    };
+
+    /* simulate.label_counts: each distinct combination of the varying labels is labelled once. */
+    Run.prototype.countLabels = function (base, varying, n) {
+      var spec = this.spec;
+      var groups = new Map();
+      var i, s;
+      if (varying.length === 0) {
+        groups.set(0, { count: n, first: 0 });
+      } else {
+        /* each sample's combination as one integer: its varying labels as digits in base 3,
+         * renumbered 0, 1, 2, ... before it could lose precision (simulate._distinct_samples) */
+        var codes = new Float64Array(n);
+        var bound = 1;
+        for (i = 0; i < varying.length; i++) {
+          if (bound > 1e15) bound = renumber(codes, n);
+          var labels = varying[i][1];
+          for (s = 0; s < n; s++) codes[s] = codes[s] * 3 + labels[s] + 1;
+          bound *= 3;
+        }
+        for (s = 0; s < n; s++) {
+          var g = groups.get(codes[s]);
+          if (g) g.count++;
+          else groups.set(codes[s], { count: 1, first: s });
+        }
+      }
+      /* labels depend on the fixed labels and on which conditions vary: a cached labelling is
+       * reused only while those stay the same (always, within one block) */
+      var key = JSON.stringify(base) + "|" + varying.map(function (x) { return x[0]; }).join(",");
+      if (this.cacheKey !== key) this.labelCache = new Map();
+      this.cacheKey = key;
+      var counts = this.counts;
+      var claims = spec.claims;
+      var self = this;
+      groups.forEach(function (group) {
+        var code = "";
+        for (var v = 0; v < varying.length; v++) code += varying[v][1][group.first] + 1;
+        var labelled = self.labelCache.get(code);
+        if (!labelled) {
+          var fixed = Object.assign(Object.create(null), base);
+          for (var k = 0; k < varying.length; k++) fixed[varying[k][0]] = varying[k][1][group.first];
+          labelled = label(claims, spec.args, fixed, spec.tolerance).claims;
+          self.labelCache.set(code, labelled);
+          self.combos++;
+        }
+        for (var c = 0; c < claims.length; c++) {
+          var value = labelled[claims[c]];
+          counts[claims[c]][value === HOLDS ? 0 : value === FAILS ? 1 : 2] += group.count;
+        }
+      });
+    };
+
+    /* Codes 0, 1, 2, ... in order of first appearance; returns how many there are. */
+    function renumber(codes, n) {
+      var seen = new Map();
+      for (var s = 0; s < n; s++) {
+        var known = seen.get(codes[s]);
+        if (known === undefined) seen.set(codes[s], (known = seen.size));
+        codes[s] = known;
+      }
+      return seen.size;
+    }
+
+    Run.prototype.result = function () {
+      return { n: this.done, counts: this.counts, kept: this.kept, combos: this.combos };
+    };
+
+    /* Every block at once: how the worker runs a spec. */
+    function runAll(spec, vector) {
+      var run = new Run(spec, vector);
+      while (!run.step()) { /* next block */ }
+      return run.result();
+    }
+
+    /* numpy.percentile's default (linear between closest ranks) of sorted values. */
+    function quantileSorted(sorted, q) {
+      var m = sorted.length;
+      if (!m) return NaN;
+      var h = (m - 1) * q;
+      var lo = Math.floor(h);
+      var hi = Math.min(lo + 1, m - 1);
+      return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /* The defined values of an array, sorted. */
+    function definedSorted(values) {
+      var m = 0;
+      var out = new Float64Array(values.length);
+      for (var i = 0; i < values.length; i++) if (values[i] === values[i]) out[m++] = values[i];
+      return out.subarray(0, m).sort();
+    }
+
+    return {
+      Stream: Stream,
+      Marginal: Marginal,
+      Run: Run,
+      runAll: runAll,
+      ndtr: ndtr,
+      ndtri: ndtri,
+      rangeProblem: rangeProblem,
+      physicalBounds: physicalBounds,
+      quantileSorted: quantileSorted,
+      definedSorted: definedSorted,
+    };
+  }
+
+  /* The worker: the runtime, the semantics and the factory as text, and the model's vector
+   * functions as text; it answers {id, spec} with {id, result} (typed arrays transferred). */
+  function workerSource(model, runtimeSource, semanticsSource) {
+    function functions(map) {
+      return "{" + Object.keys(map).map(function (id) { return JSON.stringify(id) + ":" + map[id].toString(); }).join(",\n") + "}";
+    }
+    return [
+      "\"use strict\";",
+      "var self_ = self;",
+      runtimeSource,
+      semanticsSource,
+      "var R = self_.CruxRuntime.R;",
+      "var core = (" + factory.toString() + ")(R, self_.CruxSemantics.label);",
+      "var vector = {calculators: " + functions(model.vector.calculators) + ", conditions: " + functions(model.vector.conditions) + "};",
+      "self_.onmessage = function (event) {",
+      "  var job = event.data;",
+      "  try {",
+      "    var t0 = Date.now();",
+      "    var result = core.runAll(job.spec, vector);",
+      "    result.ms = Date.now() - t0;",
+      "    var transfer = Object.keys(result.kept).map(function (k) { return result.kept[k].buffer; });",
+      "    self_.postMessage({id: job.id, result: result}, transfer);",
+      "  } catch (err) {",
+      "    self_.postMessage({id: job.id, error: String(err && err.message || err)});",
+      "  }",
+      "};",
+    ].join("\n");
+  }
+
+  var runtime = root.CruxRuntime;
+  var semantics = root.CruxSemantics;
+  var api = {
+    factory: factory,
+    workerSource: workerSource,
+    core: runtime && semantics ? factory(runtime.R, semantics.label) : null,
+  };
+  root.CruxUncertainty = api;
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);

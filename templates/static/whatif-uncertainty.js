@@ -1,0 +1,562 @@
+/* whatif-uncertainty.js: live P(holds) in the what-if panel (docs/whatif.md, "Uncertainty").
+ *
+ * Chance(panel) adds a 90% range to each number figure of the panel that has a distribution,
+ * and after every change of the panel's state samples the whole map (crux-uncertainty.js) for
+ * the page's scenario and for each other matrix column, then writes P(holds) into the page in
+ * place: the matrix's P cells, the claim page's "How likely it holds" block, the conclusion
+ * cards, and the calculators' histograms (crux-histogram.js). While a run is under way those
+ * elements carry the class `chance-updating` (and aria-busy), so the reader sees they are stale.
+ *
+ * Sampling runs in a Web Worker made from a Blob URL (allowed from file:// too); where no worker
+ * can be made, on this thread in slices of at most SLICE_MS, so input never waits longer.
+ * Runs are never queued: an edit during a run starts the newest state as soon as the current
+ * slice or worker job returns, and the stale result is dropped.
+ *
+ * Until the reader changes something (and with no seed in the link) the page keeps the numbers
+ * the build computed with numpy, so a page as built reads as built.
+ *
+ * Needs crux-uncertainty.js, crux-tipping.js, whatif-state.js and crux-format.js. Sets
+ * CruxWhatIfChance. Plain ES2017.
+ */
+(function (root) {
+  "use strict";
+
+  var State = root.CruxWhatIfState;
+  var SLICE_MS = 8;
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value === null || value === undefined || value === false) return;
+      if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); });
+    return node;
+  }
+
+  /* engine.site.render.probability: `0.604`, never rounding a possible outcome to 0 or 1. */
+  function probability(value, digits) {
+    digits = digits === undefined ? 3 : digits;
+    if (value <= 0) return "0";
+    if (value >= 1) return "1";
+    var step = Math.pow(10, -digits);
+    if (value < step / 2) return "<" + step.toFixed(digits);
+    if (value > 1 - step / 2) return ">" + (1 - step).toFixed(digits);
+    return value.toFixed(digits);
+  }
+
+  function percent(value) {
+    return (value * 100).toFixed(1) + "%";
+  }
+
+  function now() {
+    return typeof performance !== "undefined" ? performance.now() : Date.now();
+  }
+
+  /* ---- what to sample: a state as a run's spec -------------------------------------------- */
+
+  /* Figures `crux simulate` holds at their value under a state: those its scenario (or the
+   * build's overrides) holds, and every figure the reader set (`--set`). */
+  function heldFixed(engine, state, base) {
+    var data = engine.data;
+    var fixed = Object.create(null);
+    var names;
+    if (base && state.scenario === base.scenario && base.fixed) names = base.fixed;
+    else if (data.scenarios[state.scenario]) names = data.scenarios[state.scenario].fixed || [];
+    else names = data.defaults_fixed || [];
+    names.forEach(function (fid) { fixed[fid] = true; });
+    Object.keys(state.set).forEach(function (fid) { fixed[fid] = true; });
+    return fixed;
+  }
+
+  /* The spec of one run (crux-uncertainty.js Run) for a state. */
+  function specFor(engine, state, options) {
+    var core = root.CruxUncertainty.core;
+    var data = engine.data;
+    var resolved = State.resolve(engine, state);
+    var fixed = heldFixed(engine, state, options.base);
+    var figures = Object.create(null);
+    var sampled = [];
+    engine.figureIds.forEach(function (fid) {
+      var figure = data.figures[fid];
+      var entry = { value: engine.numeric(fid, resolved.settings[fid]), sample: null };
+      var range = (state.range && state.range[fid]) || figure.range;
+      if (figure.kind === "number" && range && figure.distribution && !fixed[fid]) {
+        var bounds = core.physicalBounds(figure, range);
+        if (core.rangeProblem(figure.distribution, range[0], range[1], bounds[0], bounds[1]) === null) {
+          entry.sample = { distribution: figure.distribution, low: range[0], high: range[1], lower: bounds[0], upper: bounds[1] };
+          sampled.push(fid);
+        }
+      }
+      figures[fid] = entry;
+    });
+    var assumed = Object.create(null);
+    var conditions = engine.conditionIds.filter(function (cid) { return !(cid in resolved.assumptions); });
+    engine.claimIds.forEach(function (cid) {
+      var claim = data.claims[cid];
+      if (claim.assumed !== null && conditions.indexOf(cid) < 0) assumed[cid] = claim.assumed ? 1 : -1;
+    });
+    Object.keys(resolved.assumptions).forEach(function (cid) { assumed[cid] = resolved.assumptions[cid] ? 1 : -1; });
+    return {
+      n: options.n,
+      seed: options.seed,
+      figures: figures,
+      order: data.calculator_order.slice(),
+      conditions: conditions,
+      claims: engine.claimIds.slice(),
+      args: engine.argumentSpecs,
+      assumed: assumed,
+      tolerance: data.tolerance,
+      keep: options.keep || [],
+      sampled: sampled,
+      assumptions: resolved.assumptions,
+    };
+  }
+
+  /* ---- running: a worker, or slices on this thread ---------------------------------------- */
+
+  function Runner(model) {
+    this.model = model;
+    this.worker = undefined; // made on first use
+    this.jobs = 0;
+    this.callbacks = Object.create(null);
+  }
+
+  Runner.prototype.makeWorker = function () {
+    if (this.worker !== undefined) return this.worker;
+    this.worker = null;
+    var U = root.CruxUncertainty;
+    if (root.CRUX_NO_WORKER || typeof Worker === "undefined" || typeof Blob === "undefined" || !root.CruxRuntime.source || !root.CruxSemantics.source) return null;
+    try {
+      var source = U.workerSource(this.model, root.CruxRuntime.source, root.CruxSemantics.source);
+      var url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      var worker = new Worker(url);
+      var self = this;
+      worker.onmessage = function (event) {
+        var message = event.data;
+        var callback = self.callbacks[message.id];
+        delete self.callbacks[message.id];
+        if (callback) callback(message.error ? null : message.result, message.error);
+      };
+      worker.onerror = function (event) {
+        /* the origin refused the worker (or it broke): run the waiting jobs here instead */
+        if (event && event.preventDefault) event.preventDefault();
+        self.worker = null;
+        var waiting = self.callbacks;
+        self.callbacks = Object.create(null);
+        Object.keys(waiting).forEach(function (id) { waiting[id](null, "worker unavailable"); });
+      };
+      this.worker = worker;
+    } catch (err) {
+      this.worker = null;
+    }
+    return this.worker;
+  };
+
+  /* Run `spec`; `done(result)` unless `stale()` turns true first. */
+  Runner.prototype.run = function (spec, stale, done) {
+    var self = this;
+    var worker = this.makeWorker();
+    if (worker) {
+      var id = ++this.jobs;
+      var payload = Object.assign({}, spec, { args: spec.args });
+      this.callbacks[id] = function (result, error) {
+        if (result) done(result, "worker");
+        else if (!stale()) self.runHere(spec, stale, done); // the worker failed: do it here
+      };
+      worker.postMessage({ id: id, spec: payload });
+      return;
+    }
+    this.runHere(spec, stale, done);
+  };
+
+  /* On this thread, in slices of at most SLICE_MS: the block size adapts to the map's cost. */
+  Runner.prototype.runHere = function (spec, stale, done) {
+    var core = root.CruxUncertainty.core;
+    var block = 256;
+    var run = new core.Run(spec, this.model.vector, block);
+    var t0 = now();
+    function slice() {
+      if (stale()) return;
+      var start = now();
+      var finished = false;
+      while (!finished) {
+        var before = now();
+        finished = run.step();
+        var took = now() - before;
+        /* aim for blocks of a third of a slice */
+        if (took > 0) run.block = Math.max(32, Math.min(spec.n, Math.round(run.block * (SLICE_MS / 3) / took)));
+        if (now() - start > SLICE_MS - took) break;
+      }
+      if (finished) {
+        var result = run.result();
+        result.ms = now() - t0;
+        done(result, "page");
+      } else {
+        setTimeout(slice, 0);
+      }
+    }
+    slice();
+  };
+
+  /* ---- the panel's side -------------------------------------------------------------------- */
+
+  function Chance(panel) {
+    this.panel = panel;
+    this.engine = panel.engine;
+    this.data = panel.engine.data;
+    var chance = this.data.chance || { samples: 20000, seed: 1 };
+    this.samples = chance.samples;
+    this.defaultSeed = chance.seed;
+    this.base = Object.assign({}, panel.base, { fixed: (this.data.builds && this.data.builds[panel.container.getAttribute("data-scenario")] || {}).fixed });
+    this.runner = new Runner(root.CruxModel);
+    this.generation = 0;
+    this.dependencies = Object.create(null);
+    this.rangeFields = Object.create(null);
+    this.collect();
+    this.addRangeFields();
+    this.statusLine = el("p", { class: "chance-status", role: "status", "aria-live": "polite" });
+    var status = panel.status;
+    if (status && status.parentNode) status.parentNode.insertBefore(this.statusLine, status.nextSibling);
+    panel.chance = this;
+    this.last = null;
+    /* The first run of a page is slow (the browser compiles each formula's loop only after it
+     * ran for a while): a worker runs the page as built once, off this thread, while the reader
+     * reads, so that the first edit gets compiled code. */
+    var self = this;
+    setTimeout(function () { self.warm(); }, 50);
+  }
+
+  Chance.prototype.warm = function () {
+    if (this.runner.worker === null || !this.runner.makeWorker()) return;
+    var spec = specFor(this.engine, this.panel.base, { n: this.samples, seed: this.defaultSeed, base: this.base, keep: this.keep() });
+    this.runner.run(spec, function () { return false; }, function () {});
+  };
+
+  /* The page's elements that show a probability, found once. */
+  Chance.prototype.collect = function () {
+    function all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
+    /* matrix cells: the build's column carries data-claim, the others data-matrix-claim */
+    this.cells = all("table.matrix td.cell").map(function (td) {
+      var badge = td.querySelector("[data-matrix-claim], [data-claim]");
+      if (!badge) return null;
+      return {
+        td: td,
+        claim: badge.getAttribute("data-matrix-claim") || badge.getAttribute("data-claim"),
+        scenario: badge.getAttribute("data-column-scenario"),
+        lens: badge.getAttribute("data-column-lens"),
+        option: badge.getAttribute("data-column-option"),
+        span: td.querySelector(".p-holds"),
+        built: td.querySelector(".p-holds") ? td.querySelector(".p-holds").textContent : null,
+      };
+    }).filter(Boolean);
+    this.blocks = all("[data-chance-claim]").map(function (node) {
+      return { node: node, claim: node.getAttribute("data-chance-claim"), built: node.innerHTML };
+    });
+    this.cards = all("[data-card-chance]").map(function (node) {
+      return { node: node, claim: node.getAttribute("data-card-chance"), built: node.textContent, hidden: node.hidden };
+    });
+    this.histograms = all("[data-histogram]");
+  };
+
+  Chance.prototype.addRangeFields = function () {
+    var self = this;
+    var data = this.data;
+    Object.keys(this.panel.fields).forEach(function (fid) {
+      var figure = data.figures[fid];
+      if (figure.kind !== "number" || !figure.distribution) return;
+      var field = self.panel.fields[fid];
+      var shell = field.control.closest ? field.control.closest(".whatif-field") : null;
+      if (!shell) return;
+      var unit = figure.unit === "dimensionless" ? "" : " " + figure.unit;
+      function box(end) {
+        return el("input", {
+          type: "text", inputmode: "decimal", name: "range." + fid + "." + end, id: "whatif-range-" + fid + "-" + end,
+          autocomplete: "off", spellcheck: "false", class: "chance-range-" + end,
+          "aria-label": figure.label + ": " + (end === "low" ? "low end (5th percentile)" : "high end (95th percentile)") + " of its 90% range",
+          "aria-describedby": "whatif-range-" + fid + "-error",
+        });
+      }
+      var low = box("low");
+      var high = box("high");
+      var note = el("span", { class: "chance-range-note" });
+      var error = el("p", { class: "whatif-error", id: "whatif-range-" + fid + "-error", hidden: true });
+      var release = el("button", { type: "button", class: "chance-release", hidden: true, text: "Draw it from the range" });
+      release.addEventListener("click", function () {
+        delete self.panel.state.set[fid];
+        self.panel.apply(null);
+      });
+      var row = el("div", { class: "chance-range", "data-range-figure": fid }, [
+        el("span", { class: "chance-range-label", text: "90% range" }), low, el("span", { text: "to" }), high,
+        el("span", { class: "chance-range-unit", text: unit.trim() + (unit ? ", " : "") + figure.distribution }),
+        note, release, error,
+      ]);
+      shell.appendChild(row);
+      var entry = { low: low, high: high, note: note, error: error, release: release, row: row };
+      self.rangeFields[fid] = entry;
+      function edit() { self.editRange(fid, low.value, high.value); }
+      low.addEventListener("input", edit);
+      high.addEventListener("input", edit);
+    });
+  };
+
+  /* The reader typed a range: check it, and keep it in the state when it can be sampled. */
+  Chance.prototype.editRange = function (fid, lowText, highText) {
+    var figure = this.data.figures[fid];
+    var out = {};
+    var why = State.checkRange(figure, String(lowText).trim() + ".." + String(highText).trim(), out);
+    if (why === null) {
+      var core = root.CruxUncertainty.core;
+      var bounds = core.physicalBounds(figure, out.value);
+      why = core.rangeProblem(figure.distribution, out.value[0], out.value[1], bounds[0], bounds[1]);
+    }
+    var entry = this.rangeFields[fid];
+    if (entry) {
+      entry.error.textContent = why || "";
+      entry.error.hidden = !why;
+      [entry.low, entry.high].forEach(function (input) {
+        if (why) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+      });
+    }
+    if (why !== null) return false;
+    var own = figure.range;
+    if (own && own[0] === out.value[0] && own[1] === out.value[1]) delete this.panel.state.range[fid];
+    else this.panel.state.range[fid] = out.value;
+    this.typing = fid;
+    this.panel.apply(null);
+    this.typing = null;
+    return true;
+  };
+
+  /* After every change of the panel's state (Panel.apply). */
+  Chance.prototype.update = function () {
+    var state = this.panel.state;
+    this.syncRanges(state);
+    var modified = State.differences(state, this.panel.base).length > 0;
+    var generation = ++this.generation;
+    document.documentElement.classList.toggle("chance-live", modified);
+    if (!modified) {
+      this.restore();
+      return;
+    }
+    this.start(state, generation);
+  };
+
+  Chance.prototype.syncRanges = function (state) {
+    var self = this;
+    var fixed = heldFixed(this.engine, state, this.base);
+    Object.keys(this.rangeFields).forEach(function (fid) {
+      var entry = self.rangeFields[fid];
+      var figure = self.data.figures[fid];
+      var range = state.range[fid] || figure.range;
+      if (fid !== self.typing && !entry.low.hasAttribute("aria-invalid")) {
+        entry.low.value = range ? State.numberText(range[0]) : "";
+        entry.high.value = range ? State.numberText(range[1]) : "";
+      }
+      var byReader = Object.prototype.hasOwnProperty.call(state.set, fid);
+      var held = fixed[fid];
+      entry.row.classList.toggle("chance-held", !!held);
+      entry.row.classList.toggle("chance-edited", !!state.range[fid]);
+      entry.note.textContent = !range ? "" : !held ? "" : byReader ? "held at your value" : "held at the scenario's value";
+      entry.release.hidden = !(held && byReader && range);
+    });
+  };
+
+  /* Back to the numbers the build computed. */
+  Chance.prototype.restore = function () {
+    this.cells.forEach(function (cell) {
+      if (cell.built === null) { if (cell.span) cell.span.hidden = true; }
+      else { cell.span.hidden = false; cell.span.textContent = cell.built; }
+      if (cell.span) cell.span.classList.remove("chance-updating");
+    });
+    this.blocks.forEach(function (block) {
+      if (block.node.innerHTML !== block.built) block.node.innerHTML = block.built;
+      block.node.classList.remove("chance-updating");
+      block.node.removeAttribute("aria-busy");
+    });
+    this.cards.forEach(function (card) {
+      card.node.textContent = card.built;
+      card.node.hidden = card.hidden;
+      card.node.classList.remove("chance-updating");
+    });
+    if (root.CruxHistogram) root.CruxHistogram.restoreAll(this.histograms);
+    this.statusLine.textContent = "";
+    this.last = null;
+  };
+
+  Chance.prototype.seed = function (state) {
+    return state.seed === null || state.seed === undefined ? this.defaultSeed : state.seed;
+  };
+
+  /* The states to sample: the page's own, then each other matrix column's. */
+  Chance.prototype.columns = function (state) {
+    var panel = this.panel;
+    var columns = [{ key: "", state: state }];
+    var seen = { "": true };
+    this.cells.forEach(function (cell) {
+      if (!cell.scenario) return;
+      var key = cell.lens ? "lens:" + cell.lens + "=" + cell.option : "scenario:" + cell.scenario;
+      if (seen[key]) return;
+      seen[key] = true;
+      var column = { scenario: cell.scenario, set: Object.assign({}, state.set), assume: state.assume, range: state.range, seed: state.seed };
+      if (cell.lens) {
+        column.scenario = state.scenario;
+        column.set[cell.lens] = cell.option;
+      } else if (cell.scenario !== panel.data.defaults && !panel.data.scenarios[cell.scenario]) {
+        column.scenario = state.scenario;
+      }
+      columns.push({ key: key, state: column });
+    });
+    return columns;
+  };
+
+  Chance.prototype.keep = function () {
+    var keep = [];
+    this.histograms.forEach(function (node) {
+      var id = node.getAttribute("data-histogram");
+      if (keep.indexOf(id) < 0) keep.push(id);
+    });
+    return keep;
+  };
+
+  Chance.prototype.start = function (state, generation) {
+    var self = this;
+    var columns = this.columns(state);
+    var seed = this.seed(state);
+    var results = Object.create(null);
+    var started = now();
+    this.markUpdating(true);
+    this.statusLine.textContent = "Sampling " + this.samples.toLocaleString("en-US") + " draws\u2026";
+    var stale = function () { return generation !== self.generation; };
+    function next(index) {
+      if (stale()) return;
+      if (index >= columns.length) {
+        self.statusLine.textContent = self.summary(results[""], seed, now() - started);
+        return;
+      }
+      var column = columns[index];
+      var spec = specFor(self.engine, column.state, { n: self.samples, seed: seed, base: self.panel.base.scenario === column.state.scenario ? self.base : null, keep: index === 0 ? self.keep() : [] });
+      self.runner.run(spec, stale, function (result, where) {
+        if (stale()) return;
+        result.spec = spec;
+        result.where = where;
+        results[column.key] = result;
+        if (index === 0) {
+          self.last = result;
+          self.last.elapsed = now() - started;
+          self.showPage(result);
+        }
+        self.showCells(column.key, result);
+        next(index + 1);
+      });
+    }
+    next(0);
+  };
+
+  Chance.prototype.summary = function (result, seed, ms) {
+    var sampled = result.spec.sampled.length;
+    return "P(holds) from " + result.n.toLocaleString("en-US") + " draws of " + sampled + " figure" + (sampled === 1 ? "" : "s") +
+      " with a range, seed " + seed + " (" + Math.round(ms) + " ms" + (result.where === "worker" ? ", in a worker" : "") + ").";
+  };
+
+  Chance.prototype.markUpdating = function (on) {
+    this.cells.forEach(function (cell) { if (cell.span) cell.span.classList.toggle("chance-updating", on); });
+    this.blocks.forEach(function (block) {
+      block.node.classList.toggle("chance-updating", on);
+      if (on) block.node.setAttribute("aria-busy", "true");
+      else block.node.removeAttribute("aria-busy");
+    });
+    this.cards.forEach(function (card) { card.node.classList.toggle("chance-updating", on); });
+    this.histograms.forEach(function (node) { node.classList.toggle("chance-updating", on); });
+  };
+
+  /* Whether a claim's P is worth showing: it is not assumed, and a sampled figure bears on it
+   * (engine.site.analysis.cell_chance). */
+  Chance.prototype.applies = function (result, cid) {
+    if (Object.prototype.hasOwnProperty.call(result.spec.assumptions, cid)) return false;
+    var figures = this.dependencies[cid];
+    if (!figures) figures = this.dependencies[cid] = root.CruxTipping.dependencies(this.engine, [cid]).figures;
+    var sampled = result.spec.figures;
+    return figures.some(function (fid) { return sampled[fid] && sampled[fid].sample; });
+  };
+
+  Chance.prototype.showCells = function (key, result) {
+    var self = this;
+    this.cells.forEach(function (cell) {
+      var cellKey = !cell.scenario ? "" : cell.lens ? "lens:" + cell.lens + "=" + cell.option : "scenario:" + cell.scenario;
+      if (cellKey !== key) return;
+      var counts = result.counts[cell.claim];
+      var show = counts && self.applies(result, cell.claim);
+      if (!show) {
+        if (cell.span) { cell.span.hidden = true; cell.span.classList.remove("chance-updating"); }
+        return;
+      }
+      if (!cell.span) {
+        cell.span = el("span", { class: "p-holds", "data-p-holds": cell.claim });
+        cell.td.appendChild(document.createTextNode(" "));
+        cell.td.appendChild(cell.span);
+      }
+      cell.span.hidden = false;
+      cell.span.title = "Chance it holds, from your values (" + result.n.toLocaleString("en-US") + " draws in your browser)";
+      cell.span.textContent = "P " + probability(counts[0] / result.n, 2);
+      cell.span.classList.remove("chance-updating");
+    });
+  };
+
+  Chance.prototype.showPage = function (result) {
+    var self = this;
+    var n = result.n;
+    this.blocks.forEach(function (block) {
+      var counts = result.counts[block.claim];
+      block.node.classList.remove("chance-updating");
+      block.node.removeAttribute("aria-busy");
+      if (!counts) return;
+      var applies = self.applies(result, block.claim);
+      var p = [counts[0] / n, counts[1] / n, counts[2] / n];
+      var names = ["holds", "fails", "undecided"];
+      names.forEach(function (name, i) {
+        var dd = block.node.querySelector("[data-chance='" + name + "']");
+        if (!dd) return;
+        var text = probability(p[i]);
+        if (i === 0 && p[0] > 0 && p[0] < 1) {
+          dd.textContent = text + " ";
+          dd.appendChild(el("span", { class: "muted", title: "one standard error", text: "\u00b1 " + probability(Math.sqrt(p[0] * (1 - p[0]) / n)) }));
+        } else dd.textContent = text;
+      });
+      var bar = block.node.querySelector(".chance-bar");
+      if (bar) {
+        bar.textContent = "";
+        names.forEach(function (name, i) {
+          if (p[i] > 0) bar.appendChild(el("span", { class: "label-" + name, style: "width: " + percent(p[i]) }));
+        });
+      }
+      var note = block.node.querySelector(".built-only-note");
+      if (note) {
+        note.textContent = applies
+          ? "Computed in your browser from your values and ranges: " + n.toLocaleString("en-US") + " draws of " + result.spec.sampled.length + " figures, seed " + result.spec.seed + "."
+          : "No figure it depends on is drawn from a range under your values: its label is certain.";
+      }
+    });
+    this.cards.forEach(function (card) {
+      var counts = result.counts[card.claim];
+      card.node.classList.remove("chance-updating");
+      if (!counts || !self.applies(result, card.claim)) { card.node.hidden = true; return; }
+      card.node.hidden = false;
+      card.node.textContent = "P(holds) " + probability(counts[0] / n);
+    });
+    if (root.CruxHistogram) {
+      this.histograms.forEach(function (node) {
+        node.classList.remove("chance-updating");
+        var id = node.getAttribute("data-histogram");
+        if (result.kept[id]) root.CruxHistogram.redraw(node, result.kept[id], self.engine, result);
+      });
+    }
+  };
+
+  var api = { Chance: Chance, Runner: Runner, specFor: specFor, heldFixed: heldFixed, probability: probability };
+  root.CruxWhatIfChance = api;
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);
