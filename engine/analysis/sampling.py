@@ -28,7 +28,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.errors import CruxError, Location, Problem, UsageError
+from engine.errors import CruxError, Location, Problem, UsageError, did_you_mean
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.settings import numeric_setting, physical_bounds
 
@@ -322,3 +322,63 @@ def parse_correlation(text: str) -> tuple[tuple[str, str], float]:
             f"expected a number after '=', found '{raw.strip()}'", "--correlate"
         ) from None
     return (names[0], names[1]), rho
+
+
+# --- other ranges (`crux simulate --range`, the what-if panel's range fields) ---------------
+
+
+def parse_range(text: str) -> tuple[str, tuple[float, float]]:
+    """Parse ``figure=low..high`` (the ``--range`` option; the panel's links write the same)."""
+    name, sep, raw = text.partition("=")
+    low_text, dots, high_text = raw.partition("..")
+    if not sep or not name.strip() or not dots:
+        raise UsageError(f"expected FIGURE=LOW..HIGH, e.g. price=2..9, found '{text}'", "--range")
+    try:
+        low, high = float(low_text), float(high_text)
+    except ValueError:
+        raise UsageError(
+            f"expected two numbers LOW..HIGH after '=', found '{raw.strip()}'", "--range"
+        ) from None
+    return name.strip(), (low, high)
+
+
+def with_ranges(kb: KnowledgeBase, ranges: Mapping[str, tuple[float, float]]) -> KnowledgeBase:
+    """The knowledge base with other 90% ranges for some number figures.
+
+    Each figure keeps its distribution, and its physical bounds follow the new range by the one
+    rule (`physical_bounds`), as they do in the what-if panel. Raises `UsageError` naming every
+    range that cannot be used; whether a range overlaps its bounds is checked when sampling.
+    """
+    if not ranges:
+        return kb
+    import dataclasses
+
+    problems: list[str] = []
+    figures = dict(kb.figures)
+    for fid, (low, high) in sorted(ranges.items()):
+        figure = kb.figures.get(fid)
+        if figure is None:
+            problems.append(f"unknown figure '{fid}'{did_you_mean(fid, kb.figures)}")
+        elif figure.kind != "number":
+            problems.append(f"'{fid}' is a {figure.kind}, not a number: it has no range")
+        elif figure.distribution is None:
+            problems.append(
+                f"'{fid}' has no distribution to draw the range from (the engine does not guess)"
+            )
+        elif not (math.isfinite(low) and math.isfinite(high)) or low > high:
+            problems.append(f"{fid}: expected finite LOW <= HIGH, found {low:g}..{high:g}")
+        elif figure.distribution == "lognormal" and low <= 0:
+            problems.append(f"{fid}: a lognormal range must be above 0, found {low:g}..{high:g}")
+        else:
+            figures[fid] = figure.model_copy(update={"range": (float(low), float(high))})
+    if problems:
+        raise RangeError(problems)
+    return dataclasses.replace(kb, figures=figures)
+
+
+class RangeError(UsageError):
+    """Ranges given on the command line that cannot be used (bad usage: exit status 2)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        problems = [Problem(Location("--range"), message) for message in messages]
+        CruxError.__init__(self, problems, "the command line")

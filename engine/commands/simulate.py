@@ -124,6 +124,14 @@ Examples:
     metavar="FIGURE,FIGURE=RHO",
     help="Spearman rank correlation between two sampled figures (repeatable), e.g. 'a,b=0.6'.",
 )
+@click.option(
+    "--range",
+    "ranges",
+    multiple=True,
+    metavar="FIGURE=LOW..HIGH",
+    help="Another 90% range for a figure (repeatable), e.g. 'price=2..9'; as the what-if "
+    "panel's range fields and links give it.",
+)
 @claims_dir
 @scenario_options
 @format_option
@@ -131,6 +139,7 @@ def command(
     n: int,
     seed: int | None,
     correlates: tuple[str, ...],
+    ranges: tuple[str, ...],
     claims_dir: Path,
     scenario: str | None,
     sets: tuple[str, ...],
@@ -138,7 +147,7 @@ def command(
     output_format: str,
 ) -> None:
     """Sample every figure with a range and report how often each claim holds."""
-    from engine.analysis.sampling import parse_correlation
+    from engine.analysis.sampling import parse_correlation, parse_range, with_ranges
     from engine.analysis.simulate import simulate
     from engine.knowledge.scenario import resolve_scenario, scenario_heading
 
@@ -154,7 +163,8 @@ def command(
         )
     if seed is not None and seed < 0:
         raise UsageError(f"expected a non-negative seed, found {seed}", "--seed")
-    kb = load(claims_dir)
+    given = [parse_range(text) for text in ranges]
+    kb = with_ranges(load(claims_dir), dict(given))
     correlations = dict(parse_correlation(text) for text in correlates)
     scenario_input = resolve_scenario(kb, scenario, sets, assumes)
     result = simulate(kb, scenario_input, n, seed, correlations)

@@ -367,8 +367,7 @@ def index_page(
     ]
     # the build's column's P(holds), shown on the conclusion cards (and redrawn by the panel)
     build_chance = {
-        row["id"]: next((c["p_holds"] for c in row["cells"] if c["is_build"]), None)
-        for row in rows
+        row["id"]: next((c["p_holds"] for c in row["cells"] if c["is_build"]), None) for row in rows
     }
     conclusions = [
         {

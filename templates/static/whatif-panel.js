@@ -242,7 +242,7 @@
     var notes = [];
     Object.keys(parsed.problems).forEach(function (key) {
       if (self.fields[key]) self.setError(key, parsed.problems[key]);
-      else notes.push(parsed.problems[key]);
+      else if (!(self.chance && self.chance.linkProblem(key, parsed.problems[key]))) notes.push(parsed.problems[key]);
     });
     if (notes.length) this.status.textContent = notes.join(" ");
   };

@@ -232,7 +232,8 @@
   Chance.prototype.warm = function () {
     if (this.runner.worker === null || !this.runner.makeWorker()) return;
     var spec = specFor(this.engine, this.panel.base, { n: this.samples, seed: this.defaultSeed, base: this.base, keep: this.keep() });
-    this.runner.run(spec, function () { return false; }, function () {});
+    var runner = this.runner;
+    runner.run(spec, function () { return runner.worker === null; }, function () {});
   };
 
   /* The page's elements that show a probability, found once. */
@@ -328,6 +329,15 @@
     this.typing = fid;
     this.panel.apply(null);
     this.typing = null;
+    return true;
+  };
+
+  /* A bad `range.<figure>` in the link: shown on the figure's range field (true), if it has one. */
+  Chance.prototype.linkProblem = function (key, message) {
+    var entry = key.slice(0, 6) === "range." ? this.rangeFields[key.slice(6)] : null;
+    if (!entry) return false;
+    entry.error.textContent = message;
+    entry.error.hidden = false;
     return true;
   };
 
