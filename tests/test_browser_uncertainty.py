@@ -386,3 +386,88 @@ def test_bad_ranges_are_refused_with_a_message(lemonade_site: Path, tab: Any) ->
     # a bad range in a link is reported on the field, and the figure keeps its own range
     page = tab.open(lemonade_site, "index.html", "?range.cup_price=3..1")
     assert "above the high end" in page.inner_text("#whatif-range-cup_price-error")
+
+
+# --- histograms ------------------------------------------------------------------------------------
+
+
+def _calculator_page(site: Path, calc_id: str) -> str:
+    return (site / "calculators" / f"{calc_id}.html").read_text(encoding="utf-8")
+
+
+def test_calculator_pages_have_labelled_histograms_without_javascript(
+    lemonade_site: Path, shipped_site_once: Path
+) -> None:
+    from tests.site_helpers import Page
+
+    page = Page(_calculator_page(lemonade_site, "margin_per_cup"))
+    figure = page.find("figure", class_="histogram")[0]
+    assert figure.attrs["data-histogram"] == "margin_per_cup"
+    svg = page.find("svg", class_="histogram-svg")[0]
+    texts = [t.text for t in page.find("text")]
+    assert {"5%", "50%", "95%"} <= set(texts), texts
+    assert "margin_per_cup" in texts  # the axis's label (a dimensionless ratio: no unit)
+    assert len(page.find("rect")) >= 20
+    assert any(t.startswith("\u2714 ") for t in texts)  # the threshold's side where it holds
+    assert "margin_is_healthy holds when margin_per_cup > 0.5" in figure.text
+    assert "draws" in figure.text and svg.attrs["role"] == "img"
+    # the 5/50/95% marks are `crux simulate`'s percentiles (same seed, same first draws)
+    kb = load_knowledge_base(EXAMPLES / "lemonade")
+    result = simulate(kb, resolve_scenario(kb, None), N, 1)
+    q = result.quantities["margin_per_cup"]
+    from engine.formatting import format_quantity
+
+    caption = page.find("span", **{"data-hist-quantiles": ""})[0].text
+    assert caption == (
+        f"5%: {format_quantity(q.p05, 'dimensionless')} · median: "
+        f"{format_quantity(q.p50, 'dimensionless')} · 95%: {format_quantity(q.p95, 'dimensionless')}"
+    )
+    # with a unit on the axis, on the shipped map
+    shipped = Page(_calculator_page(shipped_site_once, "fully_loaded_cost_to_revenue"))
+    assert shipped.find("figure", class_="histogram"), "no histogram on a shipped calculator page"
+
+
+def test_browser_draws_the_builds_histogram_from_the_same_samples(
+    lemonade_site: Path, tab: Any
+) -> None:
+    """crux-histogram.js and engine/site/histogram.py draw the same SVG from the same samples."""
+    from engine.analysis.simulate import held_fixed
+    from engine.site.histogram import calculator_samples, calculator_thresholds, histogram_svg
+
+    kb = load_knowledge_base(EXAMPLES / "lemonade")
+    scenario = resolve_scenario(kb, None)
+    samples = calculator_samples(kb, scenario.settings, held_fixed(kb, scenario), 4000, 5)
+    numbers = {fid: fig.numeric_value() for fid, fig in kb.figures.items()}
+    thresholds = calculator_thresholds(kb, numbers)
+    page = tab.open(lemonade_site)
+    for calc_id in kb.calculators:
+        values = samples[calc_id]
+        own = thresholds.get(calc_id, [])
+        expected, _ = histogram_svg(calc_id, kb.calculators[calc_id].unit, values, own)
+        got = page.evaluate(
+            "([id, unit, values, thresholds]) => CruxHistogram.svg(id, unit, Float64Array.from(values), thresholds).svg",
+            [
+                calc_id,
+                kb.calculators[calc_id].unit,
+                [float(v) for v in values],
+                [{"claim": t.claim, "op": t.op, "value": t.value} for t in own],
+            ],
+        )
+        assert got == expected, calc_id
+
+
+def test_histogram_redraws_after_an_edit(lemonade_site: Path, tab: Any) -> None:
+    page = tab.open(lemonade_site, "calculators/margin_per_cup.html")
+    built_svg = page.inner_html("figure.histogram svg")
+    built_caption = page.inner_text("[data-hist-quantiles]")
+    page.fill("[name='range.cup_price.low']", "1")
+    page.fill("[name='range.cup_price.high']", "4")
+    page.wait_for_function(DONE)
+    assert page.inner_html("figure.histogram svg") != built_svg
+    caption = page.inner_text("[data-hist-quantiles]")
+    assert caption != built_caption and caption.startswith("5%: ")
+    assert "in your browser" in page.inner_text("[data-hist-basis]")
+    assert page.locator("figure.histogram svg text", has_text="95%").count() == 1
+    # back to the page as built: the build's drawing again
+    page.click("button[name='reset']")
+    assert page.inner_html("figure.histogram svg") == built_svg

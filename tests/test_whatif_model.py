@@ -93,6 +93,9 @@ def test_scenarios_are_resolved_through_extends(lemonade: KnowledgeBase) -> None
     }
     assert scenarios["washout"]["assume"] == {"rain_all_month": True}
     assert scenarios["summer"]["set"] == {}  # sets cost_view to its own default
+    # ... which `crux simulate` still holds fixed; the panel's sampler reads this list
+    assert scenarios["summer"]["fixed"] == ["cost_view"]
+    assert scenarios["everything_counted"]["fixed"] == ["cost_view", "cups_per_day"]
 
 
 def test_builds_with_overrides_are_exported(lemonade: KnowledgeBase) -> None:
@@ -106,6 +109,8 @@ def test_builds_with_overrides_are_exported(lemonade: KnowledgeBase) -> None:
             "scenario": "summer",
             "set": {"cup_price": 3.0},
             "assume": {"rain_all_month": True},
+            # what `crux simulate` holds fixed: the chain's cost_view too, at its own value
+            "fixed": ["cost_view", "cup_price"],
         }
     }
     assert set(data["labels"]) == {"washout"}

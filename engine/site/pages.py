@@ -34,6 +34,7 @@ from engine.site.analysis import (
     tornado_context,
 )
 from engine.site.diagram_fit import alt_text
+from engine.site.distributions import calculator_distribution
 from engine.site.model import Column, SiteModel
 from engine.site.svg_compact import compact_svg
 
@@ -592,6 +593,7 @@ def calculator_page(model: SiteModel, shared: Context, calc_id: str) -> Page:
         inputs=[quantity_ref(kb, ev, name) for name in compiled.names],
         used_by=users,
         per_scenario=per_scenario,
+        distribution=calculator_distribution(model, calc_id),
     )
 
 

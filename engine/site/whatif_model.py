@@ -31,6 +31,7 @@ from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds, written_setting
 from engine.site.analysis import SAMPLES, SEED
+from engine.site.histogram import calculator_thresholds
 
 if TYPE_CHECKING:
     from engine.knowledge.loader import Formula
@@ -277,6 +278,13 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
         f"    {_json(cid)}: {_js_function(formula)}"
         for cid, formula in sorted(kb.conditions.items())
     )
+    # the other side of each calculator's thresholds (engine.site.histogram), for the histograms
+    numbers = {fid: fig.numeric_value() for fid, fig in kb.figures.items()}
+    thresholds = ",\n".join(
+        f"    {_json(t.key)}: {js_function_source(t.side, t.names)}"
+        for _, found in sorted(calculator_thresholds(kb, numbers).items())
+        for t in found
+    )
     vector_calculators = ",\n".join(
         f"    {_json(cid)}: {js_vector_source(kb.formulas[cid].expr, kb.formulas[cid].names)}"
         for cid in kb.calculator_order
@@ -297,7 +305,8 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
         f"  conditions: {{\n{conditions}\n  }},\n"
         "  /* the same formulas over n samples at once (crux-uncertainty.js) */\n"
         f"  vector: {{calculators: {{\n{vector_calculators}\n  }}, conditions: {{\n"
-        f"{vector_conditions}\n  }}}}\n"
+        f"{vector_conditions}\n  }}}},\n"
+        f"  thresholds: {{\n{thresholds}\n  }}\n"
         "  };\n"
         '})(typeof globalThis !== "undefined" ? globalThis : this);\n'
     )

@@ -291,7 +291,7 @@
       });
       var row = el("div", { class: "chance-range", "data-range-figure": fid }, [
         el("span", { class: "chance-range-label", text: "90% range" }), low, el("span", { text: "to" }), high,
-        el("span", { class: "chance-range-unit", text: unit.trim() + (unit ? ", " : "") + figure.distribution }),
+        el("span", { class: "chance-range-unit", text: figure.distribution }),
         note, release, error,
       ]);
       shell.appendChild(row);

@@ -1,0 +1,294 @@
+"""A calculator's distribution as an inline SVG histogram, with the thresholds of the claims it
+decides (docs/site.md, "Histograms").
+
+The site draws one on every calculator page at build time, from the samples `crux simulate`
+draws for the build's scenario (the same seed and the same first draws, so the 5%, 50% and 95%
+marks are `crux simulate`'s percentiles). ``static/crux-histogram.js`` draws the same picture
+in the browser from the what-if panel's samples: both follow the layout below number for number,
+and a browser test feeds the same samples to both and compares the drawings.
+
+Layout (viewBox 560 × 176): 40 equal bins from the 0.5% to the 99.5% quantile of the defined
+samples (the rarest 1% would squash the shape), bars scaled to the tallest; dashed lines at the
+5%, 50% and 95% quantiles; a solid line at each threshold with the share of samples on each side
+(✔ on the side where the claim holds); an axis with about five round ticks and the unit.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from engine.formatting import format_number
+from engine.knowledge.loader import KnowledgeBase
+
+__all__ = [
+    "BINS",
+    "Histogram",
+    "Threshold",
+    "calculator_samples",
+    "calculator_thresholds",
+    "histogram",
+    "histogram_svg",
+]
+
+WIDTH, HEIGHT = 560, 176
+LEFT, RIGHT, TOP, BOTTOM = 16, 544, 44, 128
+BINS = 40
+TAIL = 0.005
+"""Quantiles at which the axis starts and ends."""
+
+_OPS: Mapping[type, str] = {
+    sympy.StrictGreaterThan: ">",
+    sympy.GreaterThan: ">=",
+    sympy.StrictLessThan: "<",
+    sympy.LessThan: "<=",
+}
+_MIRROR = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A claim decided by comparing the calculator with something that is not sampled.
+
+    ``op`` reads ``calculator op value``; ``side`` is the sympy expression of the other side,
+    whose figures have no range (the panel recomputes it from the reader's values)."""
+
+    key: str
+    """``calculator#index``: names the side's compiled function in model.js (``thresholds``)."""
+    claim: str
+    op: str
+    side: sympy.Basic
+    names: tuple[str, ...]
+    value: float
+
+
+def calculator_thresholds(
+    kb: KnowledgeBase, settings: Mapping[str, float]
+) -> dict[str, list[Threshold]]:
+    """Per calculator, the thresholds of the claims whose ``holds_when`` compares it with an
+    expression of figures without a range (its value under ``settings``, numbers by id)."""
+    unranged = {fid for fid, fig in kb.figures.items() if fig.range is None}
+    out: dict[str, list[Threshold]] = {}
+    for claim_id, formula in sorted(kb.conditions.items()):
+        relations = sorted(formula.expr.atoms(sympy.core.relational.Relational), key=sympy.srepr)
+        for relation in relations:
+            op = _OPS.get(type(relation))
+            if op is None:
+                continue
+            for calc, other, reads in (
+                (relation.lhs, relation.rhs, op),
+                (relation.rhs, relation.lhs, _MIRROR[op]),
+            ):
+                if not isinstance(calc, sympy.Symbol) or calc.name not in kb.calculators:
+                    continue
+                names = tuple(sorted(str(s) for s in other.free_symbols))
+                if not set(names) <= unranged:
+                    continue
+                value = float(other.subs({sympy.Symbol(n): settings[n] for n in names}))
+                if math.isfinite(value):
+                    found = out.setdefault(calc.name, [])
+                    key = f"{calc.name}#{len(found)}"
+                    found.append(Threshold(key, claim_id, reads, other, names, value))
+    return out
+
+
+def calculator_samples(
+    kb: KnowledgeBase, settings: Mapping[str, float | str], fixed: frozenset[str], n: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Every calculator over the first ``n`` draws `simulate` makes with ``seed`` (n up to
+    `simulate.CHUNK`, where its first block is the whole run)."""
+    from engine.analysis.sampling import sample_figures
+    from engine.analysis.simulate import CHUNK
+    from engine.evaluation.evaluate import evaluate_calculators
+
+    assert n <= CHUNK, "simulate draws its first block of this many samples at once"
+    rng = np.random.Generator(np.random.PCG64(seed))
+    numbers = dict(sample_figures(kb, settings, n, rng, None, fixed=fixed))
+    return evaluate_calculators(kb, numbers)
+
+
+# --- the picture -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """What the SVG and its caption show."""
+
+    defined: int
+    undefined: int
+    low: float
+    high: float
+    counts: tuple[int, ...]
+    quantiles: tuple[float, float, float]
+    shares: tuple[tuple[float, float], ...]
+    """Per threshold: the share of defined samples on the side where the claim holds, and on
+    the other side."""
+
+
+def _percentile(sorted_values: np.ndarray, q: float) -> float:
+    """numpy.percentile's default rule (linear between closest ranks), as crux-histogram.js has it."""
+    m = sorted_values.size
+    h = (m - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, m - 1)
+    return float(sorted_values[lo] + (h - lo) * (sorted_values[hi] - sorted_values[lo]))
+
+
+def _holds(values: np.ndarray, op: str, value: float) -> int:
+    if op == ">":
+        return int(np.count_nonzero(values > value))
+    if op == ">=":
+        return int(np.count_nonzero(values >= value))
+    if op == "<":
+        return int(np.count_nonzero(values < value))
+    return int(np.count_nonzero(values <= value))
+
+
+def histogram(values: np.ndarray, thresholds: Sequence[tuple[str, float]] = ()) -> Histogram:
+    """Bins, quantiles and threshold shares of ``values`` (NaN = undefined);
+    ``thresholds`` are (op, value) pairs."""
+    defined = np.sort(values[~np.isnan(values)])
+    m = int(defined.size)
+    if m == 0:
+        return Histogram(0, int(values.size), 0.0, 1.0, (0,) * BINS, (math.nan,) * 3, ())
+    low, high = _percentile(defined, TAIL), _percentile(defined, 1 - TAIL)
+    if not high > low:  # every sample (nearly) the same: a window around it
+        half = abs(low) * 0.1 if low != 0 else 1.0
+        low, high = low - half, high + half
+    width = (high - low) / BINS
+    counts = [0] * BINS
+    inside = defined[(defined >= low) & (defined <= high)]
+    bins = np.minimum(np.floor((inside - low) / width).astype(np.int64), BINS - 1)
+    for k, count in zip(*np.unique(bins, return_counts=True), strict=True):
+        counts[int(k)] = int(count)
+    quantiles = (_percentile(defined, 0.05), _percentile(defined, 0.5), _percentile(defined, 0.95))
+    shares = tuple(
+        (_holds(defined, op, value) / m, 1 - _holds(defined, op, value) / m)
+        for op, value in thresholds
+    )
+    return Histogram(m, int(values.size) - m, low, high, tuple(counts), quantiles, shares)
+
+
+def _px(value: float) -> str:
+    """A coordinate rounded to 0.1 (half up), written as crux-histogram.js writes it."""
+    rounded = math.floor(value * 10 + 0.5) / 10
+    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+
+
+def _percent(share: float) -> str:
+    return f"{math.floor(share * 1000 + 0.5) / 10:.1f}%"
+
+
+def ticks(low: float, high: float) -> list[float]:
+    """About five round numbers (1, 2 or 5 × 10^k apart) between low and high."""
+    raw = (high - low) / 5
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    norm = raw / magnitude
+    step = (1 if norm < 1.5 else 2 if norm < 3 else 5 if norm < 7 else 10) * magnitude
+    first = math.ceil(low / step)
+    out = []
+    for i in range(12):
+        tick = (first + i) * step
+        if tick > high + step * 1e-9:
+            break
+        out.append(0.0 if abs(tick) < step * 1e-9 else tick)
+    return out
+
+
+def histogram_svg(
+    calc_id: str, unit: str, values: np.ndarray, thresholds: Sequence[Threshold] = ()
+) -> tuple[str, Histogram]:
+    """The SVG (a string, for inline use) and what it shows."""
+    h = histogram(values, [(t.op, t.value) for t in thresholds])
+    unit_text = "" if unit == "dimensionless" else unit
+    parts = [
+        f'<svg class="histogram-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="hist-{calc_id}-title">',
+        f'<title id="hist-{calc_id}-title">Distribution of {html.escape(calc_id)}</title>',
+    ]
+    if h.defined == 0:
+        parts.append(
+            f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle">'
+            "Undefined in every sample</text></svg>"
+        )
+        return "".join(parts), h
+
+    def x_of(value: float) -> float:
+        return LEFT + (value - h.low) / (h.high - h.low) * (RIGHT - LEFT)
+
+    tallest = max(h.counts) or 1
+    bar = (RIGHT - LEFT) / BINS
+    parts.append('<g class="hist-bars">')
+    for k, count in enumerate(h.counts):
+        if count == 0:
+            continue
+        height = count / tallest * (BOTTOM - TOP)
+        parts.append(
+            f'<rect x="{_px(LEFT + k * bar)}" y="{_px(BOTTOM - height)}" '
+            f'width="{_px(bar - 1)}" height="{_px(height)}"/>'
+        )
+    parts.append("</g>")
+    # the axis, its ticks and the unit
+    parts.append(
+        f'<g class="hist-axis"><line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}"/>'
+    )
+    for tick in ticks(h.low, h.high):
+        at = _px(x_of(tick))
+        parts.append(
+            f'<line x1="{at}" y1="{BOTTOM}" x2="{at}" y2="{BOTTOM + 4}"/>'
+            f'<text x="{at}" y="{BOTTOM + 16}" text-anchor="middle">{format_number(tick)}</text>'
+        )
+    parts.append(
+        f'<text class="hist-unit" x="{(LEFT + RIGHT) // 2}" y="{HEIGHT - 8}" '
+        f'text-anchor="middle">{html.escape(calc_id)}{" (" + html.escape(unit_text) + ")" if unit_text else ""}</text></g>'
+    )
+    # the 5%, 50% and 95% marks
+    parts.append('<g class="hist-quantiles">')
+    for q, value, anchor, dx, y in zip(
+        ("5%", "50%", "95%"),
+        h.quantiles,
+        ("end", "middle", "start"),
+        (-3, 0, 3),
+        (TOP - 4, TOP - 16, TOP - 4),
+        strict=True,
+    ):
+        x = x_of(value)
+        parts.append(
+            f'<line x1="{_px(x)}" y1="{TOP - 12 if q == "50%" else TOP}" x2="{_px(x)}" y2="{BOTTOM}"/>'
+            f'<text x="{_px(x + dx)}" y="{y}" text-anchor="{anchor}">{q}</text>'
+        )
+    parts.append("</g>")
+    # thresholds, with the share on each side
+    for index, (threshold, (holds, other)) in enumerate(zip(thresholds, h.shares, strict=True)):
+        inside = h.low <= threshold.value <= h.high
+        x = min(max(x_of(threshold.value), LEFT), RIGHT)
+        above = threshold.op in (">", ">=")
+        left_text = _percent(other if above else holds)
+        right_text = _percent(holds if above else other)
+        left_text = left_text if above else "\u2714 " + left_text
+        right_text = "\u2714 " + right_text if above else right_text
+        y = 12 + 11 * index
+        parts.append(
+            f'<g class="hist-threshold" data-claim="{html.escape(threshold.claim)}">'
+            f'<line x1="{_px(x)}" y1="{y - 9}" x2="{_px(x)}" y2="{BOTTOM}"/>'
+            f'<text x="{_px(x - 4)}" y="{y}" text-anchor="end">{left_text}</text>'
+            f'<text x="{_px(x + 4)}" y="{y}" text-anchor="start">{right_text}'
+            f"{'' if inside else ' (threshold off the axis)'}</text></g>"
+        )
+    parts.append("</svg>")
+    return "".join(parts), h
+
+
+def threshold_data(thresholds: Sequence[Threshold]) -> str:
+    """The thresholds as the page's ``data-thresholds`` attribute (JSON) for crux-histogram.js."""
+    return json.dumps(
+        [{"claim": t.claim, "op": t.op, "key": t.key, "value": t.value} for t in thresholds],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
