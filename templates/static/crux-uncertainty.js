@@ -335,6 +335,11 @@
       this.marginals = Object.create(null);
       this.combos = 0;
       this.labelCache = new Map();
+      /* claims some argument rests on: only their conditions make combinations to label */
+      this.premises = Object.create(null);
+      for (var a = 0; a < spec.args.length; a++) {
+        for (var p = 0; p < spec.args[a].premises.length; p++) this.premises[spec.args[a].premises[p]] = true;
+      }
       var ids = Object.keys(spec.figures);
       for (var j = 0; j < ids.length; j++) {
         var sample = spec.figures[ids[j]].sample;
@@ -371,6 +376,7 @@
       /* decided labels: conditions per sample, then what is fixed for every sample */
       var varying = [];
       var base = Object.create(null);
+      this.direct = Object.create(null);
       var truth = buffer("truth", n);
       for (i = 0; i < spec.conditions.length; i++) {
         id = spec.conditions[i];
@@ -385,7 +391,8 @@
           if (l !== first) same = false;
         }
         if (same) base[id] = first;
-        else varying.push([id, labels]);
+        else if (this.premises[id]) varying.push([id, labels]);
+        else this.countDirect(id, labels, n);
       }
       var assumed = Object.keys(spec.assumed);
       for (i = 0; i < assumed.length; i++) base[assumed[i]] = spec.assumed[assumed[i]];
@@ -395,6 +402,22 @@
     };
 
     /* simulate.label_counts: each distinct combination of the varying labels is labelled once. */
+    /* A claim its condition decides that is no argument's premise: nothing else depends on its
+     * label, so its counts are read off its labels, and it stays out of the combinations. */
+    Run.prototype.countDirect = function (id, labels, n) {
+      var counts = this.counts[id];
+      if (!counts) return;
+      var holds = 0, fails = 0;
+      for (var s = 0; s < n; s++) {
+        if (labels[s] === HOLDS) holds++;
+        else if (labels[s] === FAILS) fails++;
+      }
+      counts[0] += holds;
+      counts[1] += fails;
+      counts[2] += n - holds - fails;
+      this.direct[id] = true;
+    };
+
     Run.prototype.countLabels = function (base, varying, n) {
       var spec = this.spec;
       var groups = new Map();
@@ -425,6 +448,7 @@
       this.cacheKey = key;
       var counts = this.counts;
       var claims = spec.claims;
+      var direct = this.direct;
       var self = this;
       groups.forEach(function (group) {
         var code = "";
@@ -438,6 +462,7 @@
           self.combos++;
         }
         for (var c = 0; c < claims.length; c++) {
+          if (direct[claims[c]]) continue;
           var value = labelled[claims[c]];
           counts[claims[c]][value === HOLDS ? 0 : value === FAILS ? 1 : 2] += group.count;
         }

@@ -445,6 +445,7 @@
       if (stale()) return;
       if (index >= columns.length) {
         self.statusLine.textContent = self.summary(results[""], seed, now() - started);
+        if (self.onDone) self.onDone(results, now() - started); // for scripts and benchmarks
         return;
       }
       var column = columns[index];
@@ -458,6 +459,7 @@
           self.last = result;
           self.last.elapsed = now() - started;
           self.showPage(result);
+          if (self.onPage) self.onPage(result, now() - started);
         }
         self.showCells(column.key, result);
         next(index + 1);
