@@ -112,7 +112,7 @@ def bench_shipped(browser: Any, site: Path, edits: list[tuple[str, float, float]
         context = browser.new_context()
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("pageerror", errors.append)
         if no_worker:
             page.add_init_script("window.CRUX_NO_WORKER = true")
         page.goto((site / "index.html").as_uri())
