@@ -210,13 +210,17 @@ def test_whatif_panel_stays_beside_the_page_and_lists_what_changed(
     assert page.evaluate("window.scrollY") > 300
     panel = page.locator(".page-side").bounding_box()
     assert panel is not None and 0 <= panel["y"] <= 20  # it stayed at the top of the window
-    # P cells computed for the page as built say so once the reader changed something
+    # P cells are recomputed from the reader's values (whatif-uncertainty.js), not left "as built"
     p_cells = page.locator(".matrix .p-holds")
     if p_cells.count():
+        page.wait_for_function(
+            "document.querySelector('.chance-status').textContent.startsWith('P(holds) from')"
+        )
         after = page.evaluate(
             "() => getComputedStyle(document.querySelector('.matrix .p-holds'), '::after').content"
         )
-        assert "as built" in after
+        assert "as built" not in after
+        assert "from your values" in (p_cells.first.get_attribute("title") or "")
 
 
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
