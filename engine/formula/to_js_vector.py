@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import sympy
 
+from engine.formula.to_js import to_javascript
+
 __all__ = ["js_vector_source"]
 
 _RELATIONS: dict[type, str] = {
@@ -35,21 +37,34 @@ _RELATIONS: dict[type, str] = {
 }
 
 
-def js_vector_source(expr: sympy.Basic, names: Sequence[str]) -> str:
+def js_vector_source(
+    expr: sympy.Basic, names: Sequence[str], *, unbounded: bool | None = None
+) -> str:
     """``function(v,n,out){...}``: ``out[i]`` is the formula at sample ``i`` of ``v``'s arrays.
 
     ``v`` maps every name the formula uses to an array of at least ``n`` numbers (a
     ``Float64Array``), each in its declared unit, exactly as `to_js`'s ``v`` holds one value.
+    An ``unbounded`` formula (``never``, ``crossing``: infinities kept on purpose) is rare and
+    has helpers of its own; its loop evaluates `to_js`'s own expression, reading each input
+    from its array.
     """
     free = sorted(str(s) for s in expr.free_symbols)
     known = set(names)
     missing = [name for name in free if name not in known]
     if missing:
         raise ValueError(f"expected values for every symbol, missing {', '.join(missing)}")
-    writer = _Writer({name: f"a{index}" for index, name in enumerate(free)})
-    result = writer.fin(writer.emit(expr))
-    reads = ",".join(f"a{index}=v[{json.dumps(name)}]" for index, name in enumerate(free))
+    arrays = {name: f"a{index}" for index, name in enumerate(free)}
+    reads = ",".join(f"{arrays[name]}=v[{json.dumps(name)}]" for name in free)
     head = f"var {reads};" if reads else ""
+    if unbounded is None:
+        unbounded = bool(expr.has(sympy.oo, -sympy.oo))
+    if unbounded:
+        scalar = to_javascript(expr, names, unbounded=True)
+        for name in free:  # to_js reads symbol s as v["s"], and writes that text nowhere else
+            scalar = scalar.replace(f"v[{json.dumps(name)}]", f"{arrays[name]}[i]")
+        return f"function(v,n,out){{{head}for(var i=0;i<n;i++){{out[i]={scalar};}}}}"
+    writer = _Writer(arrays)
+    result = writer.fin(writer.emit(expr))
     body = "".join(writer.lines)
     return f"function(v,n,out){{{head}for(var i=0;i<n;i++){{{body}out[i]={result};}}}}"
 
