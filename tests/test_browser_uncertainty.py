@@ -359,7 +359,8 @@ def test_seed_in_the_link_reproduces_the_numbers_and_worker_or_not_agree(
         page = tab.open(lemonade_site, "index.html", query)
         page.wait_for_function(DONE)
         status = page.inner_text(".chance-status")
-        assert ("in a worker" in status) != no_worker, status
+        where = page.get_attribute(".chance-status", "data-where")
+        assert where == ("page" if no_worker else "worker"), status
         assert "seed 7" in status
         seen.append(page.evaluate(BUILD_COLUMN))
         tab.context.close()

@@ -10,7 +10,8 @@ and a browser test feeds the same samples to both and compares the drawings.
 Layout (viewBox 560 × 176): 40 equal bins from the 0.5% to the 99.5% quantile of the defined
 samples (the rarest 1% would squash the shape), bars scaled to the tallest; dashed lines at the
 5%, 50% and 95% quantiles; a solid line at each threshold with the share of samples on each side
-(✔ on the side where the claim holds); an axis with about five round ticks and the unit.
+(✔ on the side where the claim holds), or, for a threshold beyond the axis, an arrow at that
+edge with the share beside it; an axis with about five round ticks and the unit.
 """
 
 from __future__ import annotations
@@ -274,12 +275,25 @@ def histogram_svg(
         left_text = left_text if above else "\u2714 " + left_text
         right_text = "\u2714 " + right_text if above else right_text
         y = 12 + 11 * index
+        group = f'<g class="hist-threshold" data-claim="{html.escape(threshold.claim)}">'
+        if not inside:  # beyond the axis: an arrow at the edge, with the share that holds
+            value = format_number(threshold.value)
+            if x == LEFT:
+                label = f"\u25c2 {value} \u00b7 {right_text}"
+                parts.append(
+                    f'{group}<text x="{LEFT}" y="{y}" text-anchor="start">{label}</text></g>'
+                )
+            else:
+                label = f"{left_text} \u00b7 {value} \u25b8"
+                parts.append(
+                    f'{group}<text x="{RIGHT}" y="{y}" text-anchor="end">{label}</text></g>'
+                )
+            continue
         parts.append(
-            f'<g class="hist-threshold" data-claim="{html.escape(threshold.claim)}">'
+            f"{group}"
             f'<line x1="{_px(x)}" y1="{y - 9}" x2="{_px(x)}" y2="{BOTTOM}"/>'
             f'<text x="{_px(x - 4)}" y="{y}" text-anchor="end">{left_text}</text>'
-            f'<text x="{_px(x + 4)}" y="{y}" text-anchor="start">{right_text}'
-            f"{'' if inside else ' (threshold off the axis)'}</text></g>"
+            f'<text x="{_px(x + 4)}" y="{y}" text-anchor="start">{right_text}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts), h

@@ -143,10 +143,17 @@
       if (!above) leftText = "\u2714 " + leftText;
       else rightText = "\u2714 " + rightText;
       var y = 12 + 11 * index;
-      parts.push('<g class="hist-threshold" data-claim="' + escapeText(t.claim) + '">' +
+      var group = '<g class="hist-threshold" data-claim="' + escapeText(t.claim) + '">';
+      if (!inside) { /* beyond the axis: an arrow at the edge, with the share that holds */
+        var value = escapeText(F.formatNumber(t.value));
+        if (x === LEFT) parts.push(group + '<text x="' + LEFT + '" y="' + y + '" text-anchor="start">\u25c2 ' + value + " \u00b7 " + rightText + "</text></g>");
+        else parts.push(group + '<text x="' + RIGHT + '" y="' + y + '" text-anchor="end">' + leftText + " \u00b7 " + value + " \u25b8</text></g>");
+        return;
+      }
+      parts.push(group +
         '<line x1="' + px(x) + '" y1="' + (y - 9) + '" x2="' + px(x) + '" y2="' + BOTTOM + '"/>' +
         '<text x="' + px(x - 4) + '" y="' + y + '" text-anchor="end">' + leftText + "</text>" +
-        '<text x="' + px(x + 4) + '" y="' + y + '" text-anchor="start">' + rightText + (inside ? "" : " (threshold off the axis)") + "</text></g>");
+        '<text x="' + px(x + 4) + '" y="' + y + '" text-anchor="start">' + rightText + "</text></g>");
     });
     parts.push("</svg>");
     return { svg: parts.join(""), histogram: h };

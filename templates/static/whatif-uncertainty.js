@@ -468,10 +468,14 @@
     next(0);
   };
 
+  /* Short enough for two lines of the side panel, whose height is reserved (uncertainty.css):
+   * a status that grew when a run ends would move the controls under the reader's pointer. */
   Chance.prototype.summary = function (result, seed, ms) {
     var sampled = result.spec.sampled.length;
+    this.statusLine.setAttribute("data-where", result.where);
+    this.statusLine.title = result.where === "worker" ? "Sampled in a Web Worker" : "Sampled on the page, in slices";
     return "P(holds) from " + result.n.toLocaleString("en-US") + " draws of " + sampled + " figure" + (sampled === 1 ? "" : "s") +
-      " with a range, seed " + seed + " (" + Math.round(ms) + " ms" + (result.where === "worker" ? ", in a worker" : "") + ").";
+      ", seed " + seed + ", " + Math.round(ms) + " ms.";
   };
 
   Chance.prototype.markUpdating = function (on) {
