@@ -277,14 +277,14 @@ def histogram_svg(
         y = 12 + 11 * index
         group = f'<g class="hist-threshold" data-claim="{html.escape(threshold.claim)}">'
         if not inside:  # beyond the axis: an arrow at the edge, with the share that holds
-            value = format_number(threshold.value)
+            at = format_number(threshold.value)
             if x == LEFT:
-                label = f"\u25c2 {value} \u00b7 {right_text}"
+                label = f"\u25c2 {at} \u00b7 {right_text}"
                 parts.append(
                     f'{group}<text x="{LEFT}" y="{y}" text-anchor="start">{label}</text></g>'
                 )
             else:
-                label = f"{left_text} \u00b7 {value} \u25b8"
+                label = f"{left_text} \u00b7 {at} \u25b8"
                 parts.append(
                     f'{group}<text x="{RIGHT}" y="{y}" text-anchor="end">{label}</text></g>'
                 )
