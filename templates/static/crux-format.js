@@ -1,8 +1,9 @@
 /* crux-format.js: numbers and labels written exactly as the build writes them.
  *
- * A port of engine/formatting.py (format_number: four significant digits, ties to even,
- * thousands separators; f"{x:g}" for argument weights) and of the label texts the templates
- * write ("✔ holds", "✔ applies"), so what the what-if panel writes is what the build wrote.
+ * A port of engine/formatting.py (format_number: four significant digits below 1,000, whole
+ * numbers of at most six significant digits from 1,000 on, ties to even, thousands
+ * separators; f"{x:g}" for argument weights) and of the label texts the templates write
+ * ("✔ holds", "✔ applies"), so what the what-if panel writes is what the build wrote.
  * No DOM, no dependencies; sets CruxFormat. Plain ES2017. See docs/whatif.md.
  */
 (function (root) {
@@ -84,7 +85,8 @@
     if (size >= 1e15 || size < 1e-4) return exponential(value, 3);
     if (magnitude >= 3) {
       var p = digitsOf(value);
-      var r = roundDigits(p, Math.max(p.e + 1 - (magnitude - 3), 1));
+      /* A whole number, at most six significant digits (LARGE_NUMBER_DIGITS). */
+      var r = roundDigits(p, Math.min(p.e + 1, 6));
       var ints = r.d + new Array(Math.max(r.e + 2 - r.d.length, 0)).join("0");
       return (value < 0 ? "-" : "") + groupThousands(ints);
     }
