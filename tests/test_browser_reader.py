@@ -219,6 +219,29 @@ def test_whatif_panel_stays_beside_the_page_and_lists_what_changed(
         assert "as built" in after
 
 
+def test_the_compact_map_draws_what_graphviz_drew(open_page: Any, shipped_site_once: Path) -> None:
+    """map.html's inline drawing (engine/site/svg_compact.py) against the standalone SVG file:
+    every node where Graphviz put it, the same size, in the same colours."""
+    script = """() => [...document.querySelectorAll('svg g.node')].map(g => {
+        const box = g.getBBox();
+        const shape = g.querySelector('path, rect, polygon, ellipse');
+        const style = shape ? getComputedStyle(shape) : {};
+        return [g.getAttribute('class'), Math.round(box.x), Math.round(box.y),
+                Math.round(box.width), Math.round(box.height),
+                style.fill, style.stroke, style.strokeWidth, style.strokeDasharray];
+    })"""
+    drawn = open_page(shipped_site_once / "diagrams" / "map.svg", javascript=False)
+    compact = open_page(shipped_site_once / "map.html", javascript=False)
+    expected, got = drawn.evaluate(script), compact.evaluate(script)
+    assert len(got) == len(expected) > 50
+
+    def near(a: list[Any], b: list[Any]) -> bool:
+        numbers = zip(a[1:5], b[1:5], strict=True)
+        return a[0] == b[0] and a[5:] == b[5:] and all(abs(x - y) <= 1 for x, y in numbers)
+
+    assert [(e, g) for e, g in zip(expected, got, strict=True) if not near(e, g)] == []
+
+
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
 def test_map_opens_on_the_central_claim_and_zooms_and_fits(
     open_page: Any, shipped_site_once: Path, viewport: dict[str, int]
@@ -234,6 +257,11 @@ def test_map_opens_on_the_central_claim_and_zooms_and_fits(
     assert centre_y <= viewport["height"]
     key = page.locator(".map-key").bounding_box()
     assert key and key["y"] + key["height"] <= viewport["height"]
+    # it opens at the top centre, just under the key: no empty band above the central claim
+    frame_centre = frame["x"] + frame["width"] / 2
+    assert abs(centre_x - frame_centre) <= frame["width"] * 0.05
+    assert key["y"] + key["height"] <= node["y"] <= key["y"] + key["height"] + 40
+    assert node["y"] + node["height"] <= viewport["height"] * 0.6
 
     def scale() -> float:
         return float(page.get_attribute(".map-viewport", "data-scale") or "nan")

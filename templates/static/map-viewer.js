@@ -2,8 +2,9 @@
  *
  * The map is one large Graphviz SVG. Without JavaScript it sits in a box that scrolls. With it,
  * the box becomes a viewport: the SVG's viewBox is the view, so text stays sharp at any zoom.
- * It opens centred on the central claim at a legible zoom (one SVG point per CSS pixel, the size
- * Graphviz drew the text), or fitted when there is no central claim. Buttons zoom in and out,
+ * It opens on the central claim at a legible zoom (one SVG point per CSS pixel, the size
+ * Graphviz drew the text), at the top centre under the key, or fitted when there is no central
+ * claim. Buttons zoom in and out,
  * fit the whole map and reset; dragging pans; the wheel and two-finger pinches zoom about the
  * pointer; the keyboard pans (arrows), zooms (+ and -), fits (0 or f) and resets (r or Home).
  * A drag never follows the link it started on. Works from file:// (nothing is fetched).
@@ -116,7 +117,26 @@
     this.scale = LEGIBLE;
     this.cx = centre.x;
     this.cy = centre.y;
+    if (!this.embedded) {
+      /* The whole map opens with the central claim at the top centre, just under the key and
+       * the tools, so the reasons drawn below it fill the rest of the view. */
+      var below = this.overlayBottom() + 12;
+      var nodeHeight = rect.height * LEGIBLE;
+      this.cy = centre.y - (below + nodeHeight / 2) / this.scale + this.size().h / this.scale / 2;
+    }
     this.render();
+  };
+
+  /* Pixels from the viewport's top to the bottom of what floats over it (key, tools). */
+  Viewer.prototype.overlayBottom = function () {
+    var top = this.box.getBoundingClientRect().top;
+    var frame = this.box.parentNode;
+    var bottom = 0;
+    Array.prototype.forEach.call(frame.querySelectorAll(".map-key, .map-tools"), function (el) {
+      if (el.parentNode !== frame || el.hidden) return;
+      bottom = Math.max(bottom, el.getBoundingClientRect().bottom - top);
+    });
+    return bottom;
   };
 
   Viewer.prototype.listen = function () {
