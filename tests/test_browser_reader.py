@@ -87,6 +87,62 @@ def test_headline_names_the_scenario_the_lens_and_the_answer_above_the_fold(
     assert box is not None and box["y"] + box["height"] <= WIDE["height"]
 
 
+def lens_sentence(page: Any) -> str:
+    return " ".join(page.locator(".answer-lens").first.inner_text().split())
+
+
+def lens_column_labels(page: Any, claim: str, figure: str) -> dict[str, str]:
+    """Option → the live label of the claim's matrix cell under `figure = option`."""
+    cells = page.locator(f'.matrix [data-matrix-claim="{claim}"][data-column-lens="{figure}"]')
+    return {
+        cells.nth(i).get_attribute("data-column-option"): cells.nth(i).get_attribute(
+            "data-scenario-label"
+        )
+        for i in range(cells.count())
+    }
+
+
+def test_the_lens_answer_follows_the_whatif_and_agrees_with_the_badges(
+    open_page: Any, lemonade_site: Path
+) -> None:
+    """Change a figure, then the lens: the per-lens sentence regroups its options and names the
+    option in use, and every option's word agrees with its matrix cell."""
+    kb = load_knowledge_base(EXAMPLES / "lemonade")
+    central = kb.central_claim
+    assert central is not None
+    page = open_page(lemonade_site / "index.html")
+    page.wait_for_selector(".whatif-ready", timeout=10_000)
+    assert lens_sentence(page).endswith("No under ingredients (this build) and everything.")
+    # so few cups that the rent alone costs more than a cup sells for
+    page.fill('[name="cups_per_day"]', "3")
+    page.dispatch_event('[name="cups_per_day"]', "change")
+    page.wait_for_function(
+        "() => !document.querySelector('.answer-lens').textContent.includes('this build')"
+    )
+    changed = lens_sentence(page)
+    assert changed.endswith("No under ingredients (now); yes under everything."), changed
+    # the lens itself: the headline and the marker follow the choice
+    page.select_option('[name="cost_view"]', "everything")
+    page.wait_for_function(
+        "() => document.querySelector('[data-answer-now]').textContent === 'everything'"
+    )
+    assert lens_sentence(page).endswith("No under ingredients; yes under everything (now).")
+    assert page.inner_text("[data-answer-claim]") == "Yes."  # the headline's word agrees
+    # each option's word is the answer its own matrix column shows
+    words = {"holds": "yes", "fails": "no", "undecided": "undecided"}
+    sentence = lens_sentence(page).lower()
+    for option, label in lens_column_labels(page, central, "cost_view").items():
+        assert f"{words[label]} under" in sentence
+        group = sentence.split(f"{words[label]} under", 1)[1].split(";")[0]
+        assert option in group, (option, label, sentence)
+    # back to the page as built: the build's sentence again
+    page.click('.whatif button[name="reset"]')
+    page.wait_for_function(
+        "() => document.querySelector('.answer-lens').textContent.includes('this build')"
+    )
+    assert lens_sentence(page).endswith("No under ingredients (this build) and everything.")
+
+
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
 def test_matrix_keeps_row_names_and_header_in_view_while_it_scrolls(
     open_page: Any, shipped_site_once: Path, viewport: dict[str, int]

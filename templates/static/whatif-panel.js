@@ -370,6 +370,7 @@
   Panel.prototype.show = function (result) {
     var changed = Page.show(this, result, this.engine);
     this.showColumns();
+    if (root.CruxWhatIfAnswer) root.CruxWhatIfAnswer.show(this); // the index's lens lines
     var names = this.modifiedNames();
     this.status.textContent = names.length
       ? changed + " label" + (changed === 1 ? "" : "s") + " on this page differ from the page as built" + (changed ? ":" : ".")
