@@ -114,17 +114,33 @@
     var box = this.box.getBoundingClientRect();
     var rect = node.getBoundingClientRect();
     var centre = this.toSvg(rect.left + rect.width / 2 - box.left, rect.top + rect.height / 2 - box.top);
+    var columnTop = this.embedded ? null : this.topInColumn(centre.x, this.size().w / LEGIBLE / 2, box);
     this.scale = LEGIBLE;
     this.cx = centre.x;
     this.cy = centre.y;
     if (!this.embedded) {
-      /* The whole map opens with the central claim at the top centre, just under the key and
-       * the tools, so the reasons drawn below it fill the rest of the view. */
-      var below = this.overlayBottom() + 12;
-      var nodeHeight = rect.height * LEGIBLE;
-      this.cy = centre.y - (below + nodeHeight / 2) / this.scale + this.size().h / this.scale / 2;
+      /* The whole map opens with the topmost node in view just under the key and the tools:
+       * a central claim drawn at the top sits at the top centre with its reasons below it and
+       * no empty band above it; one drawn lower stays no lower than the middle of the view. */
+      var half = this.size().h / this.scale / 2;
+      var top = columnTop - (this.overlayBottom() + 12) / this.scale;
+      this.cy = Math.max(top, centre.y - half) + half;
     }
     this.render();
+  };
+
+  /* The top (SVG units) of the highest node that overlaps the columns x ± halfWidth, measured
+   * in the view as rendered now (box: the viewport's client rectangle). */
+  Viewer.prototype.topInColumn = function (x, halfWidth, box) {
+    var self = this;
+    var top = Infinity;
+    Array.prototype.forEach.call(this.svg.querySelectorAll("g.node"), function (node) {
+      var rect = node.getBoundingClientRect();
+      var from = self.toSvg(rect.left - box.left, rect.top - box.top);
+      var to = self.toSvg(rect.right - box.left, rect.bottom - box.top);
+      if (to.x >= x - halfWidth && from.x <= x + halfWidth) top = Math.min(top, from.y);
+    });
+    return top === Infinity ? this.base.y : top;
   };
 
   /* Pixels from the viewport's top to the bottom of what floats over it (key, tools). */
