@@ -1,7 +1,7 @@
 /* whatif-answer.js: the index's answer under each lens, rewritten from the reader's values.
  *
  * templates/index.html writes, for each lens figure, which answer the central claim gets under
- * which option ("No under marginal (this build) and gross_margin; yes under fully_loaded.") and,
+ * which option ("No under first (this build) and second; yes under third.") and,
  * in the headline, the option in use. When the reader changes a figure or the lens, show()
  * evaluates the claim under every option with the reader's other values (the panel's
  * columnResult, as the matrix does) and writes the same words, so the sentence always agrees
