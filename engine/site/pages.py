@@ -20,7 +20,14 @@ from markupsafe import Markup
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.evaluation.evaluate import Evaluation
-from engine.evaluation.explain import Step, claim_summary, explain_claim_tree, substitute
+from engine.evaluation.explain import (
+    Step,
+    claim_summary,
+    explain_claim_tree,
+    given_text,
+    given_view,
+    substitute,
+)
 from engine.knowledge.graph import downstream, kind_of
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.settings import Setting, normalise_setting
@@ -463,9 +470,12 @@ def claim_page(
     formula = None
     if claim.holds_when is not None:
         compiled = kb.conditions[claim_id]
+        view = given_view(kb, ev, claim_id)
         formula = {
             "text": claim.holds_when,
-            "substituted": substitute(kb, ev, claim.holds_when),
+            # The values the condition sees: under its `given:` settings, if it has any.
+            "substituted": substitute(kb, ev, claim.holds_when, view),
+            "given": given_text(view) if view is not None else None,
             "mathml": mathml(kb, compiled.raw),
             "truth": {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined"),
             "assumed_instead": claim_id in ev.scenario.assumptions,

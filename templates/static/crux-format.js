@@ -78,7 +78,7 @@
   function formatNumber(value) {
     if (value === null || value !== value) return "undefined";
     if (value === Infinity) return "\u221e";
-    if (value === -Infinity) return "-\u221e";
+    if (value === -Infinity) return "\u2212\u221e";
     if (value === 0) return "0";
     var size = Math.abs(value);
     var magnitude = Math.floor(Math.log10(size));
@@ -108,7 +108,18 @@
     return text.replace(/\.?0+e/, "e");
   }
 
+  /* engine/formatting.py _EXTENTS: units that measure how far or how long, where +inf (a
+   * break-even point never reached) reads "never". Kept equal to Python's by a test. */
+  var EXTENTS = [
+    "m", "km", "cm", "mm", "meter", "metre", "kilometer", "kilometre", "mile", "mi",
+    "ft", "foot", "yard", "nmi", "AU", "ly", "light_year",
+    "s", "second", "min", "minute", "h", "hour", "day", "d", "week", "month", "year",
+    "yr", "a", "decade", "century"
+  ];
+
+  /* engine.formatting.format_quantity */
   function formatQuantity(value, unit) {
+    if (value === Infinity && unit && EXTENTS.indexOf(String(unit).trim()) >= 0) return "never";
     var number = formatNumber(value);
     if (!unit || unit === "dimensionless" || unit === "1" || number === "undefined") return number;
     return number + " " + unit;
@@ -130,6 +141,7 @@
     formatQuantity: formatQuantity,
     formatSetting: formatSetting,
     formatLabel: formatLabel,
+    EXTENTS: EXTENTS,
     SYMBOLS: SYMBOLS,
     ARGUMENT_STATES: ARGUMENT_STATES,
   };
