@@ -19,6 +19,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
+
 from engine.analysis.flips import widened_range
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import argument_name, substitution_parts
@@ -29,6 +31,7 @@ from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds, written_setting
+from engine.knowledge.voices import speakers
 
 if TYPE_CHECKING:
     from engine.knowledge.loader import Formula
@@ -187,6 +190,7 @@ def model_data(kb: KnowledgeBase, evaluations: Any = None) -> dict[str, Any]:
         "arguments": arguments,
         "scenarios": _scenarios(kb),
         "defaults": DEFAULTS,
+        "speakers": _speakers(kb),
     }
     items = _evaluations(evaluations)
     labels = {
@@ -200,6 +204,24 @@ def model_data(kb: KnowledgeBase, evaluations: Any = None) -> dict[str, Any]:
     if builds:
         data["builds"] = builds
     return data
+
+
+def _speakers(kb: KnowledgeBase) -> dict[str, Any]:
+    """Per speaker: the claims they put forward and the figures that move them (the figures they
+    state and every figure upstream of their claims and arguments), for the panel's filter."""
+    out: dict[str, Any] = {}
+    for speaker in speakers(kb).values():
+        claims = speaker.ids("claim")
+        figures = set(speaker.ids("figure"))
+        starts = claims + speaker.ids("argument")
+        for item in starts:
+            figures |= {n for n in nx.ancestors(kb.graph, item) if n in kb.figures}
+        out[speaker.slug] = {
+            "name": speaker.name,
+            "claims": claims,
+            "figures": sorted(figures),
+        }
+    return out
 
 
 def _evaluations(evaluations: Any) -> list[Evaluation]:

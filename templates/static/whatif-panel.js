@@ -181,7 +181,7 @@
     ]);
     select.addEventListener("change", function () { self.assume(cid, select.value); });
     this.assumeSelects[cid] = select;
-    return el("div", { class: "whatif-field" }, [
+    return el("div", { class: "whatif-field", "data-assume": cid }, [
       el("label", { for: "whatif-" + name }, [el("code", { text: cid }), el("span", { text: " " + this.data.claims[cid].text })]),
       select,
     ]);
