@@ -173,7 +173,7 @@ def test_a_given_claim_page_substitutes_the_given_settings(site: Path) -> None:
     page = read_page(site / "claims" / "pays_back_in_hills.html")
     code = page.find("code", data_formula_claim="pays_back_in_hills")[0]
     # Under the hills grid: 8 t / (170 - 700 × 0.18) g/km, not the build's valley's 64,000 km.
-    assert code.text == "181,800 km < 100000[km]"
+    assert code.text == "181,818 km < 100000[km]"
     assert "given region = 'hills'" in page.text
 
 
