@@ -102,9 +102,11 @@ def test_import_gives_the_manifest_counts_and_passes_check(name: str, tmp_path: 
     undercuts = [a for a in arguments.values() if a.get("undercuts")]
     assert len(pro) == expected.get("RA", 0)
     assert len(con) + len(undercuts) == expected.get("CA", 0)
+    plural = lambda n: "" if n == 1 else "s"  # noqa: E731
     assert (
-        f"made {len(claims)} claims (I), {len(pro)} pro arguments (RA), {len(con)} con "
-        f"arguments and {len(undercuts)} undercuts (CA)" in report
+        f"made {len(claims)} claim{plural(len(claims))} (I), {len(pro)} pro argument"
+        f"{plural(len(pro))} (RA), {len(con)} con argument{plural(len(con))} and "
+        f"{len(undercuts)} undercut{plural(len(undercuts))} (CA)" in report
     )
     code, out, err = _run("check", str(tmp_path / "kb"))
     assert code == 0, out + err
@@ -474,3 +476,6 @@ def test_import_and_export_help_show_examples() -> None:
         code, out, _ = _run(*path, "--help")
         assert code == 0
         assert f"Example: crux {' '.join(path)} " in out
+    for group in ("import", "export"):
+        code, out, _ = _run(group, "--help")
+        assert code == 0 and f"crux {group} aif " in out and "(or xaif" in out

@@ -19,7 +19,18 @@ from engine.commands.writing import write_text_atomically
 
 @click.group("export")
 def command() -> None:
-    """Write the knowledge base in another tool's format."""
+    """Write the knowledge base in another tool's format.
+
+    Each export writes one file (-o FILE) or standard output, and says on standard error what
+    the format could not carry. docs/interop.md gives each format's mapping and losses.
+
+    \b
+    Examples:
+      crux export argdown claims -o map.argdown --scenario baseline
+      crux export aif claims -o map.json          (or xaif)
+      crux export graphml claims -o map.graphml   (or gexf)
+      crux export json claims -o map.json
+    """
 
 
 @command.command("argdown")
@@ -138,6 +149,9 @@ command.add_command(_graph_command("graphml"))
 command.add_command(_graph_command("gexf"))
 
 
+_FORMAT_NAMES = {"aif": "AIF", "xaif": "xAIF"}
+
+
 def _aif_command(kind: str) -> click.Command:
     @click.command(kind)
     @claims_dir
@@ -166,10 +180,10 @@ def _aif_command(kind: str) -> click.Command:
         )
         missing = lost(kb)
         if missing:
-            click.echo(f"not in {kind.upper()}: {', '.join(missing)}", err=True)
+            click.echo(f"not in {_FORMAT_NAMES[kind]}: {', '.join(missing)}", err=True)
 
     aif_command.help = (
-        f"Write DIR as {kind.upper()} JSON: claims as I-nodes, pro arguments as RA, con arguments and "
+        f"Write DIR as {_FORMAT_NAMES[kind]} JSON: claims as I-nodes, pro arguments as RA, con arguments and "
         "undercuts as CA (several premises joined by a generated I-node first), weights as PA "
         "where they order the arguments of one claim, speakers as locutions. A claim the numbers "
         "or an assumption decide under the scenario carries its label in a `crux` key, which "

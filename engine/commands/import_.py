@@ -13,7 +13,18 @@ from engine.commands.writing import write_folder_atomically
 
 @click.group("import")
 def command() -> None:
-    """Read another tool's map into a new claims folder that passes `crux check`."""
+    """Read another tool's map into a new claims folder that passes `crux check`.
+
+    The folder must be new (or empty); what the format holds that crux does not is reported.
+    docs/interop.md gives each format's mapping and losses.
+
+    \b
+    Examples:
+      crux import argdown debate.argdown -o claims
+      crux import aif nodeset.json -o claims      (or xaif: an OVA3 / xAIF file)
+      crux import carneades tweety.yml -o tweety
+      crux import tgf framework.tgf -o af
+    """
 
 
 @command.command("argdown")
@@ -130,6 +141,9 @@ def _require_file(source: Path) -> None:
         )
 
 
+_FORMAT_NAMES = {"aif": "AIF", "xaif": "xAIF"}
+
+
 def _aif_command(kind: str) -> click.Command:
     @click.command(kind)
     @click.argument("source", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.json")
@@ -150,7 +164,7 @@ def _aif_command(kind: str) -> click.Command:
 
     other = "xaif" if kind == "aif" else "aif"
     aif_command.help = (
-        f"Read an {kind.upper()} argument map (JSON, as AIFdb serves and OVA writes; `import {other}` "
+        f"Read an {_FORMAT_NAMES[kind]} argument map (JSON, as AIFdb serves and OVA writes; `import {other}` "
         "reads the same files) into a claims folder: I-nodes become claims, RA pro arguments, CA con "
         "arguments or undercuts, PA weights; asserting locutions give each claim its speaker and "
         "quote. What crux has no place for (MA, TA, non-asserting illocutions) is counted in the "

@@ -63,12 +63,12 @@ class AifReport:
         )
         read = ", ".join(f"{self.node_types[t]} {t}" for t in order) or "no nodes"
         made = (
-            f"made {self.claims} claims (I), {self.pro} pro arguments (RA), {self.con} con "
-            f"arguments and {self.undercuts} undercuts (CA)"
+            f"made {_count(self.claims, 'claim')} (I), {_count(self.pro, 'pro argument')} (RA), "
+            f"{_count(self.con, 'con argument')} and {_count(self.undercuts, 'undercut')} (CA)"
         )
         if self.node_types["PA"]:
-            made += f", {self.weighted} weights from preferences (PA)"
-        made += f"; {self.speakers} claims have a speaker"
+            made += f", {_count(self.weighted, 'weight')} from preferences (PA)"
+        made += f"; {self.speakers} with a speaker"
         lost = []
         if self.node_types["MA"]:
             lost.append(f"{self.node_types['MA']} MA (rephrases, noted on the claims)")
@@ -84,6 +84,11 @@ class AifReport:
         if lost:
             lines.append("not carried over: " + ", ".join(lost))
         return lines
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 pro argument`, `2 pro arguments`: the report reads as prose."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _short(text: str) -> str:
@@ -108,6 +113,7 @@ class _Importer:
         self.claim_of: dict[str, str] = {}
         self.arguments_of: dict[str, list[str]] = {}
         self.notes: dict[str, list[str]] = {}
+        self.reserved: dict[str, str] = {}
 
     def typed(self, ids: list[str], *types: str) -> list[str]:
         return [n for n in ids if self.nodes[n].type in types]
@@ -134,13 +140,12 @@ class _Importer:
     def make_claims(self, skipped: set[str]) -> None:
         propositions = [n for n in self.nodes.values() if n.type == "I" and n.id not in skipped]
         arguments = [n for n in self.nodes.values() if n.type in ARGUMENT_TYPES]
-        reserved: dict[str, str] = {}
         for node in [*propositions, *arguments]:
             if VALID_ID.match(node.id) and node.id not in self.ids.taken:
                 self.ids.taken.add(node.id)
-                reserved[node.id] = node.id
+                self.reserved[node.id] = node.id
         for node in propositions:
-            cid = reserved.get(node.id) or self.ids.make(_short(node.text), "claim")
+            cid = self.reserved.get(node.id) or self.ids.make(_short(node.text), "claim")
             self.claim_of[node.id] = cid
             claim: dict[str, Any] = {"text": node.text}
             if not node.text:
@@ -151,7 +156,6 @@ class _Importer:
             if basis in ("numbers", "assumption") and label in ("holds", "fails"):
                 claim["assumed"] = label == "holds"  # decided outside the map by crux's export
             self.claims[cid] = claim
-        self.reserved = reserved
 
     def speaker_of(self, locution: str) -> tuple[str | None, str | None]:
         """The speaker and the words of a locution, from its participant and its text
