@@ -238,7 +238,10 @@ SMALL_MAP = {
             "speaker": "Ada Lovelace",
             "quote": "Rebuild it.",
         },
-        "cracks": {"text": "The bridge has cracks."},
+        "cracks": {
+            "text": "The bridge has cracks.",
+            "voices": [{"speaker": "Cy Young", "quote": "I saw cracks."}, {"speaker": "Di"}],
+        },
         "old": {"text": "The bridge is old."},
         "cheap": {"text": "Repairs are cheap."},
         "quick": {"text": "Repairs are quick."},
@@ -288,7 +291,14 @@ def test_several_premise_attacks_and_weights_go_out_as_aif_requires(tmp_path: Pa
     assert nodes["verdict.L"]["text"] == "Ada Lovelace : Rebuild it."
     assert {("verdict.L", "verdict.YA"), ("verdict.YA", "verdict")} <= edges
     names = {(p["firstname"], p["surname"]) for p in document["participants"]}
-    assert names == {("Ada", "Lovelace"), ("Bob", "")}
+    assert names == {("Ada", "Lovelace"), ("Bob", ""), ("Cy", "Young"), ("Di", "")}
+    # Several voices: a locution each, each asserting the claim.
+    said = sorted(
+        n["text"]
+        for n in nodes.values()
+        if n["type"] == "L" and ".L" in n["nodeID"] and n["nodeID"].startswith("cracks")
+    )
+    assert said == ["Cy Young : I saw cracks.", "Di : The bridge has cracks."]
 
 
 def test_a_crux_map_comes_back_from_aif_with_its_structure(tmp_path: Path) -> None:

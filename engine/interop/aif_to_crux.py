@@ -99,6 +99,23 @@ def _is_default(scheme: str) -> bool:
     return scheme.strip().lower() in DEFAULT_SCHEMES
 
 
+def _voice_fields(voices: list[tuple[str | None, str | None]], own_text: str) -> dict[str, Any]:
+    """`speaker` and `quote` for one voice, `voices` for several; a quote that only repeats the
+    item's own text is left out."""
+    if not voices:
+        return {}
+    kept = [(speaker, quote if quote and quote != own_text else None) for speaker, quote in voices]
+    if len(kept) == 1:
+        speaker, quote = kept[0]
+        return {k: v for k, v in (("speaker", speaker), ("quote", quote)) if v}
+    return {
+        "voices": [
+            {"speaker": speaker or "an unnamed speaker", **({"quote": quote} if quote else {})}
+            for speaker, quote in kept
+        ]
+    }
+
+
 class _Importer:
     def __init__(self, graph: AifGraph, name: str) -> None:
         self.graph = graph
@@ -186,35 +203,31 @@ class _Importer:
                     self.notes.setdefault(node.id, []).append(
                         f"AIF: {who} ({force.lower() or 'unnamed illocution'}): {quote or node.text}"
                     )
-        if not voices:
-            return
-        self.report.speakers += 1
-        first_speaker, first_quote = voices[0]
-        if first_speaker:
-            claim["speaker"] = first_speaker
-        if first_quote and first_quote != node.text:
-            claim["quote"] = first_quote
-        for speaker, quote in voices[1:]:
-            self.notes.setdefault(node.id, []).append(
-                f"AIF: also asserted by {speaker or 'someone'}: {quote or node.text}"
-            )
+        if voices:
+            self.report.speakers += 1
+            claim.update(_voice_fields(voices, node.text))
 
     # --- arguments ---
 
-    def argument_voice(self, node: AifNode) -> tuple[str | None, str | None]:
-        """The speaker of the locution an inference or conflict is anchored in, and the words
-        when it is anchored directly (L → YA → RA); through a transition (TA → YA → RA) the
+    def argument_voices(self, node: AifNode) -> list[tuple[str | None, str | None]]:
+        """The speakers of the locutions an inference or conflict is anchored in, with their
+        words when anchored directly (L → YA → RA); through a transition (TA → YA → RA) the
         speaker is the one of the TA's later locution."""
+        voices: list[tuple[str | None, str | None]] = []
         for illocution in self.typed(self.pred[node.id], "YA"):
             for source in self.pred[illocution]:
+                found: list[tuple[str | None, str | None]] = []
                 if self.nodes[source].type == "L":
-                    return self.speaker_of(source)
-                if self.nodes[source].type == "TA":
-                    for locution in self.typed(self.succ[source], "L"):
-                        speaker = self.speaker_of(locution)[0]
-                        if speaker:
-                            return speaker, None
-        return None, None
+                    found = [self.speaker_of(source)]
+                elif self.nodes[source].type == "TA":
+                    found = [
+                        (self.speaker_of(locution)[0], None)
+                        for locution in self.typed(self.succ[source], "L")
+                    ]
+                for voice in found:
+                    if voice[0] and voice not in voices:
+                        voices.append(voice)
+        return voices
 
     def argument_id(self, node: AifNode, words: str, single: bool) -> str:
         if single and self.reserved.get(node.id):
@@ -235,12 +248,9 @@ class _Importer:
         scheme = node.scheme or node.text
         if not _is_default(scheme):
             base["label"] = scheme
-        speaker, quote = self.argument_voice(node)
-        if speaker:
-            base["speaker"] = speaker
         # crux's export words an unquoted argument's locution with its premises: not a quote.
-        if quote and quote != "; ".join(self.claims[p]["text"] for p in premises):
-            base["quote"] = quote
+        grounds = "; ".join(self.claims[p]["text"] for p in premises)
+        base.update(_voice_fields(self.argument_voices(node), grounds))
         return base
 
     def make_arguments(self, linked: dict[str, list[str]], links: set[str]) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from engine.evaluation.evaluate import Evaluation
 from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.schema import Argument
+from engine.knowledge.schema import Argument, Claim
 
 
 def _timestamp() -> str:
@@ -71,9 +71,10 @@ class _Writer:
     def person(self, speaker: str) -> int:
         return self.people.setdefault(speaker, len(self.people) + 1)
 
-    def locution(self, owner: str, speaker: str, words: str, force: str) -> None:
+    def locution(self, owner: str, speaker: str, words: str, force: str, number: int = 1) -> None:
         """`speaker` says `words`: an L-node, its locution entry, and the illocution to `owner`."""
-        said = self.node(f"{owner}.L", "L", f"{speaker} : {words}")
+        suffix = "" if number == 1 else str(number)
+        said = self.node(f"{owner}.L{suffix}", "L", f"{speaker} : {words}")
         self.locutions.append(
             {
                 "nodeID": said,
@@ -85,9 +86,9 @@ class _Writer:
             }
         )
         self.spans.append(f'<span class="highlighted" id="node{said}">{_escape(words)}</span>')
-        self.node(f"{owner}.YA", "YA", force)
-        self.edge(said, f"{owner}.YA")
-        self.edge(f"{owner}.YA", owner)
+        illocution = self.node(f"{owner}.YA{suffix}", "YA", force)
+        self.edge(said, illocution)
+        self.edge(illocution, owner)
 
     def claims(self) -> None:
         for cid, claim in sorted(self.kb.claims.items()):
@@ -97,8 +98,8 @@ class _Writer:
                 if basis in ("numbers", "assumption"):
                     extra["crux"] = {"label": self.evaluation.claims[cid], "basis": basis}
             self.node(cid, "I", claim.text, **extra)
-            if claim.speaker:
-                self.locution(cid, claim.speaker, claim.quote or claim.text, "Asserting")
+            for number, (speaker, quote) in enumerate(_voices(claim), start=1):
+                self.locution(cid, speaker, quote or claim.text, "Asserting", number)
 
     def inference(self, aid: str, arg: Argument, target: str) -> None:
         """The RA or CA for one argument, from its premises (joined first where AIF needs one
@@ -120,10 +121,10 @@ class _Writer:
         for premise in sources:
             self.edge(premise, aid)
         self.edge(aid, target)
-        if arg.speaker:
+        for number, (speaker, quote) in enumerate(_voices(arg), start=1):
             # A locution has words: the argument's quote, else what it argues from.
-            words = arg.quote or premise_words(self.kb, arg)
-            self.locution(aid, arg.speaker, words, "Arguing")
+            words = quote or premise_words(self.kb, arg)
+            self.locution(aid, speaker, words, "Arguing", number)
 
     def arguments(self) -> None:
         for aid, arg in sorted(self.kb.arguments.items()):
@@ -156,6 +157,12 @@ class _Writer:
             first, _, rest = speaker.partition(" ")
             result.append({"participantID": str(number), "firstname": first, "surname": rest})
         return result
+
+
+def _voices(item: Claim | Argument) -> list[tuple[str, str | None]]:
+    """Everyone who makes a claim or an argument: the one-voice shorthand, then `voices`."""
+    found = [(item.speaker, item.quote)] if item.speaker else []
+    return found + [(voice.speaker, voice.quote) for voice in item.voices]
 
 
 def premise_words(kb: KnowledgeBase, arg: Argument) -> str:
