@@ -20,8 +20,19 @@ BASIS_TEXT = {
 }
 
 
+# A number of 1,000 or more is written as a whole number: every digit up to six, then six
+# significant digits. Four significant digits (the rule below 1,000) would write a cited
+# $87,072 as "87,070", a figure its own quote contradicts; six keep every digit a source
+# usually gives while hiding float noise (18,750,000,000.000004).
+LARGE_NUMBER_DIGITS = 6
+
+
 def format_number(value: float, digits: int = 4) -> str:
-    """Four significant digits, thousands separated, `undefined` for NaN."""
+    """Thousands separated, `undefined` for NaN.
+
+    Below 1,000, `digits` significant digits (0.4286, 2.35); from 1,000 on, a whole number
+    with at most six significant digits (87,072; 562,027; 1,234,570).
+    """
     if value is None or math.isnan(value):
         return "undefined"
     if math.isinf(value):
@@ -32,7 +43,7 @@ def format_number(value: float, digits: int = 4) -> str:
     if abs(value) >= 1e15 or abs(value) < 1e-4:
         return f"{value:.{digits - 1}e}"
     if magnitude >= digits - 1:
-        rounded = round(value, -(magnitude - digits + 1))
+        rounded = round(value, -max(magnitude - LARGE_NUMBER_DIGITS + 1, 0))
         return f"{rounded:,.0f}"
     text = f"{value:.{digits - 1 - magnitude}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

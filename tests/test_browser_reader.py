@@ -87,6 +87,62 @@ def test_headline_names_the_scenario_the_lens_and_the_answer_above_the_fold(
     assert box is not None and box["y"] + box["height"] <= WIDE["height"]
 
 
+def lens_sentence(page: Any) -> str:
+    return " ".join(page.locator(".answer-lens").first.inner_text().split())
+
+
+def lens_column_labels(page: Any, claim: str, figure: str) -> dict[str, str]:
+    """Option → the live label of the claim's matrix cell under `figure = option`."""
+    cells = page.locator(f'.matrix [data-matrix-claim="{claim}"][data-column-lens="{figure}"]')
+    return {
+        cells.nth(i).get_attribute("data-column-option"): cells.nth(i).get_attribute(
+            "data-scenario-label"
+        )
+        for i in range(cells.count())
+    }
+
+
+def test_the_lens_answer_follows_the_whatif_and_agrees_with_the_badges(
+    open_page: Any, lemonade_site: Path
+) -> None:
+    """Change a figure, then the lens: the per-lens sentence regroups its options and names the
+    option in use, and every option's word agrees with its matrix cell."""
+    kb = load_knowledge_base(EXAMPLES / "lemonade")
+    central = kb.central_claim
+    assert central is not None
+    page = open_page(lemonade_site / "index.html")
+    page.wait_for_selector(".whatif-ready", timeout=10_000)
+    assert lens_sentence(page).endswith("No under ingredients (this build) and everything.")
+    # so few cups that the rent alone costs more than a cup sells for
+    page.fill('[name="cups_per_day"]', "3")
+    page.dispatch_event('[name="cups_per_day"]', "change")
+    page.wait_for_function(
+        "() => !document.querySelector('.answer-lens').textContent.includes('this build')"
+    )
+    changed = lens_sentence(page)
+    assert changed.endswith("No under ingredients (now); yes under everything."), changed
+    # the lens itself: the headline and the marker follow the choice
+    page.select_option('[name="cost_view"]', "everything")
+    page.wait_for_function(
+        "() => document.querySelector('[data-answer-now]').textContent === 'everything'"
+    )
+    assert lens_sentence(page).endswith("No under ingredients; yes under everything (now).")
+    assert page.inner_text("[data-answer-claim]") == "Yes."  # the headline's word agrees
+    # each option's word is the answer its own matrix column shows
+    words = {"holds": "yes", "fails": "no", "undecided": "undecided"}
+    sentence = lens_sentence(page).lower()
+    for option, label in lens_column_labels(page, central, "cost_view").items():
+        assert f"{words[label]} under" in sentence
+        group = sentence.split(f"{words[label]} under", 1)[1].split(";")[0]
+        assert option in group, (option, label, sentence)
+    # back to the page as built: the build's sentence again
+    page.click('.whatif button[name="reset"]')
+    page.wait_for_function(
+        "() => document.querySelector('.answer-lens').textContent.includes('this build')"
+    )
+    assert lens_sentence(page).endswith("No under ingredients (this build) and everything.")
+
+
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
 def test_matrix_keeps_row_names_and_header_in_view_while_it_scrolls(
     open_page: Any, shipped_site_once: Path, viewport: dict[str, int]
@@ -223,6 +279,29 @@ def test_whatif_panel_stays_beside_the_page_and_lists_what_changed(
         assert "from your values" in (p_cells.first.get_attribute("title") or "")
 
 
+def test_the_compact_map_draws_what_graphviz_drew(open_page: Any, shipped_site_once: Path) -> None:
+    """map.html's inline drawing (engine/site/svg_compact.py) against the standalone SVG file:
+    every node where Graphviz put it, the same size, in the same colours."""
+    script = """() => [...document.querySelectorAll('svg g.node')].map(g => {
+        const box = g.getBBox();
+        const shape = g.querySelector('path, rect, polygon, ellipse');
+        const style = shape ? getComputedStyle(shape) : {};
+        return [g.getAttribute('class'), Math.round(box.x), Math.round(box.y),
+                Math.round(box.width), Math.round(box.height),
+                style.fill, style.stroke, style.strokeWidth, style.strokeDasharray];
+    })"""
+    drawn = open_page(shipped_site_once / "diagrams" / "map.svg", javascript=False)
+    compact = open_page(shipped_site_once / "map.html", javascript=False)
+    expected, got = drawn.evaluate(script), compact.evaluate(script)
+    assert len(got) == len(expected) > 50
+
+    def near(a: list[Any], b: list[Any]) -> bool:
+        numbers = zip(a[1:5], b[1:5], strict=True)
+        return a[0] == b[0] and a[5:] == b[5:] and all(abs(x - y) <= 1 for x, y in numbers)
+
+    assert [(e, g) for e, g in zip(expected, got, strict=True) if not near(e, g)] == []
+
+
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
 def test_map_opens_on_the_central_claim_and_zooms_and_fits(
     open_page: Any, shipped_site_once: Path, viewport: dict[str, int]
@@ -238,6 +317,11 @@ def test_map_opens_on_the_central_claim_and_zooms_and_fits(
     assert centre_y <= viewport["height"]
     key = page.locator(".map-key").bounding_box()
     assert key and key["y"] + key["height"] <= viewport["height"]
+    # it opens at the top centre, just under the key: no empty band above the central claim
+    frame_centre = frame["x"] + frame["width"] / 2
+    assert abs(centre_x - frame_centre) <= frame["width"] * 0.05
+    assert key["y"] + key["height"] <= node["y"] <= key["y"] + key["height"] + 40
+    assert node["y"] + node["height"] <= viewport["height"] * 0.6
 
     def scale() -> float:
         return float(page.get_attribute(".map-viewport", "data-scale") or "nan")

@@ -228,6 +228,30 @@ def test_the_training_scope_switch_exists_and_both_settings_evaluate(kb: Knowled
     assert scoped.calculators["inference_to_training_ratio"] == pytest.approx(0.4)
 
 
+def test_capex_depreciation_is_quantified_per_serving_hour(kb: KnowledgeBase) -> None:
+    """Turn 7's "Capex depreciation": a GPU's price over its useful life (hyperscalers' six
+    years, critics' two to three), per hour it serves, against the rental price."""
+    life = kb.figures["gpu_useful_life_years"]
+    assert life.value == 6 and tuple(life.range or ()) == (2, 6)
+    quotes = " ".join(c.quote or "" for c in life.sources)
+    assert "six years" in quotes and "three" in quotes and "two to six years" in quotes
+    ev = evaluate_scenario(kb, "baseline")
+    hours = 6 * 365.25 * 24  # pint's year
+    assert ev.calculators["gpu_depreciation_per_used_gpu_hour"] == pytest.approx(
+        40_000 / (hours * 0.82)
+    )
+    claim = "owned_gpu_depreciation_exceeds_rental"
+    assert ev.claims[claim] == "fails"  # $0.93 an hour against a $2.35 rental
+    assert evaluate_scenario(kb, "baseline", sets=["gpu_useful_life_years=3"]).claims[claim] == (
+        "fails"
+    )
+    assert evaluate_scenario(kb, "baseline", sets=["gpu_useful_life_years=2"]).claims[claim] == (
+        "holds"
+    )
+    # the size of the cost does not decide whether depreciation is a cost
+    assert ev.basis["capex_depreciation_is_a_cost"] == "presumption"
+
+
 def test_implied_training_is_capped_at_rd_compute_not_at_all_of_rd(kb: KnowledgeBase) -> None:
     """Uncapped, R&D compute read as training would be $18.75B: 98% of R&D, salaries included."""
     ev = evaluate_scenario(kb, "training_all_rd")

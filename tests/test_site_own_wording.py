@@ -2,7 +2,8 @@
 
 The engine and the templates must not carry the shipped map's wording (its examples, its
 speakers' turns, its units in placeholders): every page, script, style and diagram of the
-lemonade site and of a second, unrelated knowledge base (`tests/examples/library/`) is searched.
+lemonade site, of a second, unrelated knowledge base (`tests/examples/library/`) and of the
+second shipped example (`examples/hong_kong_ev/`, a real debate from another field) is searched.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 from tests.site_helpers import build
 
 # Words only the shipped debate uses; case-insensitive, whole words.
@@ -37,9 +38,16 @@ SHIPPED_WORDS = (
 PATTERN = re.compile(r"\b(" + "|".join(SHIPPED_WORDS) + r")\b", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module", params=["lemonade", "library"])
+KNOWLEDGE_BASES = {
+    "lemonade": EXAMPLES / "lemonade",
+    "library": EXAMPLES / "library",
+    "hong_kong_ev": REPO / "examples" / "hong_kong_ev" / "claims",
+}
+
+
+@pytest.fixture(scope="module", params=sorted(KNOWLEDGE_BASES))
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(EXAMPLES / request.param, tmp_path_factory.mktemp(request.param) / "site")
+    return build(KNOWLEDGE_BASES[request.param], tmp_path_factory.mktemp(request.param) / "site")
 
 
 def test_no_page_script_or_diagram_uses_the_shipped_debates_words(site: Path) -> None:
@@ -59,3 +67,10 @@ def test_the_second_knowledge_base_reads_as_its_own(site: Path) -> None:
         patterns = (site / "patterns.html").read_text(encoding="utf-8")
         assert "Sunday is the one day families are free." in patterns
         assert "— the librarian" in patterns
+    if "hong_kong_ev" in str(site):
+        assert "Is an electric car greener than a petrol car in Hong Kong?" in index
+        central = (site / "claims" / "ev_greener_in_hong_kong.html").read_text(encoding="utf-8")
+        assert "even when powered by dirty coal" in central
+        bernstein = (site / "claims" / "ev_lifetime_higher.html").read_text(encoding="utf-8")
+        assert "Neil Beveridge (Bernstein)" in bernstein
+        assert "scope_lens" in index and "grid_lens" in index and "fuel_lens" in index

@@ -189,6 +189,12 @@ def test_number_formatting_matches_python(tmp_path: Path, lemonade: KnowledgeBas
         -1234.5678,
         1e-4,
         99999.5,
+        87072,
+        562027,
+        87073.5,
+        1234567,
+        999999.7,
+        18_750_000_000.000004,
     ]
     values += [rng.choice([-1, 1]) * 10 ** rng.uniform(-7, 20) for _ in range(3000)]
     values += [rng.randint(-(10**6), 10**6) / rng.choice([2, 8, 10, 100]) for _ in range(1000)]

@@ -7,23 +7,35 @@ from pathlib import Path
 
 import click
 
-from engine.commands.options import claims_dir, load, scenario_options
+from engine.commands.options import (
+    claims_dir,
+    file_output_option,
+    load,
+    samples_option,
+    scenario_options,
+)
 from engine.commands.writing import write_text_atomically
 
 
 @click.group("export")
 def command() -> None:
-    """Write the knowledge base in another tool's format."""
+    """Write the knowledge base in another tool's format.
+
+    Each export writes one file (-o FILE) or standard output, and says on standard error what
+    the format could not carry. docs/interop.md gives each format's mapping and losses.
+
+    \b
+    Examples:
+      crux export argdown claims -o map.argdown --scenario baseline
+      crux export aif claims -o map.json          (or xaif)
+      crux export graphml claims -o map.graphml   (or gexf)
+      crux export json claims -o map.json
+    """
 
 
 @command.command("argdown")
 @claims_dir
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="The .argdown file (default: standard output).",
-)
+@file_output_option("argdown")
 @scenario_options
 def argdown(
     claims_dir: Path,
@@ -63,12 +75,7 @@ def _write_or_print(output: Path | None, text: str, what: str) -> None:
 
 @command.command("json")
 @claims_dir
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="The .json file (default: standard output).",
-)
+@file_output_option("json")
 @click.option(
     "--scenario",
     "-s",
@@ -76,14 +83,7 @@ def _write_or_print(output: Path | None, text: str, what: str) -> None:
     metavar="NAME|FILE.yaml",
     help="The scenario of the tipping points and P(holds).",
 )
-@click.option(
-    "--samples",
-    "-n",
-    default=2000,
-    show_default=True,
-    type=click.IntRange(1, 1_000_000),
-    help="Monte Carlo samples for P(holds).",
-)
+@samples_option("Monte Carlo samples for P(holds).")
 def json_command(claims_dir: Path, output: Path | None, scenario: str | None, samples: int) -> None:
     """Write the whole evaluated map as one versioned JSON document (`"crux_json": 1`): the
     knowledge base, labels and their basis under every scenario and lens, tipping points and
@@ -106,12 +106,7 @@ def json_command(claims_dir: Path, output: Path | None, scenario: str | None, sa
 def _graph_command(kind: str) -> click.Command:
     @click.command(kind)
     @claims_dir
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path),
-        help=f"The .{kind} file (default: standard output).",
-    )
+    @file_output_option(kind)
     @click.option(
         "--scenario",
         "-s",
@@ -119,14 +114,7 @@ def _graph_command(kind: str) -> click.Command:
         metavar="NAME|FILE.yaml",
         help="The scenario of `label`, `basis` and `p_holds`.",
     )
-    @click.option(
-        "--samples",
-        "-n",
-        default=2000,
-        show_default=True,
-        type=click.IntRange(1, 1_000_000),
-        help="Monte Carlo samples for p_holds.",
-    )
+    @samples_option("Monte Carlo samples for p_holds.")
     def graph_command(
         claims_dir: Path, output: Path | None, scenario: str | None, samples: int
     ) -> None:
@@ -159,3 +147,51 @@ def _graph_command(kind: str) -> click.Command:
 
 command.add_command(_graph_command("graphml"))
 command.add_command(_graph_command("gexf"))
+
+
+_FORMAT_NAMES = {"aif": "AIF", "xaif": "xAIF"}
+
+
+def _aif_command(kind: str) -> click.Command:
+    @click.command(kind)
+    @claims_dir
+    @file_output_option("json")
+    @scenario_options
+    def aif_command(
+        claims_dir: Path,
+        output: Path | None,
+        scenario: str | None,
+        sets: tuple[str, ...],
+        assumes: tuple[str, ...],
+    ) -> None:
+        import json
+
+        from engine.evaluation.evaluate import evaluate_scenario
+        from engine.interop.crux_to_aif import lost, to_aif
+
+        kb = load(claims_dir)
+        evaluation = evaluate_scenario(kb, scenario, sets, assumes)
+        document, counts = to_aif(kb, evaluation, xaif=kind == "xaif")
+        summary = ", ".join(
+            f"{counts[t]} {t}" for t in ("I", "RA", "CA", "PA", "L") if counts.get(t)
+        )
+        _write_or_print(
+            output, json.dumps(document, indent=1, ensure_ascii=False) + "\n", summary or "empty"
+        )
+        missing = lost(kb)
+        if missing:
+            click.echo(f"not in {_FORMAT_NAMES[kind]}: {', '.join(missing)}", err=True)
+
+    aif_command.help = (
+        f"Write DIR as {_FORMAT_NAMES[kind]} JSON: claims as I-nodes, pro arguments as RA, con arguments and "
+        "undercuts as CA (several premises joined by a generated I-node first), weights as PA "
+        "where they order the arguments of one claim, speakers as locutions. A claim the numbers "
+        "or an assumption decide under the scenario carries its label in a `crux` key, which "
+        "`crux import` reads back as an assumption.\n\n"
+        f"Example: crux export {kind} claims -o map.json --scenario baseline"
+    )
+    return aif_command
+
+
+command.add_command(_aif_command("aif"))
+command.add_command(_aif_command("xaif"))

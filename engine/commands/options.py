@@ -153,6 +153,36 @@ def base_url_option(help_text: str) -> Callable[[F], F]:
     return click.option("--base-url", default="", metavar="URL", callback=checked, help=help_text)
 
 
+def output_option(help_text: str) -> Callable[[F], F]:
+    """`-o/--output PATH`: where an import writes its folder or an export its file."""
+    return click.option(
+        "-o", "--output", type=click.Path(path_type=Path), default=None, help=help_text
+    )
+
+
+def file_output_option(suffix: str) -> Callable[[F], F]:
+    """An export's `-o FILE`, printing to standard output without it."""
+    return output_option(f"The .{suffix} file (default: standard output).")
+
+
+folder_output_option = output_option(
+    "The new claims folder (default: the file's name without its extension)."
+)
+"""An import's `-o DIR`: a new (or empty) folder, never one with files in it."""
+
+
+def samples_option(help_text: str) -> Callable[[F], F]:
+    """`-n/--samples N`: Monte Carlo samples, in the range every verb accepts."""
+    return click.option(
+        "--samples",
+        "-n",
+        default=2000,
+        show_default=True,
+        type=click.IntRange(1, 1_000_000),
+        help=help_text,
+    )
+
+
 def output_failed(exc: OSError, path: Path, option: str = "-o") -> CruxError:
     """A usage error saying why `path` could not be written, in the author's words."""
 
@@ -193,10 +223,14 @@ __all__ = [
     "claims_dir",
     "claims_option",
     "depth_option",
+    "file_output_option",
+    "folder_output_option",
     "format_option",
     "load",
     "output_failed",
+    "output_option",
     "require_claims",
+    "samples_option",
     "scenario_options",
     "strict_option",
 ]

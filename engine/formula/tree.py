@@ -63,6 +63,29 @@ def from_sympy(expr: sympy.Basic) -> Node:
     return Node(type(expr).__name__, tuple(from_sympy(arg) for arg in expr.args))
 
 
+def to_sympy(node: Node) -> sympy.Basic:
+    """The sympy tree a `Node` was made from (`from_sympy` undone), for the JavaScript back end.
+
+    Nodes keep sympy class names, so each is rebuilt by its class without re-simplifying
+    (``evaluate=False``), which keeps the operations the numpy back end evaluated.
+    """
+    import sympy
+
+    if node.kind == "Symbol":
+        return sympy.Symbol(node.name)
+    if node.kind == "Boolean":
+        return sympy.true if node.value else sympy.false
+    if node.kind in ("Number", "NumberSymbol"):
+        return sympy.Float(node.value)
+    args = [to_sympy(arg) for arg in node.args]
+    if node.kind == "ExprCondPair":  # not exported by sympy; Piecewise takes the pair
+        return sympy.Tuple(*args)
+    kind = getattr(sympy, node.kind)
+    if node.kind in ("Piecewise", "Tuple"):
+        return kind(*args)
+    return kind(*args, evaluate=False)
+
+
 _AT_CALL = re.compile(r"\bat\s*\(")
 
 

@@ -14,25 +14,13 @@ from typing import Any
 
 from engine.analysis.flips import find_flips
 from engine.analysis.simulate import simulate
-from engine.evaluation.evaluate import Evaluation, evaluate_scenario
+from engine.evaluation.evaluate import evaluate_scenario
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import resolve_scenario
 
 VERSION = 1
 SAMPLES = 2_000
 SEED = 1
-
-
-def basis(kb: KnowledgeBase, ev: Evaluation, claim_id: str) -> str:
-    """How the label was reached: numbers, assumption, arguments or presumption."""
-    own = getattr(ev, "basis", None)  # the engine's own account, where it gives one
-    if isinstance(own, dict) and claim_id in own:
-        return str(own[claim_id])
-    rule = ev.reason(claim_id).rule
-    if rule == "fixed":
-        assumed = claim_id in ev.scenario.assumptions or kb.claims[claim_id].assumed is not None
-        return "assumption" if assumed else "numbers"
-    return "presumption" if rule == "presumed" else "arguments"
 
 
 def runs(kb: KnowledgeBase) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -70,7 +58,7 @@ def evaluated_map(
         ev = evaluate_scenario(kb, scenario_name, sets)
         evaluations[name] = {
             "labels": {cid: ev.claims[cid] for cid in sorted(kb.claims)},
-            "basis": {cid: basis(kb, ev, cid) for cid in sorted(kb.claims)},
+            "basis": {cid: ev.basis[cid] for cid in sorted(kb.claims)},
             "arguments": {aid: ev.arguments[aid] for aid in sorted(kb.arguments)},
             "values": {
                 qid: _number(ev.value(qid)) for qid in sorted([*kb.figures, *kb.calculators])

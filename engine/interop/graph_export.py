@@ -14,7 +14,6 @@ from typing import Any
 import networkx as nx
 
 from engine.evaluation.evaluate import evaluate_scenario
-from engine.interop.evaluated_json import basis
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import resolve_scenario
 
@@ -33,7 +32,7 @@ def evaluated_graph(
             "kind": "claim",
             "text": claim.text,
             "label": ev.claims[cid],
-            "basis": basis(kb, ev, cid),
+            "basis": ev.basis[cid],
         }
         for name, other in per_scenario.items():
             attrs[f"label_{name}"] = other.claims[cid]

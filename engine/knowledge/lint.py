@@ -88,8 +88,11 @@ def _unused(kb: KnowledgeBase) -> Iterable[Warning]:
                 f"calculator '{cid}' is used by no formula and no holds_when",
                 "unused",
             )
+    # A source a voice cites is used too (voices are not edges of the graph).
+    voiced = {voice.source for claim in kb.claims.values() for voice in claim.voices}
+    voiced |= {voice.source for arg in kb.arguments.values() for voice in arg.voices}
     for sid in kb.sources:
-        if graph.out_degree(sid) == 0:
+        if graph.out_degree(sid) == 0 and sid not in voiced:
             yield Warning(
                 kb.locate(sid, key=True),
                 f"source '{sid}' is cited by no figure and no claim",

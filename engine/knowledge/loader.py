@@ -217,6 +217,7 @@ def _assemble(
     check_figure_bounds(figures, out)
     check_claims(claims, out)
     _check_citations(sources, figures, claims, out)
+    _check_voices(sources, claims, sections["arguments"], out)
     _check_arguments(arguments, claims, out)
     _check_scenarios(scenarios, figures, claims, out, tables)
     unit_of = _check_units(figures, calculators, out)
@@ -363,6 +364,23 @@ def _check_citations(
                 out.add(
                     out.at(item_id, "sources", index),
                     f"unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
+                )
+
+
+def _check_voices(
+    sources: Mapping[str, Source],
+    claims: Mapping[str, Claim],
+    arguments: Mapping[str, Argument],
+    out: _Collector,
+) -> None:
+    """Each voice's `source` is a source of the knowledge base."""
+    voiced: list[tuple[str, Claim | Argument]] = [*claims.items(), *arguments.items()]
+    for item_id, item in sorted(voiced, key=lambda pair: pair[0]):
+        for index, voice in enumerate(item.voices):
+            if voice.source is not None and voice.source not in sources:
+                out.add(
+                    out.at(item_id, "voices", index, "source"),
+                    f"voices: unknown source '{voice.source}'{did_you_mean(voice.source, sources)}",
                 )
 
 

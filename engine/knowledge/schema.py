@@ -306,7 +306,13 @@ class Calculator(_Model):
     """A derived quantity: a formula over figures and other calculators."""
 
     label: str = Field(min_length=1, description="What the quantity is, for a newcomer.")
-    formula: str = Field(min_length=1, description="An expression over figure and calculator ids.")
+    formula: str = Field(
+        min_length=1,
+        description="An expression over figure and calculator ids. It may use quantities with a "
+        "unit in brackets (`50000[mile]`, `5[USD]`), `at(expr, figure=value, …)` to evaluate "
+        "`expr` with figures replaced, `never` (+∞) and `crossing(gap, rate)` (the distance at "
+        "which `rate` makes up `gap`; `never` if it does not). Claims cannot appear in formulas.",
+    )
     unit: str = Field(
         "dimensionless", description="The unit the result is reported in (pint syntax)."
     )
@@ -345,7 +351,9 @@ class Claim(_Model):
         "`speaker` and `quote` are the one-voice shorthand.",
     )
     holds_when: str | None = Field(
-        None, description="A condition over figures and calculators: the numbers decide."
+        None,
+        description="A condition over figures and calculators: the numbers decide. Same syntax "
+        "as a calculator's formula (`break_even_distance < 100000[km]`, `x == never`).",
     )
     given: dict[Id, StrictBool | float | str] = Field(
         {},

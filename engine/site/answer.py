@@ -31,6 +31,8 @@ class LensAnswer:
     now: str
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     """(label, options with that label), in the order each label first appears."""
+    options: tuple[str, ...]
+    """Every option with a matrix column, in column order (the what-if regroups them)."""
 
 
 def headline(model: SiteModel, claim_id: str) -> dict[str, Any]:
@@ -39,16 +41,19 @@ def headline(model: SiteModel, claim_id: str) -> dict[str, Any]:
     lenses = []
     for fid in lens_figures(kb):
         by_label: dict[str, list[str]] = {}
+        options: list[str] = []
         for column in model.columns:
             if column.lens is not None and column.lens[0] == fid:
                 label = column.evaluation.claims[claim_id]
                 by_label.setdefault(label, []).append(column.lens[1])
+                options.append(column.lens[1])
         lenses.append(
             LensAnswer(
                 fid,
                 kb.figures[fid].label,
                 str(ev.scenario.settings[fid]),
                 tuple((label, tuple(options)) for label, options in by_label.items()),
+                tuple(options),
             )
         )
     label, basis = ev.claims[claim_id], ev.basis[claim_id]
@@ -62,6 +67,7 @@ def headline(model: SiteModel, claim_id: str) -> dict[str, Any]:
                 "figure": lens.figure,
                 "label": lens.label,
                 "now": lens.now,
+                "options": list(lens.options),
                 "groups": [
                     {"label": lab, "word": ANSWER_WORDS[lab], "options": list(options)}
                     for lab, options in lens.groups

@@ -20,10 +20,19 @@ from markupsafe import Markup
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.evaluation.evaluate import Evaluation
-from engine.evaluation.explain import Step, claim_summary, explain_claim_tree, substitute
+from engine.evaluation.explain import (
+    Step,
+    claim_summary,
+    explain_claim_tree,
+    given_text,
+    given_view,
+    substitute,
+)
 from engine.knowledge.graph import downstream, kind_of
 from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.schema import Argument, Claim, Figure
 from engine.knowledge.settings import Setting, normalise_setting
+from engine.knowledge.voices import Speaker, speakers, voices_of
 from engine.site import answer, urls
 from engine.site.analysis import (
     SAMPLES,
@@ -276,6 +285,34 @@ def citations(kb: KnowledgeBase, items: Iterable[Any]) -> list[Context]:
     ]
 
 
+def source_ref(kb: KnowledgeBase, source_id: str | None) -> Context | None:
+    if source_id is None:
+        return None
+    return {"id": source_id, "title": kb.sources[source_id].title}
+
+
+def voices_context(kb: KnowledgeBase, item: Claim | Argument | Figure) -> list[Context]:
+    """Everyone who puts an item forward, each linking to their "who said what" page."""
+    slugs = {name: speaker.slug for name, speaker in speakers(kb).items()}
+    return [
+        {
+            "speaker": voice.speaker,
+            "path": urls.speaker_path(slugs[voice.speaker]),
+            "quote": voice.quote,
+            "source": source_ref(kb, voice.source),
+        }
+        for voice in voices_of(item)
+    ]
+
+
+def speaker_refs(kb: KnowledgeBase) -> list[Context]:
+    """Every speaker with their page and how many items they put forward, by name."""
+    return [
+        {"name": s.name, "slug": s.slug, "path": urls.speaker_path(s.slug), "count": len(s.said)}
+        for s in speakers(kb).values()
+    ]
+
+
 def used_by(kb: KnowledgeBase, item_id: str) -> Context:
     """What builds on an item: direct users, and the claims further downstream."""
     direct = sorted(kb.graph.successors(item_id))
@@ -324,6 +361,7 @@ def index_page(
     scenario and lens (columns identical in every cell merged; P(holds) when `chances` are given)."""
     kb, ev = model.kb, model.build
     merged = answer.merge_identical(model.columns, model.rows)
+    slugs = {name: speaker.slug for name, speaker in speakers(kb).items()}
     rows = []
     for claim_id in model.rows:
         cells = []
@@ -346,7 +384,12 @@ def index_page(
                 }
             )
         rows.append(
-            {**claim_ref(kb, ev, claim_id), "role": kb.claims[claim_id].role, "cells": cells}
+            {
+                **claim_ref(kb, ev, claim_id),
+                "role": kb.claims[claim_id].role,
+                "cells": cells,
+                "speakers": sorted({slugs[v.speaker] for v in voices_of(kb.claims[claim_id])}),
+            }
         )
     columns = [
         {
@@ -395,6 +438,7 @@ def index_page(
         tip_claim=shared["central_id"],
         headline=(answer.headline(model, shared["central_id"]) if shared["central_id"] else None),
         map_counts=_map_counts(kb),
+        speakers=speaker_refs(kb),
     )
 
 
@@ -440,6 +484,7 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         shared,
         kb.claims,
         contents=contents,
+        speakers=speaker_refs(kb),
         diagram=embed_context(
             _compacted(embed), urls.MAP, shared["base_url"], alt_text(kb, ev, None)
         ),
@@ -469,9 +514,12 @@ def claim_page(
     formula = None
     if claim.holds_when is not None:
         compiled = kb.conditions[claim_id]
+        view = given_view(kb, ev, claim_id)
         formula = {
             "text": claim.holds_when,
-            "substituted": substitute(kb, ev, claim.holds_when),
+            # The values the condition sees: under its `given:` settings, if it has any.
+            "substituted": substitute(kb, ev, claim.holds_when, view),
+            "given": given_text(view) if view is not None else None,
             "mathml": mathml(kb, compiled.raw),
             "truth": {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined"),
             "assumed_instead": claim_id in ev.scenario.assumptions,
@@ -500,6 +548,7 @@ def claim_page(
         formula=formula,
         explanations=explanations,
         sources=citations(kb, claim.sources),
+        voices=voices_context(kb, claim),
         assumed_here=ev.scenario.assumptions.get(claim_id),
         diagram=embed_context(embed, path, shared["base_url"], alt_text(kb, ev, claim_id)),
         tipping=tipping_context(model, analysis, claim_id) if analysis is not None else None,
@@ -531,6 +580,7 @@ def argument_page(model: SiteModel, shared: Context, arg_id: str) -> Page:
         shared,
         claim_ids,
         argument=ref,
+        voices=voices_context(kb, arg),
         outcome=argument_outcome(kb, ev, arg_id),
         notes=arg.notes,
         target=target,
@@ -561,12 +611,59 @@ def figure_page(model: SiteModel, shared: Context, figure_id: str) -> Page:
         users["claims"],
         figure=figure,
         id=figure_id,
+        table_row=table_of_row(kb, figure_id),
         setting=ev.scenario.settings[figure_id],
         figure_overridden=figure_id in ev.scenario.overridden,
         sources=citations(kb, figure.sources),
+        voices=voices_context(kb, figure),
         used_by=users,
         per_scenario=per_scenario,
     )
+
+
+def table_context(kb: KnowledgeBase, ev: Evaluation, table_id: str) -> Context | None:
+    """A cited lookup table: every row with its value, range and sources; the chosen one marked."""
+    table = kb.tables.get(table_id)
+    if table is None:
+        return None
+    chosen = ev.scenario.settings[table.by]
+    rows = []
+    for option, row_id in table.rows.items():
+        row = kb.figures[row_id]
+        rows.append(
+            {
+                "option": option,
+                "id": row_id,
+                "setting": ev.scenario.settings[row_id],
+                "unit": row.unit,
+                "range": row.range,
+                "distribution": row.distribution,
+                "confidence": row.confidence,
+                "as_of": row.as_of,
+                "sources": citations(kb, row.sources),
+                "chosen": option == chosen,
+            }
+        )
+    return {
+        "by": table.by,
+        "by_label": kb.figures[table.by].label,
+        "chosen": chosen,
+        "rows": rows,
+    }
+
+
+def table_of_row(kb: KnowledgeBase, figure_id: str) -> Context | None:
+    """The lookup table a row figure belongs to, and its option; None for another figure."""
+    for table_id, table in kb.tables.items():
+        for option, row_id in table.rows.items():
+            if row_id == figure_id:
+                return {
+                    "id": table_id,
+                    "label": table.figure.label,
+                    "option": option,
+                    "by": table.by,
+                }
+    return None
 
 
 def calculator_page(model: SiteModel, shared: Context, calc_id: str) -> Page:
@@ -587,6 +684,7 @@ def calculator_page(model: SiteModel, shared: Context, calc_id: str) -> Page:
         users["claims"],
         calculator=calc,
         id=calc_id,
+        table=table_context(kb, ev, calc_id),
         value=ev.calculators[calc_id],
         mathml=mathml(kb, compiled.raw),
         substituted=substitute(kb, ev, calc.formula),
@@ -668,6 +766,38 @@ def _default_setting(kb: KnowledgeBase, figure_id: str) -> Setting:
     return normalise_setting(figure, figure.setting)
 
 
+def speaker_page(model: SiteModel, shared: Context, speaker: Speaker) -> Page:
+    """Who said what: every claim, argument and figure one speaker puts forward, with labels."""
+    kb, ev = model.kb, model.build
+    claims = [
+        {**claim_ref(kb, ev, s.id), "quote": s.quote, "source": source_ref(kb, s.source)}
+        for s in speaker.said
+        if s.kind == "claim"
+    ]
+    arguments = [
+        {**argument_ref(kb, ev, s.id), "quote": s.quote, "source": source_ref(kb, s.source)}
+        for s in speaker.said
+        if s.kind == "argument"
+    ]
+    figures = [
+        {**quantity_ref(kb, ev, s.id), "text": kb.figures[s.id].label, "quote": s.quote}
+        for s in speaker.said
+        if s.kind == "figure"
+    ]
+    return _page(
+        urls.speaker_path(speaker.slug),
+        "speaker.html",
+        "speaker",
+        speaker.name,
+        shared,
+        [c["id"] for c in claims],
+        speaker=speaker.name,
+        claims=claims,
+        arguments=arguments,
+        figures=figures,
+    )
+
+
 def patterns_page(model: SiteModel, shared: Context) -> Page:
     """Every component once, with sample data, so a change to one is seen everywhere (Datasette)."""
     kb, ev = model.kb, model.build
@@ -733,6 +863,7 @@ def item_pages(model: SiteModel, shared: Context) -> list[Page]:
     pages += [calculator_page(model, shared, c) for c in kb.calculators]
     pages += [source_page(model, shared, s) for s in kb.sources]
     pages += [scenario_page(model, shared, s) for s in kb.scenarios]
+    pages += [speaker_page(model, shared, s) for s in speakers(kb).values()]
     pages.append(patterns_page(model, shared))
     return pages
 
@@ -752,4 +883,5 @@ __all__ = [
     "sensitivity_page",
     "site_context",
     "source_page",
+    "speaker_page",
 ]

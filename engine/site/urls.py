@@ -30,6 +30,11 @@ def page_path(kind: str, item_id: str) -> str:
     return f"{FOLDERS[kind]}/{item_id}.html"
 
 
+def speaker_path(slug: str) -> str:
+    """A speaker's "who said what" page, ``speakers/<slug>.html`` (see `engine.knowledge.voices`)."""
+    return f"speakers/{slug}.html"
+
+
 def diagram_path(item_id: str | None, suffix: str = "svg") -> str:
     """A standalone diagram: ``diagrams/map.svg`` for the whole map, ``diagrams/<id>.svg`` otherwise.
 

@@ -156,6 +156,55 @@
     return null;
   };
 
+  /* engine/evaluation/explain.py given_view: the values a claim's `given:` settings make its
+   * condition see, as {changed: [[figure, text]], settings, calculators}; null without any. */
+  Engine.prototype.givenView = function (result, cid) {
+    var settings = (this.model.given || {})[cid];
+    if (!settings || !settings.length) return null;
+    var data = this.data;
+    var v = Object.create(null);
+    var shown = Object.create(null);
+    Object.keys(result.values).forEach(function (id) { v[id] = result.values[id]; });
+    Object.keys(result.settings).forEach(function (id) { shown[id] = result.settings[id]; });
+    var changed = [];
+    var overridden = Object.create(null);
+    settings.forEach(function (pair) {
+      var name = pair[0];
+      var value = pair[1](v);
+      v[name] = value;
+      var figure = data.figures[name];
+      if (figure && figure.kind === "choice") {
+        shown[name] = figure.choices[value];
+        changed.push([name, "'" + shown[name] + "'"]);
+      } else {
+        shown[name] = value;
+        if (!figure) overridden[name] = value;
+        var unit = figure ? figure.unit : data.calculators[name].unit;
+        changed.push([name, formatQuantity(value, unit)]);
+      }
+    });
+    // As in Python: the calculators again from the figures alone, then the given ones on top.
+    var calculators = Object.create(null);
+    var order = data.calculator_order;
+    for (var i = 0; i < order.length; i++) {
+      calculators[order[i]] = v[order[i]] = this.model.calculators[order[i]](v);
+    }
+    Object.keys(overridden).forEach(function (name) { calculators[name] = overridden[name]; });
+    return { changed: changed, settings: shown, calculators: calculators };
+  };
+
+  /* engine/evaluation/explain.py given_text: `given region = 'hills'`. */
+  function givenText(view) {
+    return "given " + view.changed.map(function (c) { return c[0] + " = " + c[1]; }).join(", ");
+  }
+
+  /* A claim's condition with its values, as its `given:` settings (if any) see them. */
+  Engine.prototype.substituteClaim = function (result, cid) {
+    var claim = this.data.claims[cid];
+    var view = this.givenView(result, cid);
+    return this.substitute(view || result, claim.holds_when, claim.parts);
+  };
+
   Engine.prototype.substitute = function (result, text, parts) {
     if (!parts) return text;
     var out = "";
@@ -214,8 +263,10 @@
     if (claim.holds_when !== null) {
       var truth = result.conditions[cid];
       var state = truth === 1 ? "true" : truth === 0 ? "false" : "undefined";
-      return "Decided by the numbers: " + claim.holds_when + " is " + state + " (" +
-        this.substitute(result, claim.holds_when, claim.parts) + ").";
+      var view = this.givenView(result, cid);
+      return "Decided by the numbers: " + claim.holds_when + " is " + state +
+        (view ? ", " + givenText(view) : "") + " (" +
+        this.substitute(view || result, claim.holds_when, claim.parts) + ").";
     }
     if (claim.assumed !== null) {
       return "Taken as " + (claim.assumed ? "holding" : "failing") + " by the knowledge base (an assumption).";

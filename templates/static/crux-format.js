@@ -1,8 +1,9 @@
 /* crux-format.js: numbers and labels written exactly as the build writes them.
  *
- * A port of engine/formatting.py (format_number: four significant digits, ties to even,
- * thousands separators; f"{x:g}" for argument weights) and of the label texts the templates
- * write ("✔ holds", "✔ applies"), so what the what-if panel writes is what the build wrote.
+ * A port of engine/formatting.py (format_number: four significant digits below 1,000, whole
+ * numbers of at most six significant digits from 1,000 on, ties to even, thousands
+ * separators; f"{x:g}" for argument weights) and of the label texts the templates write
+ * ("✔ holds", "✔ applies"), so what the what-if panel writes is what the build wrote.
  * No DOM, no dependencies; sets CruxFormat. Plain ES2017. See docs/whatif.md.
  */
 (function (root) {
@@ -77,14 +78,15 @@
   function formatNumber(value) {
     if (value === null || value !== value) return "undefined";
     if (value === Infinity) return "\u221e";
-    if (value === -Infinity) return "-\u221e";
+    if (value === -Infinity) return "\u2212\u221e";
     if (value === 0) return "0";
     var size = Math.abs(value);
     var magnitude = Math.floor(Math.log10(size));
     if (size >= 1e15 || size < 1e-4) return exponential(value, 3);
     if (magnitude >= 3) {
       var p = digitsOf(value);
-      var r = roundDigits(p, Math.max(p.e + 1 - (magnitude - 3), 1));
+      /* A whole number, at most six significant digits (LARGE_NUMBER_DIGITS). */
+      var r = roundDigits(p, Math.min(p.e + 1, 6));
       var ints = r.d + new Array(Math.max(r.e + 2 - r.d.length, 0)).join("0");
       return (value < 0 ? "-" : "") + groupThousands(ints);
     }
@@ -106,7 +108,18 @@
     return text.replace(/\.?0+e/, "e");
   }
 
+  /* engine/formatting.py _EXTENTS: units that measure how far or how long, where +inf (a
+   * break-even point never reached) reads "never". Kept equal to Python's by a test. */
+  var EXTENTS = [
+    "m", "km", "cm", "mm", "meter", "metre", "kilometer", "kilometre", "mile", "mi",
+    "ft", "foot", "yard", "nmi", "AU", "ly", "light_year",
+    "s", "second", "min", "minute", "h", "hour", "day", "d", "week", "month", "year",
+    "yr", "a", "decade", "century"
+  ];
+
+  /* engine.formatting.format_quantity */
   function formatQuantity(value, unit) {
+    if (value === Infinity && unit && EXTENTS.indexOf(String(unit).trim()) >= 0) return "never";
     var number = formatNumber(value);
     if (!unit || unit === "dimensionless" || unit === "1" || number === "undefined") return number;
     return number + " " + unit;
@@ -128,6 +141,7 @@
     formatQuantity: formatQuantity,
     formatSetting: formatSetting,
     formatLabel: formatLabel,
+    EXTENTS: EXTENTS,
     SYMBOLS: SYMBOLS,
     ARGUMENT_STATES: ARGUMENT_STATES,
   };

@@ -2,8 +2,9 @@
  *
  * The map is one large Graphviz SVG. Without JavaScript it sits in a box that scrolls. With it,
  * the box becomes a viewport: the SVG's viewBox is the view, so text stays sharp at any zoom.
- * It opens centred on the central claim at a legible zoom (one SVG point per CSS pixel, the size
- * Graphviz drew the text), or fitted when there is no central claim. Buttons zoom in and out,
+ * It opens on the central claim at a legible zoom (one SVG point per CSS pixel, the size
+ * Graphviz drew the text), at the top centre under the key, or fitted when there is no central
+ * claim. Buttons zoom in and out,
  * fit the whole map and reset; dragging pans; the wheel and two-finger pinches zoom about the
  * pointer; the keyboard pans (arrows), zooms (+ and -), fits (0 or f) and resets (r or Home).
  * A drag never follows the link it started on. Works from file:// (nothing is fetched).
@@ -113,10 +114,45 @@
     var box = this.box.getBoundingClientRect();
     var rect = node.getBoundingClientRect();
     var centre = this.toSvg(rect.left + rect.width / 2 - box.left, rect.top + rect.height / 2 - box.top);
+    var columnTop = this.embedded ? null : this.topInColumn(centre.x, this.size().w / LEGIBLE / 2, box);
     this.scale = LEGIBLE;
     this.cx = centre.x;
     this.cy = centre.y;
+    if (!this.embedded) {
+      /* The whole map opens with the topmost node in view just under the key and the tools:
+       * a central claim drawn at the top sits at the top centre with its reasons below it and
+       * no empty band above it; one drawn lower stays no lower than the middle of the view. */
+      var half = this.size().h / this.scale / 2;
+      var top = columnTop - (this.overlayBottom() + 12) / this.scale;
+      this.cy = Math.max(top, centre.y - half) + half;
+    }
     this.render();
+  };
+
+  /* The top (SVG units) of the highest node that overlaps the columns x ± halfWidth, measured
+   * in the view as rendered now (box: the viewport's client rectangle). */
+  Viewer.prototype.topInColumn = function (x, halfWidth, box) {
+    var self = this;
+    var top = Infinity;
+    Array.prototype.forEach.call(this.svg.querySelectorAll("g.node"), function (node) {
+      var rect = node.getBoundingClientRect();
+      var from = self.toSvg(rect.left - box.left, rect.top - box.top);
+      var to = self.toSvg(rect.right - box.left, rect.bottom - box.top);
+      if (to.x >= x - halfWidth && from.x <= x + halfWidth) top = Math.min(top, from.y);
+    });
+    return top === Infinity ? this.base.y : top;
+  };
+
+  /* Pixels from the viewport's top to the bottom of what floats over it (key, tools). */
+  Viewer.prototype.overlayBottom = function () {
+    var top = this.box.getBoundingClientRect().top;
+    var frame = this.box.parentNode;
+    var bottom = 0;
+    Array.prototype.forEach.call(frame.querySelectorAll(".map-key, .map-tools"), function (el) {
+      if (el.parentNode !== frame || el.hidden) return;
+      bottom = Math.max(bottom, el.getBoundingClientRect().bottom - top);
+    });
+    return bottom;
   };
 
   Viewer.prototype.listen = function () {

@@ -125,8 +125,9 @@
       if (text !== null) setText(node, text);
     });
     targets.claimFormulas.forEach(function (node) {
-      var claim = engine.data.claims[node.getAttribute("data-formula-claim")];
-      if (claim && claim.holds_when) setText(node, engine.substitute(result, claim.holds_when, claim.parts));
+      var formulaClaim = node.getAttribute("data-formula-claim");
+      var claim = engine.data.claims[formulaClaim];
+      if (claim && claim.holds_when) setText(node, engine.substituteClaim(result, formulaClaim));
     });
     targets.calculatorFormulas.forEach(function (node) {
       var calc = engine.data.calculators[node.getAttribute("data-formula-calculator")];

@@ -181,7 +181,7 @@
     ]);
     select.addEventListener("change", function () { self.assume(cid, select.value); });
     this.assumeSelects[cid] = select;
-    return el("div", { class: "whatif-field" }, [
+    return el("div", { class: "whatif-field", "data-assume": cid }, [
       el("label", { for: "whatif-" + name }, [el("code", { text: cid }), el("span", { text: " " + this.data.claims[cid].text })]),
       select,
     ]);
@@ -371,6 +371,7 @@
   Panel.prototype.show = function (result) {
     var changed = Page.show(this, result, this.engine);
     this.showColumns();
+    if (root.CruxWhatIfAnswer) root.CruxWhatIfAnswer.show(this); // the index's lens lines
     var names = this.modifiedNames();
     this.status.textContent = names.length
       ? changed + " label" + (changed === 1 ? "" : "s") + " on this page differ from the page as built" + (changed ? ":" : ".")

@@ -1,0 +1,82 @@
+"""Who says what: the voices of claims, arguments and figures, and every speaker's items.
+
+A claim or an argument lists its voices (`voices: [{speaker, quote, source}]`); `speaker` and
+`quote` on the item are the one-voice shorthand and come first. A figure has the shorthand only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from engine.knowledge.schema import Argument, Claim, Figure, Voice
+
+if TYPE_CHECKING:
+    from engine.knowledge.loader import KnowledgeBase
+
+__all__ = ["Said", "Speaker", "speakers", "voices_of"]
+
+
+def voices_of(item: Claim | Argument | Figure) -> tuple[Voice, ...]:
+    """Everyone who puts ``item`` forward: the shorthand speaker first, then `voices`."""
+    shorthand = (Voice(speaker=item.speaker, quote=item.quote),) if item.speaker else ()
+    listed = item.voices if isinstance(item, (Claim, Argument)) else ()
+    return shorthand + tuple(listed)
+
+
+@dataclass(frozen=True)
+class Said:
+    """One item a speaker puts forward, in their words when they are quoted."""
+
+    kind: str
+    """``claim``, ``argument`` or ``figure``."""
+    id: str
+    quote: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker, the page-safe name of their page, and what they said in knowledge-base order."""
+
+    name: str
+    slug: str
+    said: tuple[Said, ...]
+
+    def ids(self, kind: str) -> list[str]:
+        return [s.id for s in self.said if s.kind == kind]
+
+
+def _items(kb: KnowledgeBase) -> Iterator[tuple[str, str, Claim | Argument | Figure]]:
+    yield from (("claim", cid, claim) for cid, claim in kb.claims.items())
+    yield from (("argument", aid, arg) for aid, arg in kb.arguments.items())
+    yield from (("figure", fid, fig) for fid, fig in kb.figures.items())
+
+
+def speakers(kb: KnowledgeBase) -> dict[str, Speaker]:
+    """Every speaker by name, sorted by name, each with a distinct slug for their page."""
+    said: dict[str, list[Said]] = {}
+    for kind, item_id, item in _items(kb):
+        for voice in voices_of(item):
+            entries = said.setdefault(voice.speaker, [])
+            if not any(s.kind == kind and s.id == item_id for s in entries):
+                entries.append(Said(kind, item_id, voice.quote, voice.source))
+    out: dict[str, Speaker] = {}
+    taken: set[str] = set()
+    for name in sorted(said, key=lambda n: (n.casefold(), n)):
+        slug = _slug(name)
+        base, n = slug, 2
+        while slug in taken:  # "Turn 4" and "turn-4" must not share a page
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        out[name] = Speaker(name, slug, tuple(said[name]))
+    return out
+
+
+def _slug(name: str) -> str:
+    """`The Baker (2024)` -> `the-baker-2024`; a name of symbols only becomes `speaker`."""
+    ascii_name = name.casefold().encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:60].strip("-")
+    return slug or "speaker"
