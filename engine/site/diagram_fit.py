@@ -26,10 +26,10 @@ from engine.site.diagram import (
     WRAP,
     Diagram,
     Linker,
-    map_diagram,
     neighbourhood_diagram,
 )
 from engine.site.graphviz_render import Renderer, clean_svg
+from engine.site.map_layout import plan_map
 
 PX_PER_PT = 4 / 3
 """Graphviz measures in points; a CSS pixel is 3/4 of a point."""
@@ -197,7 +197,8 @@ def _dot(
         "row_limit": layout.row_limit,
     }
     if claim_id is None:
-        return map_diagram(kb, ev, link, **options)  # type: ignore[arg-type]
+        # The whole map as far as Graphviz lays it out in bounded work (see map_layout).
+        return plan_map(kb, ev, link, 0, **options)[0][0]
     return neighbourhood_diagram(kb, ev, claim_id, link, depth, **options)  # type: ignore[arg-type]
 
 

@@ -16,6 +16,7 @@ import platform
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,14 @@ _PROBE = 'digraph probe { a -> b [URL="x.html"]; }'
 
 class RenderFailure(RuntimeError):
     """Graphviz could not lay out a graph (a bug in the DOT we wrote, or a broken Graphviz)."""
+
+
+class LayoutTimeout(RenderFailure):
+    """Graphviz was still laying a graph out when its time ran out."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Graphviz did not finish the layout in {seconds:g} s")
+        self.seconds = seconds
 
 
 class Renderer(Protocol):
@@ -146,6 +155,41 @@ def make_renderer() -> Renderer:
     if executable is not None:
         return _Fallback(SystemDot(executable))
     return WasmDot()
+
+
+def render_within(dot: str, seconds: float) -> str:
+    """One SVG document, laid out in a child process that is killed after `seconds`.
+
+    Graphviz has no time limit of its own, and neither a C library call nor a WebAssembly call can
+    be interrupted from Python, so a layout that might run for minutes runs where it can be
+    abandoned: the system `dot`, or `engine.site.layout_child` running the WebAssembly Graphviz.
+    Raises `LayoutTimeout` when the time runs out, `RenderFailure` when Graphviz fails.
+    """
+    executable = system_dot()
+    if executable is not None:
+        try:
+            return _run_child([executable, "-Tsvg"], dot, seconds)
+        except LayoutTimeout:
+            raise
+        except (OSError, RenderFailure):
+            pass  # as `_Fallback`: the WebAssembly Graphviz may lay out what this `dot` cannot
+    return _run_child([sys.executable, "-m", "engine.site.layout_child"], dot, seconds)
+
+
+def _run_child(command: list[str], dot: str, seconds: float) -> str:
+    try:
+        # `subprocess.run` kills the child when the time runs out.
+        result = subprocess.run(
+            command, input=dot.encode("utf-8"), capture_output=True, timeout=seconds, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise LayoutTimeout(seconds) from None
+    if result.returncode != 0:
+        raise RenderFailure(result.stderr.decode("utf-8", "replace").strip() or "Graphviz failed")
+    text = result.stdout.decode("utf-8")
+    if not text.startswith(SVG_START):
+        raise RenderFailure("Graphviz wrote no SVG document")
+    return text
 
 
 class LazyRenderer:
@@ -340,6 +384,23 @@ class RenderCache:
             return svg.decode("utf-8"), png
         except UnicodeDecodeError:
             return None
+
+    def timed_out(self, dot: str, seconds: float) -> bool:
+        """Whether a layout of `dot` already ran out of a time limit at least this long."""
+        if not self.enabled:
+            return False
+        noted = cache_folder.read_bytes(self._path(dot).with_suffix(".timeout"))
+        try:
+            return noted is not None and float(noted.decode("ascii")) >= seconds
+        except (UnicodeDecodeError, ValueError):
+            return False
+
+    def note_timeout(self, dot: str, seconds: float) -> None:
+        """Remember that a layout of `dot` did not finish in `seconds`."""
+        if self.enabled:
+            cache_folder.write_bytes(
+                self._path(dot).with_suffix(".timeout"), repr(seconds).encode()
+            )
 
     def put(self, dot: str, svg: str, png: bytes) -> None:
         if not self.enabled:

@@ -52,8 +52,10 @@ except ImportError:  # pragma: no cover
     to_mathml = None  # type: ignore[assignment]
 
 Context = dict[str, Any]
-EXPLANATION_DEPTH: int | None = None
-"""The site writes out the whole derivation: each step once, deeper levels folded."""
+EXPLANATION_DEPTH = 40
+"""Levels of a claim's derivation the page writes out (each step once, deeper levels folded).
+Past it a step links to its own page: the templates draw the tree recursively, and a chain of
+hundreds of calculators would exhaust Python's stack (and make a page no one can read)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Embed:
     svg_path: str
     png_path: str
     truncated: bool = False
+    note: str = ""
+    """What the drawing leaves out and why, when it is not the whole of what was asked for."""
 
 
 def build_note() -> str | None:
@@ -164,6 +168,7 @@ def embed_context(
         "html": html_snippet,
         "relative_note": not base,
         "truncated": embed.truncated,
+        "note": embed.note,
     }
 
 
@@ -341,6 +346,7 @@ def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool
         # Only the build's column gets its whole derivation: the others say why in one sentence
         # (each tree once per column made the central claim's page a megabyte).
         "tree": explain_claim_tree(kb, ev, claim_id, EXPLANATION_DEPTH) if is_build else None,
+        "explanation_depth": EXPLANATION_DEPTH,
         "is_build": is_build,
         "scenario_page": column.scenario if column.scenario in kb.scenarios else None,
     }
