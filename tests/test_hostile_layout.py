@@ -23,7 +23,7 @@ from engine.cli import cli
 from engine.evaluation.evaluate import evaluate_scenario
 from engine.knowledge.loader import load_knowledge_base
 from engine.site import map_layout
-from engine.site.graphviz_render import LayoutTimeout, RenderCache
+from engine.site.graphviz_render import WALL_FACTOR, LayoutTimeout, RenderCache
 from engine.site.map_layout import BOUNDED_ATTRIBUTES, draw_map, layout_work, plan_map
 from engine.site.model import default_scenario
 
@@ -154,15 +154,18 @@ def test_a_layout_past_its_time_limit_is_killed_and_a_smaller_one_drawn(tmp_path
     kb = load_knowledge_base(calculator_chain(tmp_path, 500))
     ev = evaluate_scenario(kb, default_scenario(kb), (), ())
     store = RenderCache(tmp_path / "renders")
-    seconds = 2.0
+    seconds = 1.0
     started = time.monotonic()
     # No work budget: the first attempt is the top 400 nodes, minutes of layout.
     drawing = draw_map(kb, ev, lambda kind, item: None, seconds=seconds, store=store, budget=10**9)
     elapsed = time.monotonic() - started
-    assert elapsed < 2 * seconds + 20, elapsed
-    # The second, 30-node attempt usually finishes; on a badly loaded machine it may not either.
+    assert elapsed < 2 * WALL_FACTOR * seconds + 20, elapsed
+    # The limit is CPU time, so the second, 30-node attempt finishes however busy the machine.
     assert drawing.note.startswith("Graphviz did not finish laying out ")
-    assert "the map's 400 nodes in 2 s" in drawing.note or "(30 of 502 nodes)" in drawing.note
+    assert drawing.note == (
+        "Graphviz did not finish laying out the map's 400 nodes within the time limit (1 s). "
+        "This shows the 30 nodes nearest the conclusions."
+    )
     assert drawing.png is not None
     (first, _), _ = plan_map(kb, ev, lambda kind, item: None, seconds, budget=10**9)
     assert store.timed_out(first.dot, seconds) and not store.timed_out(first.dot, 2 * seconds)
@@ -170,7 +173,7 @@ def test_a_layout_past_its_time_limit_is_killed_and_a_smaller_one_drawn(tmp_path
     started = time.monotonic()
     again = draw_map(kb, ev, lambda kind, item: None, seconds=seconds, store=store, budget=10**9)
     assert again.note == drawing.note
-    assert time.monotonic() - started < seconds
+    assert time.monotonic() - started < 5 * seconds
 
 
 def test_when_no_layout_finishes_a_notice_takes_the_maps_place(
@@ -186,8 +189,8 @@ def test_when_no_layout_finishes_a_notice_takes_the_maps_place(
         kb, ev, lambda kind, item: None, seconds=5, store=RenderCache(tmp_path / "r")
     )
     assert drawing.note == (
-        "Graphviz did not finish laying out even the top of the map (30 of 62 nodes) in 5 s, "
-        "so the map is not drawn."
+        "Graphviz did not finish laying out even the top of the map (30 of 62 nodes) within the "
+        "time limit (5 s), so the map is not drawn."
     )
     assert "so the map is not drawn." in drawing.svg and drawing.png
 
