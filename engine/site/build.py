@@ -32,7 +32,7 @@ from markupsafe import Markup
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.knowledge.loader import KnowledgeBase
-from engine.site import pages, urls
+from engine.site import formula_products, model_cache, pages, urls
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH, Diagram, neighbourhood_diagram
 from engine.site.graphviz_render import (
@@ -299,6 +299,10 @@ def build_site(
         if progress is not None:
             progress(done, total)
 
+    # Every formula's MathML and JavaScript, made here before the workers fork (so each is made
+    # once) and stored with the cached model, so the next build of these files needs no sympy.
+    if formula_products.prepare(kb):
+        model_cache.remember(kb)
     with SiteWriter(target) as writer:
         job = _Job(model, env, shared, writer, depth)
         pool = None

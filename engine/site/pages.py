@@ -33,7 +33,7 @@ from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.schema import Argument, Claim, Figure
 from engine.knowledge.settings import Setting, normalise_setting
 from engine.knowledge.voices import Speaker, speakers, voices_of
-from engine.site import answer, urls
+from engine.site import answer, formula_products, urls
 from engine.site.analysis import (
     SAMPLES,
     SiteAnalysis,
@@ -45,11 +45,6 @@ from engine.site.analysis import (
 from engine.site.diagram_fit import alt_text
 from engine.site.model import Column, SiteModel
 from engine.site.svg_compact import compact_svg
-
-try:  # the MathML printer is optional: without it formulas show as code
-    from engine.formula.to_mathml import to_mathml
-except ImportError:  # pragma: no cover
-    to_mathml = None  # type: ignore[assignment]
 
 Context = dict[str, Any]
 EXPLANATION_DEPTH = 40
@@ -327,10 +322,9 @@ def used_by(kb: KnowledgeBase, item_id: str) -> Context:
     }
 
 
-def mathml(kb: KnowledgeBase, raw: Any) -> Markup | None:
-    if to_mathml is None:
-        return None
-    return Markup(to_mathml(raw))
+def mathml(formula: Any) -> Markup:
+    """The formula in MathML, made once and kept with the model (`formula_products`)."""
+    return Markup(formula_products.mathml(formula))
 
 
 def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool) -> Context:
@@ -520,7 +514,7 @@ def claim_page(
             # The values the condition sees: under its `given:` settings, if it has any.
             "substituted": substitute(kb, ev, claim.holds_when, view),
             "given": given_text(view) if view is not None else None,
-            "mathml": mathml(kb, compiled.raw),
+            "mathml": mathml(compiled),
             "truth": {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined"),
             "assumed_instead": claim_id in ev.scenario.assumptions,
             "inputs": [quantity_ref(kb, ev, name) for name in compiled.names],
@@ -686,7 +680,7 @@ def calculator_page(model: SiteModel, shared: Context, calc_id: str) -> Page:
         id=calc_id,
         table=table_context(kb, ev, calc_id),
         value=ev.calculators[calc_id],
-        mathml=mathml(kb, compiled.raw),
+        mathml=mathml(compiled),
         substituted=substitute(kb, ev, calc.formula),
         inputs=[quantity_ref(kb, ev, name) for name in compiled.names],
         used_by=users,

@@ -25,13 +25,13 @@ from engine.analysis.flips import widened_range
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import argument_name, substitution_parts
 from engine.evaluation.semantics import TOLERANCE
-from engine.formula.to_js import js_function_source
 from engine.formula.tree import Node, to_sympy
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds, written_setting
 from engine.knowledge.voices import speakers
+from engine.site.formula_products import javascript
 
 if TYPE_CHECKING:
     from engine.knowledge.loader import Formula
@@ -257,12 +257,12 @@ def _builds(kb: KnowledgeBase, evaluations: list[Evaluation]) -> dict[str, Any]:
     return out
 
 
-def _js_function(formula: Formula) -> str:
-    return js_function_source(formula.expr, formula.names, unbounded=formula.unbounded)
-
-
 def _given_setting(name: str, tree: Node, formula: Formula) -> str:
     """``["figure", function(v){...}]``: one `given:` setting as the panel applies it."""
+    # Imported here: a warm build of a map without `given:` never needs sympy (see
+    # formula_products).
+    from engine.formula.to_js import js_function_source
+
     expr = to_sympy(tree)
     source = js_function_source(expr, sorted(tree.symbols()), unbounded=formula.unbounded)
     return f"[{_json(name)}, {source}]"
@@ -283,11 +283,10 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
     data = model_data(kb, evaluations)
     _check_finite(data)
     calculators = ",\n".join(
-        f"    {_json(cid)}: {_js_function(kb.formulas[cid])}" for cid in kb.calculator_order
+        f"    {_json(cid)}: {javascript(kb.formulas[cid])}" for cid in kb.calculator_order
     )
     conditions = ",\n".join(
-        f"    {_json(cid)}: {_js_function(formula)}"
-        for cid, formula in sorted(kb.conditions.items())
+        f"    {_json(cid)}: {javascript(formula)}" for cid, formula in sorted(kb.conditions.items())
     )
     # A claim's `given:` settings, each a function of the scenario's values, applied in order.
     given = ",\n".join(
