@@ -198,7 +198,7 @@ def _dot(
     }
     if claim_id is None:
         # The whole map as far as Graphviz lays it out in bounded work (see map_layout).
-        return plan_map(kb, ev, link, 0, **options)[0][0]
+        return plan_map(kb, ev, link, 0, **options)[0][0]  # type: ignore[arg-type]
     return neighbourhood_diagram(kb, ev, claim_id, link, depth, **options)  # type: ignore[arg-type]
 
 
