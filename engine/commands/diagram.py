@@ -108,7 +108,7 @@ def command(
     from engine.site import urls
     from engine.site.diagram import neighbourhood_diagram
     from engine.site.diagram_fit import fit_diagram
-    from engine.site.graphviz_render import LayoutTimeout, make_renderer, svg_to_png
+    from engine.site.graphviz_render import RenderFailure, make_renderer, svg_to_png
     from engine.site.map_layout import (
         SMALL_MAP,
         BoundedRenderer,
@@ -161,8 +161,9 @@ def command(
             key=not no_key,
             theme=theme,
         )
-    except LayoutTimeout:
-        # Out of time for the whole map: the smallest fallback (or a notice), drawn plain.
+    except RenderFailure:
+        # Graphviz ran out of time (or of stack) on the whole map: the smallest fallback, or a
+        # notice, drawn plain.
         drawing = draw_map(kb, ev, link, seconds=seconds, limit=SMALL_MAP)
         data = drawing.svg.encode("utf-8") if suffix == ".svg" else svg_to_png(drawing.svg)
         write(output, data)
