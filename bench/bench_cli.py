@@ -2,6 +2,7 @@
 
     python bench/bench_cli.py              # 5 runs of each, medians
     python bench/bench_cli.py --runs 9
+    python bench/bench_cli.py --only "build (warm)" --before ../main-checkout
 
 Every figure is a new process, as a user runs it. The measures are interleaved (one run of each,
 then the next round), so a busy machine slows them alike and the ratios stay comparable.
@@ -77,6 +78,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each measure (median)")
     parser.add_argument("--claims", type=Path, default=REPO / "claims")
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only crux commands naming this"
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another crux checkout (say, main before a change): its commands are measured "
+        "too, interleaved with these, with a cache folder of their own",
+    )
     args = parser.parse_args()
 
     from engine.knowledge.loader import load_knowledge_base
@@ -89,13 +99,18 @@ def main() -> None:
     argdown_file = work / "debate.argdown"
     argdown_file.write_text(argdown_text(load_knowledge_base(claims)), encoding="utf-8")
 
-    def crux(*words: str) -> Callable[[], tuple[float, float]]:
-        return lambda: timed([*CRUX, *words], env, REPO)
+    def crux(
+        *words: str, tree: Path = REPO, cache: Path = cache
+    ) -> Callable[[], tuple[float, float]]:
+        # `python -m engine` runs the engine of the working directory's checkout.
+        return lambda: timed([*CRUX, *words], {**env, "CRUX_CACHE_DIR": str(cache)}, tree)
 
-    def cold(*words: str) -> Callable[[], tuple[float, float]]:
+    def cold(
+        *words: str, tree: Path = REPO, cache: Path = cache
+    ) -> Callable[[], tuple[float, float]]:
         def run() -> tuple[float, float]:
             shutil.rmtree(cache, ignore_errors=True)
-            return timed([*CRUX, *words], env, REPO)
+            return timed([*CRUX, *words], {**env, "CRUX_CACHE_DIR": str(cache)}, tree)
 
         return run
 
@@ -113,6 +128,25 @@ def main() -> None:
         "crux build (cold)": cold("build", str(claims), "-o", str(site)),
         "crux build (warm)": crux("build", str(claims), "-o", str(site)),
     }
+    if args.only:
+        measures = {n: m for n, m in measures.items() if any(o in n for o in args.only)}
+    if args.before is not None:
+        before, before_cache = args.before.resolve(), work / "cache-before"
+        for name in [n for n in measures if n.startswith("crux ")]:
+            words = name.split(" (")[0].split()[1:]
+            full = (
+                {
+                    "eval": [*words, str(claims), "--format", "json"],
+                    "check": [*words, str(claims)],
+                    "explain": [*words, CLAIM, "--claims", str(claims)],
+                    "diagram": [*words, CLAIM, "--claims", str(claims), "-o", str(work / "y.svg")],
+                    "build": [*words, str(claims), "-o", str(work / "site-before")],
+                }.get(words[0], words)
+                if " (" in name
+                else words
+            )
+            run = cold if "(cold)" in name else crux
+            measures[f"{name} before"] = run(*full, tree=before, cache=before_cache)
     if argdown is not None:
         out = work / "argdown-map"
         measures["argdown map -f svg"] = lambda: timed(

@@ -14,25 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 
-from engine.analysis.comparison_roots import (
-    Comparison,
-    ExactRoots,
-    bisect,
-    comparisons,
-    numeric_roots,
-    scan_grid,
-)
 from engine.evaluation.evaluate import compiled, condition_labels, evaluate, fixed_labels
 from engine.evaluation.semantics import Relabeller
 from engine.knowledge.graph import upstream
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.settings import numeric_setting
+
+if TYPE_CHECKING:
+    # Imported where roots are sought (it imports sympy), so that unpickling a cached analysis,
+    # whose classes import this module, needs no sympy.
+    from engine.analysis.comparison_roots import Comparison, ExactRoots
 
 _CHECK_REL = 1e-10  # candidates are checked this far (relative) on either side
 _FIGURE = frozenset({"figure"})
@@ -87,6 +84,8 @@ class MapProbe:
             figure_deps[cid] = frozenset().union(*(figure_deps[name] for name in names))
         self._figure_deps = figure_deps
         self.claim_figures = _figures_upstream(kb)
+        from engine.analysis.comparison_roots import comparisons
+
         self._comparisons = comparisons(kb, figure_deps)
         self._chains: dict[str, tuple[str, ...]] = {}
         self._moved: dict[str, tuple[str, ...]] = {}
@@ -173,10 +172,14 @@ class MapProbe:
     # scan -------------------------------------------------------------------------------
     @cached_property
     def _exact_roots(self) -> ExactRoots:
+        from engine.analysis.comparison_roots import ExactRoots
+
         return ExactRoots(self.kb, self._constants, self._chain)
 
     def scan(self, figure: str, interval: tuple[float, float]) -> Scan:
         """Every point in the open interval where some claim's label changes with ``figure``."""
+        from engine.analysis.comparison_roots import bisect, numeric_roots, scan_grid
+
         a, b = interval
         grid = scan_grid(a, b, self.now[figure])
         values = self.values(figure, grid)

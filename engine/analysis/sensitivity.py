@@ -25,20 +25,23 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pint
-import sympy
 
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.evaluation.semantics import LABEL_NAMES
-from engine.formula import units
-from engine.formula.compiled import ChoiceLabel, QuantityLiteral
 from engine.formula.to_numpy import numpy_function
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.settings import physical_bounds
+
+if TYPE_CHECKING:
+    # Imported where a tornado is computed: unpickling a cached one (the site's warm build)
+    # needs neither sympy nor pint.
+    import pint
+    import sympy
 
 SWEEP_POINTS = 65
 
@@ -122,12 +125,17 @@ class _Decisive:
     sign: int
 
 
-_ORDER = {
-    sympy.StrictGreaterThan: 1,
-    sympy.GreaterThan: 1,
-    sympy.StrictLessThan: -1,
-    sympy.LessThan: -1,
-}
+@cache
+def _order() -> dict[type, int]:
+    """The direction of each strict and non-strict comparison."""
+    import sympy
+
+    return {
+        sympy.StrictGreaterThan: 1,
+        sympy.GreaterThan: 1,
+        sympy.StrictLessThan: -1,
+        sympy.LessThan: -1,
+    }
 
 
 def _evaluate(expr: sympy.Basic, values: Mapping[str, Any]) -> float:
@@ -138,8 +146,10 @@ def _evaluate(expr: sympy.Basic, values: Mapping[str, Any]) -> float:
 
 def _decisive(expr: sympy.Basic, values: Mapping[str, Any]) -> tuple[_Decisive, float] | None:
     """The comparison deciding a condition at ``values``, with its relative margin."""
-    if type(expr) in _ORDER:
-        sign = _ORDER[type(expr)]
+    import sympy
+
+    if type(expr) in _order():
+        sign = _order()[type(expr)]
         lhs, rhs = _evaluate(expr.lhs, values), _evaluate(expr.rhs, values)
         scale = abs(lhs) + abs(rhs)
         relative = sign * (lhs - rhs) / scale if scale > 0 else 0.0
@@ -174,6 +184,10 @@ def _decisive(expr: sympy.Basic, values: Mapping[str, Any]) -> tuple[_Decisive, 
 
 def _raw_relation(kb: KnowledgeBase, claim: str, relation: sympy.Basic) -> sympy.Basic | None:
     """The author's form of a comparison of the converted condition (matched by names)."""
+    import sympy
+
+    from engine.formula.compiled import ChoiceLabel, QuantityLiteral
+
     wanted = {str(s) for s in relation.free_symbols}
     for node in sympy.preorder_traversal(kb.conditions[claim].raw):
         if isinstance(node, sympy.core.relational.Relational):
@@ -189,7 +203,12 @@ def _raw_relation(kb: KnowledgeBase, claim: str, relation: sympy.Basic) -> sympy
 
 def _pint_unit(kb: KnowledgeBase, expr: sympy.Basic) -> pint.Unit:
     """The unit an author-form expression computes to."""
-    plain = cast(pint.Unit, units.registry().dimensionless)
+    import sympy
+
+    from engine.formula import units
+    from engine.formula.compiled import ChoiceLabel, QuantityLiteral
+
+    plain = cast("pint.Unit", units.registry().dimensionless)
     if isinstance(expr, ChoiceLabel):
         return plain
     if isinstance(expr, QuantityLiteral):
@@ -204,10 +223,10 @@ def _pint_unit(kb: KnowledgeBase, expr: sympy.Basic) -> pint.Unit:
     if isinstance(expr, sympy.Mul):
         unit = plain
         for arg in expr.args:
-            unit = cast(pint.Unit, unit * _pint_unit(kb, arg))
+            unit = cast("pint.Unit", unit * _pint_unit(kb, arg))
         return unit
     if isinstance(expr, sympy.Pow) and isinstance(expr.exp, sympy.Number):
-        return cast(pint.Unit, _pint_unit(kb, expr.base) ** float(expr.exp))
+        return cast("pint.Unit", _pint_unit(kb, expr.base) ** float(expr.exp))
     if isinstance(expr, sympy.Piecewise):
         return _pint_unit(kb, expr.args[0][0])
     if isinstance(expr, (sympy.Add, sympy.Min, sympy.Max, sympy.Abs)):
@@ -221,6 +240,11 @@ def _margin_unit(
     kb: KnowledgeBase, raw: sympy.Basic | None, relation: sympy.Basic
 ) -> tuple[str, float]:
     """Display unit of a comparison's margin, and the factor from base units to it."""
+    import sympy
+
+    from engine.formula import units
+    from engine.formula.compiled import ChoiceLabel, QuantityLiteral
+
     if raw is not None:
         for side in (raw.lhs, raw.rhs):
             if isinstance(side, sympy.Symbol) and not isinstance(

@@ -93,6 +93,9 @@ def run_build(
 ) -> BuildResult:
     """Load, report warnings (errors with `strict`, before anything is written), and build."""
     from engine.site.build import build_site
+    from engine.site.map_layout import layout_seconds
+
+    layout_seconds()  # a bad $CRUX_LAYOUT_SECONDS is refused before any work
 
     kb = load(claims)
     report_warnings(kb, scenario, bool(sets or assumes), strict)
@@ -181,3 +184,5 @@ def command(
         f"wrote {result.target}: {result.pages} pages, {result.diagrams} diagrams "
         f"({result.renderer}) in {seconds:.1f} s"
     )
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)

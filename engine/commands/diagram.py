@@ -106,10 +106,18 @@ def command(
     from engine.evaluation.evaluate import evaluate_scenario
     from engine.evaluation.expectations import evaluation_warnings
     from engine.site import urls
-    from engine.site.diagram import MAP_LIMIT, map_diagram, neighbourhood_diagram
+    from engine.site.diagram import neighbourhood_diagram
     from engine.site.diagram_fit import fit_diagram
-    from engine.site.graphviz_render import make_renderer, svg_to_png
+    from engine.site.graphviz_render import RenderFailure, make_renderer, svg_to_png
+    from engine.site.map_layout import (
+        SMALL_MAP,
+        BoundedRenderer,
+        draw_map,
+        layout_seconds,
+        plan_map,
+    )
 
+    seconds = layout_seconds()  # a bad $CRUX_LAYOUT_SECONDS is refused before any work
     suffix = output.suffix.lower()
     if suffix not in FORMATS:
         raise UsageError(
@@ -128,27 +136,40 @@ def command(
         # Without a published site to point at, relative links would dangle in a writeup.
         return f"{base}/{urls.page_path(kind, item_id)}" if base else None
 
+    # The whole map is cut to what Graphviz lays out in bounded time; `skipped` says what is left.
+    skipped = plan_map(kb, ev, link, seconds)[0][1] if claim is None else ""
     if suffix == ".dot":
         if claim is None:
-            diagram = map_diagram(kb, ev, link, limit=MAP_LIMIT, rankdir=rankdir or "BT")
+            diagram = plan_map(kb, ev, link, seconds, rankdir=rankdir or "BT")[0][0]
         else:
             diagram = neighbourhood_diagram(kb, ev, claim, link, depth, rankdir=rankdir or "BT")
         write(output, diagram.dot.encode("utf-8"))
         click.echo(f"wrote {output}: {diagram.title}, scenario {ev.scenario.name}")
+        report_skipped(skipped)
         return
-    fitted = fit_diagram(
-        kb,
-        ev,
-        claim,
-        link,
-        make_renderer(),
-        depth=depth,
-        width=width,
-        rankdir=rankdir.upper() if rankdir else None,
-        title=title,
-        key=not no_key,
-        theme=theme,
-    )
+    try:
+        fitted = fit_diagram(
+            kb,
+            ev,
+            claim,
+            link,
+            make_renderer() if claim is not None else BoundedRenderer(seconds),
+            depth=depth,
+            width=width,
+            rankdir=rankdir.upper() if rankdir else None,
+            title=title,
+            key=not no_key,
+            theme=theme,
+        )
+    except RenderFailure:
+        # Graphviz ran out of time (or of stack) on the whole map: the smallest fallback, or a
+        # notice, drawn plain.
+        drawing = draw_map(kb, ev, link, seconds=seconds, limit=SMALL_MAP)
+        data = drawing.svg.encode("utf-8") if suffix == ".svg" else svg_to_png(drawing.svg)
+        write(output, data)
+        click.echo(f"wrote {output}: {drawing.diagram.title}, scenario {ev.scenario.name}")
+        report_skipped(drawing.note)
+        return
     if suffix == ".svg":
         write(output, fitted.svg.encode("utf-8"))
         pixels = f"{fitted.width} × {fitted.height} px"
@@ -172,6 +193,13 @@ def command(
         )
     for line in snippets(fitted, output, base, claim):
         click.echo(line)
+    report_skipped(skipped)
+
+
+def report_skipped(note: str) -> None:
+    """Say on stderr what the whole map's drawing leaves out, if anything."""
+    if note:
+        click.echo(f"skipped: {note}", err=True)
 
 
 def write(output: Path, data: bytes) -> None:

@@ -12,8 +12,9 @@ giving the result in the declared unit of the calculator.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pint
 import sympy
@@ -80,6 +81,9 @@ class CompiledFormula:
     given: tuple[tuple[str, Node], ...] = ()
     """A claim's ``given:`` settings: each figure with its value's plain-data tree (in the
     figure's unit), so a cached formula keeps them without sympy."""
+    extras: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Sympy-free products of the formula (MathML, JavaScript), made once: see
+    `engine.site.formula_products`; `PortableFormula.of` keeps them."""
 
     @cached_property
     def tree(self) -> Node:

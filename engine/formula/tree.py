@@ -155,6 +155,7 @@ class PortableFormula:
             given=formula.given,
             given_text=tuple((given_text or {}).items()),
             table=table,
+            extras=formula.extras,
         )
 
     @cached_property

@@ -32,10 +32,17 @@ from markupsafe import Markup
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.knowledge.loader import KnowledgeBase
-from engine.site import pages, urls
+from engine.site import formula_products, model_cache, pages, urls
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
-from engine.site.diagram import DEFAULT_DEPTH, Diagram, map_diagram, neighbourhood_diagram
-from engine.site.graphviz_render import LazyRenderer, Renderer, inline_svg, render_all
+from engine.site.diagram import DEFAULT_DEPTH, Diagram, neighbourhood_diagram
+from engine.site.graphviz_render import (
+    LazyRenderer,
+    RenderCache,
+    Renderer,
+    inline_svg,
+    render_all,
+)
+from engine.site.map_layout import draw_map
 from engine.site.model import SiteModel, site_model
 from engine.site.orphans import exit_with_parent
 from engine.site.render import make_environment, templates_dir
@@ -60,6 +67,8 @@ class BuildResult:
     pages: int
     diagrams: int
     renderer: str
+    skipped: tuple[str, ...] = ()
+    """What the site leaves out and why (a whole map too large to draw), for the command to say."""
 
 
 @dataclass
@@ -115,6 +124,7 @@ def write_diagram(
     rendered: tuple[str, bytes],
     item_id: str | None,
     base_url: str = "",
+    note: str = "",
 ) -> pages.Embed:
     """Write the standalone SVG and PNG; return the inline form for the page.
 
@@ -127,7 +137,12 @@ def write_diagram(
     writer.write_text(svg_path, absolute_links(svg, base_url))
     writer.write_bytes(png_path, png)
     return pages.Embed(
-        Markup(inline_svg(svg, diagram.title)), diagram.title, svg_path, png_path, diagram.truncated
+        Markup(inline_svg(svg, diagram.title)),
+        diagram.title,
+        svg_path,
+        png_path,
+        diagram.truncated,
+        note,
     )
 
 
@@ -211,9 +226,16 @@ def _write_map(job: _Job) -> pages.Embed:
     kb, ev = job.model.kb, job.model.build
     # The whole map draws every premise in full beside its argument: a shorthand argument's
     # stance is enough there, and the page has a size budget.
-    diagram = map_diagram(kb, ev, link_from_subfolder, premise_names=False)
-    (pair,) = render_all(job.renderer, [diagram.dot])
-    embed = write_diagram(job.writer, diagram, pair, None, job.shared["base_url"])
+    drawing = draw_map(kb, ev, link_from_subfolder, store=RenderCache(), premise_names=False)
+    assert drawing.png is not None  # made whenever a render cache is given
+    embed = write_diagram(
+        job.writer,
+        drawing.diagram,
+        (drawing.svg, drawing.png),
+        None,
+        job.shared["base_url"],
+        drawing.note,
+    )
     # The standalone map lives in `diagrams/`; the index and map pages sit one folder up.
     top = pages.Embed(
         Markup(str(embed.svg).replace('xlink:href="../', 'xlink:href="')),
@@ -221,6 +243,7 @@ def _write_map(job: _Job) -> pages.Embed:
         embed.svg_path,
         embed.png_path,
         embed.truncated,
+        embed.note,
     )
     write_page(job.writer, job.env, pages.map_page(job.model, job.shared, top))
     return top
@@ -276,6 +299,10 @@ def build_site(
         if progress is not None:
             progress(done, total)
 
+    # Every formula's MathML and JavaScript, made here before the workers fork (so each is made
+    # once) and stored with the cached model, so the next build of these files needs no sympy.
+    if formula_products.prepare(kb):
+        model_cache.remember(kb)
     with SiteWriter(target) as writer:
         job = _Job(model, env, shared, writer, depth)
         pool = None
@@ -333,7 +360,11 @@ def build_site(
             if handed is not None:
                 handed.remove()
     return BuildResult(
-        target, len(claim_ids) + len(others) + 3, len(claim_ids) + 1, make_renderer_name()
+        target,
+        len(claim_ids) + len(others) + 3,
+        len(claim_ids) + 1,
+        make_renderer_name(),
+        (top.note,) if top.note else (),
     )
 
 

@@ -26,10 +26,10 @@ from engine.site.diagram import (
     WRAP,
     Diagram,
     Linker,
-    map_diagram,
     neighbourhood_diagram,
 )
-from engine.site.graphviz_render import Renderer, clean_svg
+from engine.site.graphviz_render import LayoutTimeout, Renderer, RenderFailure, clean_svg
+from engine.site.map_layout import plan_map
 
 PX_PER_PT = 4 / 3
 """Graphviz measures in points; a CSS pixel is 3/4 of a point."""
@@ -151,10 +151,23 @@ def fit_diagram(
     """The first layout that fits ``width`` (default `DEFAULT_WIDTH`), else the most legible."""
     target = width or DEFAULT_WIDTH
     best: FittedDiagram | None = None
-    # One layout at a time: the first that fits ends the search, and most fit early.
-    for layout in layouts(rankdir):
+    failure = RenderFailure("no layout to try")
+    # One layout at a time: the first that fits ends the search, and most fit early. The whole
+    # map's levels are whole rows of the graph, so staggering them only costs layout time.
+    candidates = layouts(rankdir)
+    if claim_id is None:
+        candidates = [layout for layout in candidates if layout.row_limit is None]
+    for layout in candidates:
         diagram = _dot(kb, ev, claim_id, link, depth, layout)
-        (raw,) = renderer.render_many([diagram.dot])
+        try:
+            (raw,) = renderer.render_many([diagram.dot])
+        except LayoutTimeout:
+            raise  # out of time: trying other layouts of the same graph would take as long
+        except RenderFailure as exc:
+            # WebAssembly Graphviz exhausts its stack on some long chains laid out sideways;
+            # another direction of the same graph still draws.
+            failure = exc
+            continue
         fitted = _compose(
             kb, ev, claim_id, diagram, clean_svg(raw), layout, target, title, key, theme
         )
@@ -163,7 +176,8 @@ def fit_diagram(
             return fitted
         if best is None or _legibility(fitted) > _legibility(best):
             best = fitted
-    assert best is not None
+    if best is None:
+        raise failure
     return FittedDiagram(
         best.svg,
         best.width,
@@ -197,7 +211,8 @@ def _dot(
         "row_limit": layout.row_limit,
     }
     if claim_id is None:
-        return map_diagram(kb, ev, link, **options)  # type: ignore[arg-type]
+        # The whole map as far as Graphviz lays it out in bounded work (see map_layout).
+        return plan_map(kb, ev, link, 0, **options)[0][0]  # type: ignore[arg-type]
     return neighbourhood_diagram(kb, ev, claim_id, link, depth, **options)  # type: ignore[arg-type]
 
 

@@ -10,13 +10,17 @@ through one WebAssembly instance, because starting either costs more than a smal
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +35,19 @@ _PROBE = 'digraph probe { a -> b [URL="x.html"]; }'
 
 class RenderFailure(RuntimeError):
     """Graphviz could not lay out a graph (a bug in the DOT we wrote, or a broken Graphviz)."""
+
+
+class LayoutTimeout(RenderFailure):
+    """Graphviz was still laying a graph out when its time ran out.
+
+    ``lasting`` is True when it used up its CPU time, which says the layout is too large, and
+    False when only the wall-clock backstop stopped it, which may just mean a busy machine.
+    """
+
+    def __init__(self, seconds: float, *, lasting: bool = True) -> None:
+        super().__init__(f"Graphviz did not finish the layout in {seconds:g} s")
+        self.seconds = seconds
+        self.lasting = lasting
 
 
 class Renderer(Protocol):
@@ -146,6 +163,94 @@ def make_renderer() -> Renderer:
     if executable is not None:
         return _Fallback(SystemDot(executable))
     return WasmDot()
+
+
+WALL_FACTOR = 10
+"""The wall-clock backstop of a layout, as a multiple of its CPU time limit."""
+STARTUP_SECONDS = 30.0
+"""Wall-clock seconds allowed on top for the WebAssembly child to start (and, the first time,
+compile Graphviz) before its layout's own limit starts."""
+
+
+def render_within(dot: str, seconds: float) -> str:
+    """One SVG document, laid out in a child process stopped after `seconds` of CPU time.
+
+    Graphviz has no time limit of its own, and neither a C library call nor a WebAssembly call can
+    be interrupted from Python, so a layout that might run for minutes runs where it can be
+    stopped: the system `dot`, or `engine.site.layout_child` running the WebAssembly Graphviz.
+    The limit is CPU time (`RLIMIT_CPU`), so a busy machine does not cut a layout that would
+    finish; the wall clock is a backstop at `WALL_FACTOR` times that (and the only limit where
+    there is no `resource` module). Raises `LayoutTimeout` when either runs out, `RenderFailure`
+    when Graphviz fails.
+    """
+    executable = system_dot()
+    if executable is not None:
+        try:
+            return _run_child([executable, "-Tsvg"], dot, seconds, _cpu_limit(seconds))
+        except LayoutTimeout:
+            raise
+        except (OSError, RenderFailure):
+            pass  # as `_Fallback`: the WebAssembly Graphviz may lay out what this `dot` cannot
+    # The child sets its own CPU limit once Graphviz is loaded: compiling the WebAssembly module
+    # (when it is not cached yet) takes seconds of CPU that are not the layout's.
+    command = [sys.executable, "-m", "engine.site.layout_child", repr(seconds)]
+    return _run_child(command, dot, seconds, None, startup=STARTUP_SECONDS)
+
+
+def limit_cpu(seconds: float) -> bool:
+    """Let this process use `seconds` more CPU time (SIGXCPU there, SIGKILL a second later);
+    False where the system has no such limit."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    limit = math.ceil(usage.ru_utime + usage.ru_stime + seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+    return True
+
+
+def _cpu_limit(seconds: float) -> Callable[[], object] | None:
+    """A `preexec_fn` that caps a child's CPU time, or None without CPU limits."""
+    return functools.partial(limit_cpu, seconds) if _has_cpu_limits() else None
+
+
+def _run_child(
+    command: list[str],
+    dot: str,
+    seconds: float,
+    preexec: Callable[[], object] | None,
+    startup: float = 0.0,
+) -> str:
+    cpu_limited = preexec is not None or _has_cpu_limits()
+    try:
+        # `subprocess.run` kills the child when the wall-clock backstop runs out.
+        result = subprocess.run(
+            command,
+            input=dot.encode("utf-8"),
+            capture_output=True,
+            timeout=startup + seconds * (WALL_FACTOR if cpu_limited else 1),
+            check=False,
+            preexec_fn=preexec,
+        )
+    except subprocess.TimeoutExpired:
+        raise LayoutTimeout(seconds, lasting=not cpu_limited) from None
+    if cpu_limited and result.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise LayoutTimeout(seconds)
+    if result.returncode != 0:
+        raise RenderFailure(result.stderr.decode("utf-8", "replace").strip() or "Graphviz failed")
+    text = result.stdout.decode("utf-8")
+    if not text.startswith(SVG_START):
+        raise RenderFailure("Graphviz wrote no SVG document")
+    return text
+
+
+def _has_cpu_limits() -> bool:
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class LazyRenderer:
@@ -340,6 +445,23 @@ class RenderCache:
             return svg.decode("utf-8"), png
         except UnicodeDecodeError:
             return None
+
+    def timed_out(self, dot: str, seconds: float) -> bool:
+        """Whether a layout of `dot` already ran out of a time limit at least this long."""
+        if not self.enabled:
+            return False
+        noted = cache_folder.read_bytes(self._path(dot).with_suffix(".timeout"))
+        try:
+            return noted is not None and float(noted.decode("ascii")) >= seconds
+        except (UnicodeDecodeError, ValueError):
+            return False
+
+    def note_timeout(self, dot: str, seconds: float) -> None:
+        """Remember that a layout of `dot` did not finish in `seconds`."""
+        if self.enabled:
+            cache_folder.write_bytes(
+                self._path(dot).with_suffix(".timeout"), repr(seconds).encode()
+            )
 
     def put(self, dot: str, svg: str, png: bytes) -> None:
         if not self.enabled:

@@ -20,6 +20,7 @@ import hashlib
 import os
 import pickle
 import sys
+import weakref
 from collections.abc import Mapping
 from functools import cache
 from importlib import metadata
@@ -35,6 +36,8 @@ FORMAT = 1
 """Bumped when what an entry holds changes shape."""
 
 _LIBRARIES = ("sympy", "pint", "numpy", "pydantic", "networkx", "PyYAML")
+_LOADED: weakref.WeakKeyDictionary[KnowledgeBase, Path] = weakref.WeakKeyDictionary()
+"""The entry each knowledge base of this process was loaded from or stored to (`remember`)."""
 
 
 @cache
@@ -80,11 +83,25 @@ def load_cached(folder: Path) -> KnowledgeBase:
         if entry is not None:
             kb = dataclasses.replace(entry.kb, root=folder)
             seed_if_tests(kb, entry.tests)
+            _LOADED[kb] = path
             return kb
     kb = load_knowledge_base(folder)
     if path is not None:
         _write(path, kb)
+        _LOADED[kb] = path
     return kb
+
+
+def remember(kb: KnowledgeBase) -> None:
+    """Store ``kb`` again under the fingerprint it was loaded with, with what was made since
+    (its formulas' `extras`: MathML and JavaScript), so that the next run reads them.
+
+    The fingerprint is the one taken when it was loaded, not one of the files as they are now:
+    an author may have edited them meanwhile. A knowledge base not loaded by `load_cached` is
+    left alone."""
+    path = _LOADED.get(kb)
+    if path is not None:
+        _write(path, kb)
 
 
 @dataclasses.dataclass(frozen=True)

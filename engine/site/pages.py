@@ -33,7 +33,7 @@ from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.schema import Argument, Claim, Figure
 from engine.knowledge.settings import Setting, normalise_setting
 from engine.knowledge.voices import Speaker, speakers, voices_of
-from engine.site import answer, urls
+from engine.site import answer, formula_products, urls
 from engine.site.analysis import (
     SAMPLES,
     SiteAnalysis,
@@ -47,14 +47,11 @@ from engine.site.distributions import calculator_distribution
 from engine.site.model import Column, SiteModel
 from engine.site.svg_compact import compact_svg
 
-try:  # the MathML printer is optional: without it formulas show as code
-    from engine.formula.to_mathml import to_mathml
-except ImportError:  # pragma: no cover
-    to_mathml = None  # type: ignore[assignment]
-
 Context = dict[str, Any]
-EXPLANATION_DEPTH: int | None = None
-"""The site writes out the whole derivation: each step once, deeper levels folded."""
+EXPLANATION_DEPTH = 40
+"""Levels of a claim's derivation the page writes out (each step once, deeper levels folded).
+Past it a step links to its own page: the templates draw the tree recursively, and a chain of
+hundreds of calculators would exhaust Python's stack (and make a page no one can read)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,8 @@ class Embed:
     svg_path: str
     png_path: str
     truncated: bool = False
+    note: str = ""
+    """What the drawing leaves out and why, when it is not the whole of what was asked for."""
 
 
 def build_note() -> str | None:
@@ -165,6 +164,7 @@ def embed_context(
         "html": html_snippet,
         "relative_note": not base,
         "truncated": embed.truncated,
+        "note": embed.note,
     }
 
 
@@ -323,10 +323,9 @@ def used_by(kb: KnowledgeBase, item_id: str) -> Context:
     }
 
 
-def mathml(kb: KnowledgeBase, raw: Any) -> Markup | None:
-    if to_mathml is None:
-        return None
-    return Markup(to_mathml(raw))
+def mathml(formula: Any) -> Markup:
+    """The formula in MathML, made once and kept with the model (`formula_products`)."""
+    return Markup(formula_products.mathml(formula))
 
 
 def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool) -> Context:
@@ -342,6 +341,7 @@ def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool
         # Only the build's column gets its whole derivation: the others say why in one sentence
         # (each tree once per column made the central claim's page a megabyte).
         "tree": explain_claim_tree(kb, ev, claim_id, EXPLANATION_DEPTH) if is_build else None,
+        "explanation_depth": EXPLANATION_DEPTH,
         "is_build": is_build,
         "scenario_page": column.scenario if column.scenario in kb.scenarios else None,
     }
@@ -520,7 +520,7 @@ def claim_page(
             # The values the condition sees: under its `given:` settings, if it has any.
             "substituted": substitute(kb, ev, claim.holds_when, view),
             "given": given_text(view) if view is not None else None,
-            "mathml": mathml(kb, compiled.raw),
+            "mathml": mathml(compiled),
             "truth": {1.0: "true", 0.0: "false"}.get(ev.conditions[claim_id], "undefined"),
             "assumed_instead": claim_id in ev.scenario.assumptions,
             "inputs": [quantity_ref(kb, ev, name) for name in compiled.names],
@@ -686,7 +686,7 @@ def calculator_page(model: SiteModel, shared: Context, calc_id: str) -> Page:
         id=calc_id,
         table=table_context(kb, ev, calc_id),
         value=ev.calculators[calc_id],
-        mathml=mathml(kb, compiled.raw),
+        mathml=mathml(compiled),
         substituted=substitute(kb, ev, calc.formula),
         inputs=[quantity_ref(kb, ev, name) for name in compiled.names],
         used_by=users,

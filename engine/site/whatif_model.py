@@ -26,8 +26,6 @@ from engine.analysis.simulate import held_fixed
 from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import argument_name, substitution_parts
 from engine.evaluation.semantics import TOLERANCE
-from engine.formula.to_js import js_function_source
-from engine.formula.to_js_vector import js_vector_source
 from engine.formula.tree import Node, to_sympy
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
@@ -35,6 +33,7 @@ from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds, written_setting
 from engine.knowledge.voices import speakers
 from engine.site.analysis import SAMPLES, SEED
+from engine.site.formula_products import javascript, vector_javascript
 from engine.site.histogram import calculator_thresholds
 
 if TYPE_CHECKING:
@@ -276,16 +275,12 @@ def _builds(kb: KnowledgeBase, evaluations: list[Evaluation]) -> dict[str, Any]:
     return out
 
 
-def _js_function(formula: Formula) -> str:
-    return js_function_source(formula.expr, formula.names, unbounded=formula.unbounded)
-
-
-def _js_vector(formula: Formula) -> str:
-    return js_vector_source(formula.expr, formula.names, unbounded=formula.unbounded)
-
-
 def _given_setting(name: str, tree: Node, formula: Formula) -> str:
     """``["figure", function(v){...}]``: one `given:` setting as the panel applies it."""
+    # Imported here: a warm build of a map without `given:` never needs sympy (see
+    # formula_products).
+    from engine.formula.to_js import js_function_source
+
     expr = to_sympy(tree)
     source = js_function_source(expr, sorted(tree.symbols()), unbounded=formula.unbounded)
     return f"[{_json(name)}, {source}]"
@@ -306,13 +301,14 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
     data = model_data(kb, evaluations)
     _check_finite(data)
     calculators = ",\n".join(
-        f"    {_json(cid)}: {_js_function(kb.formulas[cid])}" for cid in kb.calculator_order
+        f"    {_json(cid)}: {javascript(kb.formulas[cid])}" for cid in kb.calculator_order
     )
     conditions = ",\n".join(
-        f"    {_json(cid)}: {_js_function(formula)}"
-        for cid, formula in sorted(kb.conditions.items())
+        f"    {_json(cid)}: {javascript(formula)}" for cid, formula in sorted(kb.conditions.items())
     )
     # the other side of each calculator's thresholds (engine.site.histogram), for the histograms
+    from engine.formula.to_js import js_function_source
+
     numbers = {fid: fig.numeric_value() for fid, fig in kb.figures.items()}
     thresholds = ",\n".join(
         f"    {_json(t.key)}: {js_function_source(t.side, t.names)}"
@@ -320,10 +316,11 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
         for t in found
     )
     vector_calculators = ",\n".join(
-        f"    {_json(cid)}: {_js_vector(kb.formulas[cid])}" for cid in kb.calculator_order
+        f"    {_json(cid)}: {vector_javascript(kb.formulas[cid])}" for cid in kb.calculator_order
     )
     vector_conditions = ",\n".join(
-        f"    {_json(cid)}: {_js_vector(formula)}" for cid, formula in sorted(kb.conditions.items())
+        f"    {_json(cid)}: {vector_javascript(formula)}"
+        for cid, formula in sorted(kb.conditions.items())
     )
     # A claim's `given:` settings, each a function of the scenario's values, applied in order.
     given = ",\n".join(
