@@ -112,7 +112,7 @@ def _fingerprint(model: SiteModel, task: str) -> str:
     return digest.hexdigest()
 
 
-def _cached(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
+def cached_analysis(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
     """`compute()`, or its pickled result from an earlier build with the same fingerprint.
 
     The analysis is a pure function of the fingerprint's inputs, and takes as long as the rest
@@ -137,7 +137,7 @@ def _cached(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
 
 def site_analysis(model: SiteModel) -> tuple[SiteAnalysis, dict[str, Tornado]]:
     """Tipping points, P(holds) and tornadoes under the build's scenario (cached on disk)."""
-    return _cached(model, "site_analysis", lambda: _site_analysis(model))
+    return cached_analysis(model, "site_analysis", lambda: _site_analysis(model))
 
 
 def _site_analysis(model: SiteModel) -> tuple[SiteAnalysis, dict[str, Tornado]]:
@@ -155,7 +155,7 @@ def _site_analysis(model: SiteModel) -> tuple[SiteAnalysis, dict[str, Tornado]]:
 
 def column_chances(model: SiteModel) -> dict[str, SimulationResult]:
     """P(holds) for every matrix column but the build's (`SiteAnalysis.build_chances`), by key."""
-    return _cached(model, "column_chances", lambda: _column_chances(model))
+    return cached_analysis(model, "column_chances", lambda: _column_chances(model))
 
 
 def _column_chances(model: SiteModel) -> dict[str, SimulationResult]:

@@ -265,7 +265,12 @@ def _write_model_script(writer: SiteWriter, model: SiteModel) -> None:
     except ImportError:
         return
     evaluations = {**model.scenarios, model.build.scenario.name: model.build}
-    writer.write_text(urls.static_path("model.js"), model_script(model.kb, evaluations))
+    from engine.site.analysis import cached_analysis
+    from engine.site.whatif_model import threshold_script
+
+    # Thresholds are read off the formulas' sympy trees: cached, a warm build needs no sympy.
+    thresholds = cached_analysis(model, "threshold-script", lambda: threshold_script(model.kb))
+    writer.write_text(urls.static_path("model.js"), model_script(model.kb, evaluations, thresholds))
 
 
 def build_site(

@@ -13,49 +13,74 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from markupsafe import Markup
 
 from engine.analysis.simulate import held_fixed
 from engine.formatting import format_number, format_quantity
 from engine.knowledge.settings import numeric_setting
-from engine.site.analysis import SAMPLES, SEED
-from engine.site.histogram import (
-    Threshold,
-    calculator_samples,
-    calculator_thresholds,
-    histogram_svg,
-    threshold_data,
-)
+from engine.site.analysis import SAMPLES, SEED, cached_analysis
 from engine.site.model import SiteModel
 
 Context = dict[str, Any]
 
-_computed: (
-    tuple[SiteModel, dict[str, np.ndarray], dict[str, list[Threshold]], frozenset[str]] | None
-) = None
+_memo: dict[int, tuple[SiteModel, dict[str, Context]]] = {}
+"""This process's distributions of the model being built (one entry: one build at a time)."""
 
 
-def _samples(
-    model: SiteModel,
-) -> tuple[dict[str, np.ndarray], dict[str, list[Threshold]], frozenset[str]]:
-    """The build scenario's calculator samples, thresholds and sampled figures (computed once)."""
-    global _computed
-    if _computed is None or _computed[0] is not model:
-        kb = model.kb
-        scenario = model.build.scenario
-        fixed = held_fixed(kb, scenario)
-        sampled = frozenset(
-            fid
-            for fid, fig in kb.figures.items()
-            if fig.kind == "number" and fig.range is not None and fid not in fixed
+def _distributions(model: SiteModel) -> dict[str, Context]:
+    """Every calculator page's histogram context, computed once per knowledge base and scenario
+    and kept in the analysis cache: a warm build draws them without sympy or pint."""
+    held = _memo.get(id(model))
+    if held is None or held[0] is not model:
+        _memo.clear()
+        held = _memo[id(model)] = (
+            model,
+            cached_analysis(model, "distributions", lambda: _compute(model)),
         )
-        numbers = {
-            fid: numeric_setting(fig, scenario.settings[fid]) for fid, fig in kb.figures.items()
+    return held[1]
+
+
+def _compute(model: SiteModel) -> dict[str, Context]:
+    from engine.site.histogram import (
+        calculator_samples,
+        calculator_thresholds,
+        histogram_svg,
+        threshold_data,
+    )
+
+    kb = model.kb
+    scenario = model.build.scenario
+    fixed = held_fixed(kb, scenario)
+    sampled = frozenset(
+        fid
+        for fid, fig in kb.figures.items()
+        if fig.kind == "number" and fig.range is not None and fid not in fixed
+    )
+    if not sampled:
+        return {}
+    numbers = {fid: numeric_setting(fig, scenario.settings[fid]) for fid, fig in kb.figures.items()}
+    samples = calculator_samples(kb, scenario.settings, fixed, SAMPLES, SEED)
+    thresholds = calculator_thresholds(kb, numbers)
+    out: dict[str, Context] = {}
+    for calc_id, values in samples.items():
+        if not _upstream_figures(model, calc_id) & sampled:
+            continue
+        calc = kb.calculators[calc_id]
+        own = thresholds.get(calc_id, [])
+        svg, h = histogram_svg(calc_id, calc.unit, values, own)
+        out[calc_id] = {
+            "svg": str(svg),
+            "n": SAMPLES,
+            "seed": SEED,
+            "quantiles": [format_quantity(q, calc.unit) for q in h.quantiles],
+            "undefined": h.undefined / SAMPLES,
+            "thresholds": [
+                {"claim": t.claim, "op": t.op, "value": format_number(t.value), "holds": holds}
+                for t, (holds, _) in zip(own, h.shares, strict=True)
+            ],
+            "thresholds_json": threshold_data(own),
         }
-        samples = calculator_samples(kb, scenario.settings, fixed, SAMPLES, SEED) if sampled else {}
-        _computed = (model, samples, calculator_thresholds(kb, numbers), sampled)
-    return _computed[1], _computed[2], _computed[3]
+    return out
 
 
 def _upstream_figures(model: SiteModel, calc_id: str) -> set[str]:
@@ -75,26 +100,7 @@ def _upstream_figures(model: SiteModel, calc_id: str) -> set[str]:
 
 def calculator_distribution(model: SiteModel, calc_id: str) -> Context | None:
     """The calculator page's histogram and its caption; None when no sampled figure bears on it."""
-    samples, thresholds, sampled = _samples(model)
-    if calc_id not in samples or not _upstream_figures(model, calc_id) & sampled:
+    found = _distributions(model).get(calc_id)
+    if found is None:
         return None
-    calc = model.kb.calculators[calc_id]
-    own = thresholds.get(calc_id, [])
-    svg, h = histogram_svg(calc_id, calc.unit, samples[calc_id], own)
-    return {
-        "svg": Markup(svg),
-        "n": SAMPLES,
-        "seed": SEED,
-        "quantiles": [format_quantity(q, calc.unit) for q in h.quantiles],
-        "undefined": h.undefined / SAMPLES,
-        "thresholds": [
-            {
-                "claim": t.claim,
-                "op": t.op,
-                "value": format_number(t.value),
-                "holds": holds,
-            }
-            for t, (holds, _) in zip(own, h.shares, strict=True)
-        ],
-        "thresholds_json": threshold_data(own),
-    }
+    return {**found, "svg": Markup(found["svg"])}

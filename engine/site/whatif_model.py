@@ -34,7 +34,6 @@ from engine.knowledge.settings import physical_bounds, written_setting
 from engine.knowledge.voices import speakers
 from engine.site.analysis import SAMPLES, SEED
 from engine.site.formula_products import javascript, vector_javascript
-from engine.site.histogram import calculator_thresholds
 
 if TYPE_CHECKING:
     from engine.knowledge.loader import Formula
@@ -292,11 +291,26 @@ def _json(value: Any) -> str:
     )
 
 
-def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
+def threshold_script(kb: KnowledgeBase) -> str:
+    """The other side of each calculator's thresholds (`engine.site.histogram`) as JavaScript
+    functions of the reader's values, for the histograms; the body of model.js's `thresholds`."""
+    from engine.formula.to_js import js_function_source
+    from engine.site.histogram import calculator_thresholds
+
+    numbers = {fid: fig.numeric_value() for fid, fig in kb.figures.items()}
+    return ",\n".join(
+        f"    {_json(t.key)}: {js_function_source(t.side, t.names)}"
+        for _, found in sorted(calculator_thresholds(kb, numbers).items())
+        for t in found
+    )
+
+
+def model_script(kb: KnowledgeBase, evaluations: Any = None, thresholds: str | None = None) -> str:
     """`static/model.js`: sets ``CruxModel`` = {data, calculators, conditions, vector} on the page.
 
     Functions take ``v`` (every figure and calculator value by id, each in its declared unit)
-    and use ``R = CruxRuntime.R``, so ``crux-runtime.js`` must be loaded first.
+    and use ``R = CruxRuntime.R``, so ``crux-runtime.js`` must be loaded first. ``thresholds``
+    is `threshold_script`'s output when the caller keeps it (the build caches it).
     """
     data = model_data(kb, evaluations)
     _check_finite(data)
@@ -306,15 +320,8 @@ def model_script(kb: KnowledgeBase, evaluations: Any = None) -> str:
     conditions = ",\n".join(
         f"    {_json(cid)}: {javascript(formula)}" for cid, formula in sorted(kb.conditions.items())
     )
-    # the other side of each calculator's thresholds (engine.site.histogram), for the histograms
-    from engine.formula.to_js import js_function_source
-
-    numbers = {fid: fig.numeric_value() for fid, fig in kb.figures.items()}
-    thresholds = ",\n".join(
-        f"    {_json(t.key)}: {js_function_source(t.side, t.names)}"
-        for _, found in sorted(calculator_thresholds(kb, numbers).items())
-        for t in found
-    )
+    if thresholds is None:
+        thresholds = threshold_script(kb)
     vector_calculators = ",\n".join(
         f"    {_json(cid)}: {vector_javascript(kb.formulas[cid])}" for cid in kb.calculator_order
     )
