@@ -158,7 +158,13 @@ def histogram(values: np.ndarray, thresholds: Sequence[tuple[str, float]] = ()) 
     m = int(defined.size)
     if m == 0:
         return Histogram(0, int(values.size), 0.0, 1.0, (0,) * BINS, (math.nan,) * 3, ())
-    low, high = _percentile(defined, TAIL), _percentile(defined, 1 - TAIL)
+    # The axis spans finite draws only: a quantity that is never reached (+inf) is counted in
+    # the quantiles and shares but has no place on an axis.
+    finite = defined[np.isfinite(defined)]
+    if finite.size == 0:
+        low, high = 0.0, 1.0
+    else:
+        low, high = _percentile(finite, TAIL), _percentile(finite, 1 - TAIL)
     if not high > low:  # every sample (nearly) the same: a window around it
         half = abs(low) * 0.1 if low != 0 else 1.0
         low, high = low - half, high + half
