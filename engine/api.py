@@ -197,7 +197,7 @@ class Result:
     ) -> Diagram:
         """The claim's neighbourhood (or the whole map) under this result's scenario."""
         from engine.site.diagram_fit import fit_diagram
-        from engine.site.graphviz_render import make_renderer
+        from engine.site.graphviz_render import CachedLayouts, make_renderer
 
         if claim is not None:
             self._claim(claim)
@@ -206,7 +206,7 @@ class Result:
             self.evaluation,
             claim,
             lambda kind, item_id: None,
-            make_renderer(),
+            CachedLayouts(make_renderer()),
             depth=depth,
             width=width,
             title=title,

@@ -129,11 +129,36 @@ def test_wasm_graphviz_renders_clickable_ids_and_recovers_after_an_error(
     assert 'xlink:href="../claims/rain_all_month.html"' in svg
     with pytest.raises(RenderFailure):
         wasm.render("digraph { a -> ")
-    assert wasm.render(dot) == svg  # a fresh instance, and still deterministic
+    assert wasm.render(dot) == svg  # the instance is still sound, and deterministic
     inline = inline_svg(svg, "A diagram")
     assert inline.startswith('<svg role="group" aria-label="A diagram"') and "<!--" not in inline
     png = svg_to_png(clean_svg(svg))
     assert png.startswith(b"\x89PNG") and png == svg_to_png(clean_svg(svg))
+
+
+def test_graphviz_started_in_the_background_draws_what_a_fresh_one_draws(
+    wasm: WasmDot, lemonade: KnowledgeBase
+) -> None:
+    ev = evaluate_scenario(lemonade)
+    dot = neighbourhood_diagram(lemonade, ev, "rain_all_month", link_from_subfolder).dot
+    early = WasmDot()
+    early.start_in_background()
+    assert early.render(dot) == wasm.render(dot)
+
+
+def test_graphviz_out_of_stack_is_a_render_failure_and_later_layouts_are_unchanged(
+    wasm: WasmDot, lemonade: KnowledgeBase
+) -> None:
+    ev = evaluate_scenario(lemonade)
+    dots = [
+        neighbourhood_diagram(lemonade, ev, claim_id, link_from_subfolder).dot
+        for claim_id in sorted(lemonade.claims)
+    ]
+    before = wasm.render_many(dots)
+    nested = "digraph { " + "".join(f"subgraph cluster{i} {{ " for i in range(2000)) + "a"
+    with pytest.raises(RenderFailure, match="Graphviz stopped"):
+        wasm.render(nested + " }" * 2000 + " }")
+    assert wasm.render_many(dots) == before
 
 
 @pytest.mark.skipif(

@@ -215,3 +215,21 @@ def test_a_crowded_level_is_staggered_over_rows() -> None:
     assert lengths["p", "a0"] + lengths["a0", "claim"] == 3
     # A cycle has no levels: Graphviz keeps its own ranks.
     assert staggered_lengths(nx.DiGraph([("a", "b"), ("b", "a")]), 2) == {}
+
+
+def test_an_unchanged_map_is_drawn_again_without_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.site import graphviz_render
+
+    first = tmp_path / "first.svg"
+    diagram(CENTRAL, "--claims", CLAIMS, "-o", str(first))
+
+    def no_graphviz(self: object, dots: object) -> list[str]:
+        raise AssertionError("Graphviz started for a map whose layouts are cached")
+
+    monkeypatch.setattr(graphviz_render.WasmDot, "render_many", no_graphviz)
+    monkeypatch.setattr(graphviz_render.SystemDot, "render_many", no_graphviz)
+    again = tmp_path / "again.svg"
+    diagram(CENTRAL, "--claims", CLAIMS, "-o", str(again))
+    assert again.read_bytes() == first.read_bytes()

