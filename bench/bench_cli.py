@@ -9,7 +9,10 @@ then the next round), so a busy machine slows them alike and the ratios stay com
 
 - *cold*: an empty cache folder, as after the knowledge base changed (or `crux cache clear`);
 - *warm*: the same command again, with the compiled model (and, for `build`, the renders and
-  the analysis) in the cache.
+  the analysis) in the cache;
+- *edited*: warm caches, but the central claim's text changed since the last run (a copy of the
+  knowledge base is edited before each run), as an author sees it: the model is compiled again
+  and the drawing laid out again, Graphviz included.
 
 Argdown CLI 1.7.5 is installed with npm into ~/.cache/crux-bench/argdown (outside the repository)
 when it is missing; without npm the comparison is skipped with a message. It draws the
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -59,6 +63,18 @@ def ensure_argdown() -> Path | None:
         stdout=subprocess.DEVNULL,
     )
     return ARGDOWN if ARGDOWN.exists() else None
+
+
+def edit_claim_text(folder: Path, claim: str, suffix: str) -> None:
+    """Give `claim`'s text a new ending (its `text:` line, in whichever file declares it)."""
+    declared = re.compile(rf"^(\s+){re.escape(claim)}:\n\1\s+text: (.*?)( \(edit \d+\))?$", re.M)
+    for path in sorted(folder.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        changed = declared.sub(lambda m: m.group(0).split(" (edit ")[0] + suffix, text, count=1)
+        if changed != text:
+            path.write_text(changed, encoding="utf-8")
+            return
+    raise SystemExit(f"{claim}: no `text:` line found under its declaration in {folder}")
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -114,6 +130,21 @@ def main() -> None:
 
         return run
 
+    def edited(
+        *words: str, tree: Path = REPO, cache: Path = cache
+    ) -> Callable[[], tuple[float, float]]:
+        """`words` (with CLAIMS standing for the folder) on a copy edited before each run."""
+        folder = work / f"edited-{len(list(work.glob('edited-*')))}"
+        shutil.copytree(claims, folder)
+        runs = iter(range(1_000_000))
+
+        def run() -> tuple[float, float]:
+            edit_claim_text(folder, CLAIM, f" (edit {next(runs)})")
+            command = [folder.as_posix() if word == "CLAIMS" else word for word in words]
+            return timed([*CRUX, *command], {**env, "CRUX_CACHE_DIR": str(cache)}, tree)
+
+        return run
+
     site = work / "site"
     svg = work / "x.svg"
     measures: dict[str, Callable[[], tuple[float, float]]] = {
@@ -125,6 +156,7 @@ def main() -> None:
         "crux explain (warm)": crux("explain", CLAIM, "--claims", str(claims)),
         "crux diagram (cold)": cold("diagram", CLAIM, "--claims", str(claims), "-o", str(svg)),
         "crux diagram (warm)": crux("diagram", CLAIM, "--claims", str(claims), "-o", str(svg)),
+        "crux diagram (edited)": edited("diagram", CLAIM, "--claims", "CLAIMS", "-o", str(svg)),
         "crux build (cold)": cold("build", str(claims), "-o", str(site)),
         "crux build (warm)": crux("build", str(claims), "-o", str(site)),
     }
@@ -145,7 +177,11 @@ def main() -> None:
                 if " (" in name
                 else words
             )
-            run = cold if "(cold)" in name else crux
+            if "(edited)" in name:
+                full = [word if word != str(claims) else "CLAIMS" for word in full]
+                run = edited
+            else:
+                run = cold if "(cold)" in name else crux
             measures[f"{name} before"] = run(*full, tree=before, cache=before_cache)
     if argdown is not None:
         out = work / "argdown-map"
