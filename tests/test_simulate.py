@@ -170,7 +170,9 @@ def test_cli_simulate_json() -> None:
         "stderr_fails",
         "stderr_undecided",
     }
-    assert data["correlations"] == [{"figures": ["normal_x", "lognormal_x"], "spearman": 0.5}]
+    assert data["correlations"] == [
+        {"figures": ["normal_x", "lognormal_x"], "spearman": 0.5, "declared": None}
+    ]
 
 
 def test_cli_simulate_errors() -> None:

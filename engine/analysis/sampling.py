@@ -14,9 +14,11 @@ truncated there (drawn by inverse CDF between the bounds' percentiles) rather th
 no point mass piles up on the bound. A figure with a range but no distribution is an error:
 the engine never guesses a distribution.
 
-Correlation is declared between pairs of figures as a Spearman rank correlation and imposed
-with the Iman–Conover method, which reorders each figure's samples and so leaves every
-marginal distribution exactly as drawn.
+Correlation is declared between pairs of figures as a Spearman rank correlation (in the
+knowledge base's `correlations:`, and on the command line with `--correlate`, which overrides or
+adds pairs) and imposed with the Iman–Conover method, which reorders each figure's samples and
+so leaves every marginal distribution exactly as drawn. ``static/crux-uncertainty.js`` does the
+same in the browser.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ from typing import Literal
 import numpy as np
 
 from engine.errors import CruxError, Location, Problem, UsageError, did_you_mean
+from engine.knowledge.correlations import (
+    Pair,
+    correlated_figures,
+    correlation_matrix,
+    joint_problem,
+    scores_correlation,
+)
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.settings import numeric_setting, physical_bounds
 
@@ -164,32 +173,52 @@ def check_distributions(kb: KnowledgeBase, figure_ids: Collection[str]) -> None:
 # --- correlation ----------------------------------------------------------------------------
 
 
-def correlation_matrix(
-    figure_ids: tuple[str, ...], correlations: Mapping[tuple[str, str], float]
-) -> np.ndarray:
-    """The declared Spearman correlations as a symmetric matrix with a unit diagonal."""
-    index = {fid: i for i, fid in enumerate(figure_ids)}
-    matrix = np.eye(len(figure_ids))
-    for (a, b), rho in correlations.items():
-        matrix[index[a], index[b]] = matrix[index[b], index[a]] = rho
-    return matrix
+def declared_pairs(kb: KnowledgeBase) -> dict[Pair, str]:
+    """The knowledge base's correlations as figure pairs (as written), each with its id."""
+    return {(corr.figures[0], corr.figures[1]): cid for cid, corr in kb.correlations.items()}
+
+
+def effective_correlations(
+    kb: KnowledgeBase,
+    sampled: Collection[str],
+    overrides: Mapping[tuple[str, str], float] | None = None,
+) -> dict[Pair, float]:
+    """The correlations a run imposes: the knowledge base's, then the command line's.
+
+    A declared correlation applies when both its figures are sampled (a figure the scenario holds
+    at a value has no spread to share). ``overrides`` (`--correlate`) replace a declared pair's
+    value, written in either order, or add pairs; `0` switches a declared one off. The result is
+    sorted, so every caller (`crux simulate`, the site, the what-if panel's model) imposes the
+    same set the same way.
+    """
+    merged: dict[Pair, float] = {}
+    for corr in kb.correlations.values():
+        a, b = corr.figures
+        if a in sampled and b in sampled:
+            merged[(a, b)] = corr.rank
+    for (a, b), rho in (overrides or {}).items():
+        merged.pop((b, a), None)
+        merged[(a, b)] = rho
+    return dict(sorted(merged.items()))
 
 
 def check_correlations(
     kb: KnowledgeBase, sampled: Collection[str], correlations: Mapping[tuple[str, str], float]
 ) -> tuple[tuple[str, ...], np.ndarray]:
-    """Validate declared correlations; return the figures involved and the score correlation.
+    """Validate correlations given on the command line; return the figures involved and the
+    normal scores' correlation of the whole set a run imposes (`effective_correlations`).
 
     Raises `UsageError` naming every problem: unknown or unsampled figures, a figure correlated
-    with itself, values outside [-1, 1], a pair declared twice with different values, and a
-    matrix that is not positive semi-definite (no joint distribution has those correlations).
+    with itself, values outside [-1, 1], a pair given twice with different values, and a
+    set (with the knowledge base's) that is not positive semi-definite (no joint distribution
+    has those correlations).
     """
     problems: list[str] = []
     seen: dict[frozenset[str], float] = {}
     for (a, b), rho in sorted(correlations.items()):
         for fid in (a, b):
             if fid not in kb.figures:
-                problems.append(f"unknown figure '{fid}'")
+                problems.append(f"unknown figure '{fid}'{did_you_mean(fid, kb.figures)}")
             elif fid not in sampled:
                 why = (
                     "it has no range"
@@ -207,29 +236,14 @@ def check_correlations(
         seen[key] = rho
     if problems:
         raise CorrelationError(problems)
-    figure_ids = tuple(sorted({fid for pair in correlations for fid in pair}))
-    spearman = correlation_matrix(figure_ids, correlations)
-    smallest = float(np.linalg.eigvalsh(spearman)[0]) if figure_ids else 0.0
-    if smallest < -1e-9:
-        raise CorrelationError(
-            [
-                "expected correlations that can occur together (a positive semi-definite "
-                f"matrix), found a matrix with eigenvalue {smallest:.3g} over "
-                f"{', '.join(figure_ids)}"
-            ]
-        )
-    # Iman–Conover imposes a Pearson correlation on normal scores; Spearman's rho of a
-    # bivariate normal with Pearson r is (6/π)·asin(r/2), so invert that to hit the target.
-    pearson = 2 * np.sin(np.pi * spearman / 6)
-    smallest = float(np.linalg.eigvalsh(pearson)[0]) if figure_ids else 0.0
-    if smallest < -1e-9:
-        raise CorrelationError(
-            [
-                "expected correlations that normal scores can reach, found a matrix that is "
-                f"not positive semi-definite after conversion (eigenvalue {smallest:.3g})"
-            ]
-        )
-    return figure_ids, pearson
+    merged = effective_correlations(kb, sampled, correlations)
+    problem = joint_problem(merged)
+    if problem is not None:
+        declared = sorted(cid for pair, cid in declared_pairs(kb).items() if pair in merged)
+        with_declared = f" (with the knowledge base's {', '.join(declared)})" if declared else ""
+        raise CorrelationError([problem + with_declared])
+    figure_ids = correlated_figures(merged)
+    return figure_ids, scores_correlation(correlation_matrix(figure_ids, merged))
 
 
 class CorrelationError(UsageError):
@@ -286,8 +300,9 @@ def sample_figures(
     Number figures with a range are sampled (one draw per sample, shared by every formula that
     uses the figure) unless listed in ``fixed``; every other figure is its setting, as a
     read-only broadcast view that costs no memory. Draws are made in figure-id order from
-    ``rng``, so a seeded generator reproduces them. ``correlations`` maps figure pairs to
-    Spearman rank correlations.
+    ``rng``, so a seeded generator reproduces them. The knowledge base's correlations are
+    imposed (`effective_correlations`); ``correlations`` (`--correlate`: figure pairs to
+    Spearman rank correlations) replace or add to them.
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")

@@ -20,6 +20,8 @@ import numpy as np
 from engine.analysis.sampling import (
     check_correlations,
     check_distributions,
+    declared_pairs,
+    effective_correlations,
     sample_figures,
     sampled_figures,
 )
@@ -120,8 +122,12 @@ class SimulationResult:
     fixed: tuple[str, ...]
     """Figures with a range that the scenario holds at its own value."""
     correlations: Mapping[tuple[str, str], float]
+    """The rank correlations imposed: the knowledge base's among sampled figures, then
+    `--correlate`'s (`sampling.effective_correlations`)."""
     claims: Mapping[str, ClaimProbability]
     quantities: Mapping[str, QuantitySummary] = field(repr=False)
+    declared: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """The id of each imposed correlation the knowledge base declares with that value."""
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of `crux simulate --format json` (docs/analysis.md)."""
@@ -132,7 +138,7 @@ class SimulationResult:
             "sampled": list(self.sampled),
             "fixed": list(self.fixed),
             "correlations": [
-                {"figures": [a, b], "spearman": rho}
+                {"figures": [a, b], "spearman": rho, "declared": self.declared.get((a, b))}
                 for (a, b), rho in sorted(self.correlations.items())
             ],
             "claims": {cid: p.to_json() for cid, p in self.claims.items()},
@@ -213,7 +219,8 @@ def simulate(
     """Sample the figures ``n`` times and count each claim's labels.
 
     ``seed`` seeds a PCG64 generator, so equal seeds give equal results; ``None`` draws fresh
-    entropy. ``correlations`` maps figure pairs to Spearman rank correlations.
+    entropy. The knowledge base's correlations are imposed; ``correlations`` (figure pairs to
+    Spearman rank correlations, as `--correlate` gives them) replace or add to them.
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
@@ -222,6 +229,7 @@ def simulate(
     sampled = sampled_figures(kb, fixed)
     check_distributions(kb, sampled)
     check_correlations(kb, sampled, correlations)
+    imposed = effective_correlations(kb, sampled, correlations)
     rng = np.random.Generator(np.random.PCG64(seed))
 
     claim_ids = tuple(kb.claims)
@@ -289,9 +297,14 @@ def simulate(
         seed=seed,
         sampled=sampled,
         fixed=tuple(sorted(f for f in fixed if kb.figures[f].range is not None)),
-        correlations={pair: correlations[pair] for pair in sorted(correlations)},
+        correlations=imposed,
         claims=claims,
         quantities=quantities,
+        declared={
+            pair: cid
+            for pair, cid in declared_pairs(kb).items()
+            if pair in imposed and imposed[pair] == kb.correlations[cid].rank
+        },
     )
 
 

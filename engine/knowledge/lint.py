@@ -88,9 +88,10 @@ def _unused(kb: KnowledgeBase) -> Iterable[Warning]:
                 f"calculator '{cid}' is used by no formula and no holds_when",
                 "unused",
             )
-    # A source a voice cites is used too (voices are not edges of the graph).
+    # A source a voice or a correlation cites is used too (neither is an edge of the graph).
     voiced = {voice.source for claim in kb.claims.values() for voice in claim.voices}
     voiced |= {voice.source for arg in kb.arguments.values() for voice in arg.voices}
+    voiced |= {c.source for corr in kb.correlations.values() for c in corr.sources}
     for sid in kb.sources:
         if graph.out_degree(sid) == 0 and sid not in voiced:
             yield Warning(

@@ -31,6 +31,7 @@ from engine.knowledge.schema import (
     Argument,
     Calculator,
     Claim,
+    Correlation,
     Figure,
     KnowledgeFile,
     Scenario,
@@ -87,6 +88,8 @@ class KnowledgeBase:
     origins: Mapping[str, tuple[str, Path_]] = field(repr=False)
     tables: Mapping[str, Table] = field(default_factory=dict)
     """Lookup tables by id: each is a calculator here, and one figure per row."""
+    correlations: Mapping[str, Correlation] = field(default_factory=dict)
+    """Declared rank correlations between figures, by id (`engine.knowledge.correlations`)."""
 
     def locate(self, item_id: str, *fields: str | int, key: bool = False) -> Location:
         """Where an item (or one of its fields) is written, for error messages."""
@@ -220,6 +223,8 @@ def _assemble(
     _check_voices(sources, claims, sections["arguments"], out)
     _check_arguments(arguments, claims, out)
     _check_scenarios(scenarios, figures, claims, out, tables)
+    correlations: dict[str, Correlation] = sections["correlations"]
+    _check_correlations(correlations, figures, sources, out, tables)
     unit_of = _check_units(figures, calculators, out)
     formulas, conditions, order = _compile_formulas(
         figures, calculators, claims, unit_of, out, tables
@@ -243,6 +248,7 @@ def _assemble(
         documents=documents,
         origins=out.origins,
         tables=dict(sorted(tables.items())),
+        correlations=dict(sorted(correlations.items())),
     )
 
 
@@ -418,6 +424,80 @@ def _check_arguments(
                 out.at(arg_id, "undercuts"),
                 f"unknown argument '{arg.undercuts}'{did_you_mean(arg.undercuts, arguments)}",
             )
+
+
+def _check_correlations(
+    correlations: Mapping[str, Correlation],
+    figures: Mapping[str, Figure],
+    sources: Mapping[str, Source],
+    out: _Collector,
+    tables: Mapping[str, Table],
+) -> None:
+    """Each correlation joins two distinct sampled figures, once; together they can hold."""
+    from engine.knowledge.correlations import joint_problem, pair_key
+
+    usable: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], str] = {}
+    for cid, corr in sorted(correlations.items()):
+        ok = True
+        for index, fid in enumerate(corr.figures):
+            where = out.at(cid, "figures", index)
+            figure = figures.get(fid)
+            if fid in tables:
+                row = next(iter(tables[fid].rows.values()))
+                out.add(
+                    where,
+                    f"correlation '{cid}': '{fid}' is a lookup table; correlate one of its rows, "
+                    f"such as '{row}'",
+                )
+            elif figure is None:
+                out.add(
+                    where,
+                    f"correlation '{cid}': unknown figure '{fid}'{did_you_mean(fid, figures)}",
+                )
+            elif figure.kind != "number":
+                out.add(
+                    where,
+                    f"correlation '{cid}': expected a number figure with a range, found the "
+                    f"{figure.kind} '{fid}'",
+                )
+            elif figure.range is None:
+                out.add(
+                    where,
+                    f"correlation '{cid}': expected a figure with a range, found '{fid}' without "
+                    "one (only sampled figures can move together)",
+                )
+            else:
+                continue
+            ok = False
+        a, b = corr.figures
+        if a == b:
+            out.add(out.at(cid, "figures"), f"correlation '{cid}': '{a}' is paired with itself")
+            ok = False
+        for index, citation in enumerate(corr.sources):
+            if citation.source not in sources:
+                out.add(
+                    out.at(cid, "sources", index),
+                    f"unknown source '{citation.source}'{did_you_mean(citation.source, sources)}",
+                )
+        key = pair_key(a, b)
+        if key in first:
+            out.add(
+                out.at(cid, "figures"),
+                f"correlation '{cid}': {a} and {b} are already correlated by '{first[key]}' at "
+                f"{out.at(first[key], key=True)}",
+            )
+            ok = False
+        elif ok:
+            first[key] = cid
+            usable[key] = corr.rank
+    problem = joint_problem(usable)
+    if problem is not None:
+        involved = sorted(first.values())
+        out.add(
+            out.at(involved[0], "rank"),
+            f"correlations {', '.join(repr(cid) for cid in involved)}: {problem}",
+        )
 
 
 def _check_scenarios(

@@ -478,6 +478,42 @@ class Scenario(_Model):
     )
 
 
+class Correlation(_Model):
+    """Two figures that move together: a Spearman rank correlation between their ranges.
+
+    A claim about the world like a figure's value, so it carries its reason, confidence and
+    sources. Sampling imposes it by Iman–Conover (reordering draws), so each figure keeps its own
+    distribution.
+    """
+
+    figures: tuple[SettingId, SettingId] = Field(
+        description="The two figures (number figures with a range, or table rows as table.option)."
+    )
+    rank: float = Field(
+        ge=-1,
+        le=1,
+        allow_inf_nan=False,
+        description="Spearman rank correlation in [-1, 1]: 0.6 when high values of one tend to "
+        "come with high values of the other, negative when they move in opposite directions.",
+    )
+    why: str = Field(
+        min_length=1,
+        description="Why the figures move together, for a reader who doubts it "
+        "(a shared cause, a mechanism, what the sources say).",
+    )
+    confidence: Literal["reported", "estimated", "rumoured", "asserted"] | None = Field(
+        None,
+        description="reported: a source measures it; estimated: derived from a model or data; "
+        "rumoured: contested; asserted: the map's own unsourced judgement.",
+    )
+    sources: tuple[Citation, ...] = Field(
+        (), description="Citations: a source id or {source, quote}."
+    )
+    notes: str | None = Field(None, description="Caveats, how the value was chosen.")
+
+    _sources_shorthand = field_validator("sources", mode="before")(_citations)
+
+
 SECTIONS: dict[str, type[_Model]] = {
     "sources": Source,
     "figures": Figure,
@@ -485,6 +521,7 @@ SECTIONS: dict[str, type[_Model]] = {
     "claims": Claim,
     "arguments": Argument,
     "scenarios": Scenario,
+    "correlations": Correlation,
 }
 
 
@@ -497,6 +534,9 @@ class KnowledgeFile(_Model):
     claims: dict[Id, Claim] = Field({}, description="Propositions of the debate.")
     arguments: dict[Id, Argument] = Field({}, description="Inferences between claims.")
     scenarios: dict[Id, Scenario] = Field({}, description="Named settings with expectations.")
+    correlations: dict[Id, Correlation] = Field(
+        {}, description="Figures that move together (rank correlations used when sampling)."
+    )
 
 
 def json_schema() -> dict[str, object]:

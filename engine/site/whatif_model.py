@@ -207,6 +207,13 @@ def model_data(kb: KnowledgeBase, evaluations: Any = None) -> dict[str, Any]:
         "chance": {"samples": CHANCE_SAMPLES, "seed": CHANCE_SEED},
         "speakers": _speakers(kb),
     }
+    if kb.correlations:
+        # [a, b, rank] per declared correlation: crux-uncertainty.js imposes those whose two
+        # figures the state samples, as `sampling.effective_correlations` does
+        data["correlations"] = [
+            [corr.figures[0], corr.figures[1], float(corr.rank)]
+            for corr in kb.correlations.values()
+        ]
     items = _evaluations(evaluations)
     labels = {
         ev.scenario.name: dict(sorted(ev.claims.items()))

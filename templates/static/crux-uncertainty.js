@@ -282,6 +282,193 @@
       return [lower, upper];
     }
 
+    /* ---- rank correlation (engine.analysis.sampling.iman_conover) ---------------------------- *
+     * The knowledge base's correlations between figures, imposed on each block of draws by the
+     * Iman–Conover method, which only reorders every figure's draws, so each keeps exactly the
+     * distribution drawn above. Van der Waerden scores ndtri(i/(n+1)), shuffled per figure, are
+     * whitened by their achieved correlation and given the scores' target correlation
+     * 2·sin(π·rho/6) (the Pearson correlation of normal scores whose Spearman correlation is rho);
+     * each figure's draws then take the rank order of its scores. The engine factors the target
+     * by its symmetric square root and this by Cholesky: either factor gives the scores exactly the
+     * target correlation, so the two agree in distribution, as the rest of the sampling does. */
+
+    /* The pairs [a, b, rho] whose figures are both sampled (`effective_correlations`), to impose
+     * on each block; null when no pair has both its figures sampled. */
+    function correlationFor(pairs, sampled, seed) {
+      var used = (pairs || []).filter(function (p) { return sampled[p[0]] && sampled[p[1]] && p[0] !== p[1]; });
+      return used.length ? new Correlation(used, seed) : null;
+    }
+
+    function Correlation(pairs, seed) {
+      var ids = [];
+      pairs.forEach(function (p) {
+        if (ids.indexOf(p[0]) < 0) ids.push(p[0]);
+        if (ids.indexOf(p[1]) < 0) ids.push(p[1]);
+      });
+      ids.sort();
+      var k = ids.length;
+      var target = identity(k);
+      pairs.forEach(function (p) {
+        var a = ids.indexOf(p[0]);
+        var b = ids.indexOf(p[1]);
+        target[a][b] = target[b][a] = 2 * Math.sin((Math.PI * p[2]) / 6);
+      });
+      this.ids = ids; // figures in id order, as the engine's rows
+      this.factor = cholesky(target);
+      /* one stream per figure for the shuffles, apart from its draws' stream */
+      this.streams = ids.map(function (id) { return new Stream(seed, "rank order of " + id); });
+    }
+
+    function identity(k) {
+      var m = [];
+      for (var i = 0; i < k; i++) {
+        m.push(new Float64Array(k));
+        m[i][i] = 1;
+      }
+      return m;
+    }
+
+    /* L with L·Lᵀ = m for a positive semi-definite m (a vanishing pivot gives a zero column, so
+     * a correlation of ±1 is allowed); null when m is not positive semi-definite. */
+    function cholesky(m) {
+      var k = m.length;
+      var L = identity(k);
+      for (var j = 0; j < k; j++) {
+        var d = m[j][j];
+        for (var p = 0; p < j; p++) d -= L[j][p] * L[j][p];
+        if (d < -1e-9) return null;
+        var pivot = d > 1e-12 ? Math.sqrt(d) : 0;
+        L[j][j] = pivot;
+        for (var i = j + 1; i < k; i++) {
+          var x = m[i][j];
+          for (var q = 0; q < j; q++) x -= L[i][q] * L[j][q];
+          L[i][j] = pivot > 0 ? x / pivot : 0;
+        }
+      }
+      return L;
+    }
+
+    /* Reorder the draws of the correlated figures in v (n each) in place. */
+    Correlation.prototype.impose = function (v, n) {
+      var k = this.ids.length;
+      if (k < 2 || n < 3 || !this.factor) return;
+      if (!this.base || this.base.length !== n) { // van der Waerden scores, kept for the next block
+        this.base = new Float64Array(n);
+        for (var b = 0; b < n; b++) this.base[b] = ndtri((b + 1) / (n + 1));
+      }
+      var base = this.base;
+      var i;
+      var scores = [];
+      var r, c, s;
+      for (r = 0; r < k; r++) {
+        var row = new Float64Array(base);
+        var stream = this.streams[r];
+        for (i = n - 1; i > 0; i--) { // Fisher–Yates
+          var j = Math.floor(stream.uniform() * (i + 1));
+          var t = row[i];
+          row[i] = row[j];
+          row[j] = t;
+        }
+        scores.push(row);
+      }
+      var achieved = sampleCorrelation(scores, n);
+      var whiten = cholesky(achieved);
+      if (!whiten || whiten.some(function (w, d) { return !(w[d] > 0); })) return; // too few draws to shuffle apart
+      var transform = multiply(this.factor, lowerInverse(whiten));
+      var mixed = [];
+      for (r = 0; r < k; r++) {
+        var out = new Float64Array(n);
+        for (c = 0; c <= r; c++) {
+          var w = transform[r][c];
+          if (w === 0) continue;
+          var src = scores[c];
+          for (s = 0; s < n; s++) out[s] += w * src[s];
+        }
+        mixed.push(out);
+      }
+      for (r = 0; r < k; r++) {
+        var values = v[this.ids[r]];
+        var sorted = new Float64Array(values.subarray(0, n)).sort();
+        var ranks = ranksOf(mixed[r], n);
+        for (s = 0; s < n; s++) values[s] = sorted[ranks[s]];
+      }
+    };
+
+    /* numpy.corrcoef of the rows. */
+    function sampleCorrelation(rows, n) {
+      var k = rows.length;
+      var centred = rows.map(function (row) {
+        var mean = 0;
+        for (var s = 0; s < n; s++) mean += row[s];
+        mean /= n;
+        var out = new Float64Array(n);
+        for (s = 0; s < n; s++) out[s] = row[s] - mean;
+        return out;
+      });
+      var m = identity(k);
+      var norms = centred.map(function (row) {
+        var sum = 0;
+        for (var s = 0; s < n; s++) sum += row[s] * row[s];
+        return Math.sqrt(sum);
+      });
+      for (var a = 0; a < k; a++) {
+        for (var b = 0; b < a; b++) {
+          var dot = 0;
+          for (var s = 0; s < n; s++) dot += centred[a][s] * centred[b][s];
+          m[a][b] = m[b][a] = dot / (norms[a] * norms[b]);
+        }
+      }
+      return m;
+    }
+
+    /* The inverse of a lower-triangular matrix with a positive diagonal (forward substitution). */
+    function lowerInverse(L) {
+      var k = L.length;
+      var inv = identity(k);
+      for (var col = 0; col < k; col++) {
+        for (var i = col; i < k; i++) {
+          var x = i === col ? 1 : 0;
+          for (var p = col; p < i; p++) x -= L[i][p] * inv[p][col];
+          inv[i][col] = x / L[i][i];
+        }
+      }
+      return inv;
+    }
+
+    function multiply(a, b) {
+      var k = a.length;
+      var out = identity(k);
+      for (var i = 0; i < k; i++) {
+        for (var j = 0; j < k; j++) {
+          var x = 0;
+          for (var p = 0; p < k; p++) x += a[i][p] * b[p][j];
+          out[i][j] = x;
+        }
+      }
+      return out;
+    }
+
+    /* Each value's rank, 0 for the smallest (the inverse of numpy.argsort's order; tied values
+     * take consecutive ranks). A native sort and a binary search per value: a comparator sort of
+     * indices takes several times as long. */
+    function ranksOf(values, n) {
+      var sorted = new Float64Array(values.subarray(0, n)).sort();
+      var ranks = new Uint32Array(n);
+      var taken = new Uint32Array(n);
+      for (var s = 0; s < n; s++) {
+        var x = values[s];
+        var lo = 0;
+        var hi = n;
+        while (lo < hi) {
+          var mid = (lo + hi) >>> 1;
+          if (sorted[mid] < x) lo = mid + 1;
+          else hi = mid;
+        }
+        ranks[s] = lo + taken[lo]++;
+      }
+      return ranks;
+    }
+
     /* ---- scratch arrays, reused from run to run (allocating them is most of a run's cost) ---- */
 
     var pool = Object.create(null);
@@ -316,7 +503,7 @@
 
     /* ---- a run ----------------------------------------------------------------------------- *
      * spec: {n, seed, figures: {id: {value: number, sample: null | {distribution, low, high,
-     *        lower, upper}}}, order: [calculator ids], conditions: [claim ids], claims: [ids],
+     *        lower, upper}}}, correlations: [[a, b, rho]], order: [calculator ids], conditions: [claim ids], claims: [ids],
      *        args: [argument specs], assumed: {claim: 1|-1}, tolerance, keep: [calculator ids]}
      * vector: {calculators: {id: fn(v, n, out)}, conditions: {id: fn}}
      * Returns {n, counts: {claim: [holds, fails, undecided]}, kept: {calculator: Float64Array},
@@ -347,6 +534,7 @@
         this.streams[ids[j]] = new Stream(spec.seed, ids[j]);
         this.marginals[ids[j]] = new Marginal(sample.distribution, sample.low, sample.high, sample.lower, sample.upper);
       }
+      this.correlation = correlationFor(spec.correlations, this.marginals, spec.seed);
     }
 
     /* Draw and count the next block; true when the run is complete. */
@@ -366,6 +554,8 @@
           v[id] = constant(id, spec.figures[id].value, n);
         }
       }
+      if (this.correlation) this.correlation.impose(v, n);
+      this.drawn = v; // the block's figures, for tests that check the draws themselves
       for (i = 0; i < spec.order.length; i++) {
         id = spec.order[i];
         var out = buffer("c:" + id, n);
@@ -512,6 +702,8 @@
     return {
       Stream: Stream,
       Marginal: Marginal,
+      Correlation: Correlation,
+      correlationFor: correlationFor,
       Run: Run,
       runAll: runAll,
       ndtr: ndtr,

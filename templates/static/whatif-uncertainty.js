@@ -110,6 +110,7 @@
       assumed: assumed,
       tolerance: data.tolerance,
       keep: options.keep || [],
+      correlations: data.correlations || [],
       sampled: sampled,
       assumptions: resolved.assumptions,
     };
