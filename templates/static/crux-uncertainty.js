@@ -29,7 +29,7 @@
   "use strict";
 
   /* Self-contained: R is CruxRuntime.R, label is CruxSemantics.label. */
-  function factory(R, label) {
+  function factory(R, label, Plan) {
     var Z95 = 1.6448536269514722; // engine.analysis.sampling.Z95
     var HOLDS = 1;
     var FAILS = -1;
@@ -474,6 +474,7 @@
     var pool = Object.create(null);
     var poolValues = Object.create(null);
     var labelPool = Object.create(null);
+    var plans = new Map(); // Run.prototype.plan
 
     function buffer(key, n) {
       var b = pool[key];
@@ -521,7 +522,6 @@
       this.streams = Object.create(null);
       this.marginals = Object.create(null);
       this.combos = 0;
-      this.labelCache = new Map();
       /* claims some argument rests on: only their conditions make combinations to label */
       this.premises = Object.create(null);
       for (var a = 0; a < spec.args.length; a++) {
@@ -608,16 +608,37 @@
       this.direct[id] = true;
     };
 
-    Run.prototype.countLabels = function (base, varying, n) {
+    /* The labelling plan of this run's fixed claims (every condition and assumption), made once
+     * per map and set of fixed claims and kept while the page (or the worker) lives. */
+    Run.prototype.plan = function () {
       var spec = this.spec;
-      var groups = new Map();
-      var i, s;
+      var ids = spec.conditions.concat(Object.keys(spec.assumed).filter(function (id) {
+        return spec.conditions.indexOf(id) < 0;
+      })).sort();
+      var key = ids.join("\u0000");
+      var cached = plans.get(key);
+      if (!cached || cached.args !== spec.args || cached.claims !== spec.claims || cached.tolerance !== spec.tolerance) {
+        cached = { args: spec.args, claims: spec.claims, tolerance: spec.tolerance, ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance) };
+        plans.set(key, cached);
+      }
+      return cached;
+    };
+
+    /* simulate.label_counts: each distinct combination of the varying labels is labelled once,
+     * all of them together over typed arrays (CruxSemantics.Plan), and counted as often as it
+     * occurs. */
+    Run.prototype.countLabels = function (base, varying, n) {
+      var i, s, g;
+      var first = [];
+      var weight = [];
       if (varying.length === 0) {
-        groups.set(0, { count: n, first: 0 });
+        first.push(0);
+        weight.push(n);
       } else {
         /* each sample's combination as one integer: its varying labels as digits in base 3,
          * renumbered 0, 1, 2, ... before it could lose precision (simulate._distinct_samples) */
-        var codes = new Float64Array(n);
+        var codes = buffer("codes", n);
+        codes.fill(0);
         var bound = 1;
         for (i = 0; i < varying.length; i++) {
           if (bound > 1e15) bound = renumber(codes, n);
@@ -625,38 +646,43 @@
           for (s = 0; s < n; s++) codes[s] = codes[s] * 3 + labels[s] + 1;
           bound *= 3;
         }
+        var groups = new Map();
         for (s = 0; s < n; s++) {
-          var g = groups.get(codes[s]);
-          if (g) g.count++;
-          else groups.set(codes[s], { count: 1, first: s });
+          g = groups.get(codes[s]);
+          if (g === undefined) {
+            groups.set(codes[s], first.length);
+            first.push(s);
+            weight.push(1);
+          } else weight[g]++;
         }
       }
-      /* labels depend on the fixed labels and on which conditions vary: a cached labelling is
-       * reused only while those stay the same (always, within one block) */
-      var key = JSON.stringify(base) + "|" + varying.map(function (x) { return x[0]; }).join(",");
-      if (this.cacheKey !== key) this.labelCache = new Map();
-      this.cacheKey = key;
-      var counts = this.counts;
-      var claims = spec.claims;
-      var direct = this.direct;
-      var self = this;
-      groups.forEach(function (group) {
-        var code = "";
-        for (var v = 0; v < varying.length; v++) code += varying[v][1][group.first] + 1;
-        var labelled = self.labelCache.get(code);
-        if (!labelled) {
-          var fixed = Object.assign(Object.create(null), base);
-          for (var k = 0; k < varying.length; k++) fixed[varying[k][0]] = varying[k][1][group.first];
-          labelled = label(claims, spec.args, fixed, spec.tolerance).claims;
-          self.labelCache.set(code, labelled);
-          self.combos++;
+      var m = first.length;
+      var planned = this.plan();
+      var ids = planned.ids;
+      var plan = planned.plan;
+      var byId = Object.create(null);
+      for (i = 0; i < varying.length; i++) byId[varying[i][0]] = varying[i][1];
+      var values = new Int8Array(ids.length * m);
+      for (i = 0; i < ids.length; i++) {
+        var vary = byId[ids[i]];
+        if (vary) {
+          for (g = 0; g < m; g++) values[i * m + g] = vary[first[g]];
+        } else if (ids[i] in base) {
+          values.fill(base[ids[i]], i * m, (i + 1) * m);
+        } /* else a condition counted directly: nothing reads its label */
+      }
+      var L = this.labels = plan.label(values, m, this.labels);
+      var claims = this.spec.claims;
+      for (var c = 0; c < claims.length; c++) {
+        if (this.direct[claims[c]]) continue;
+        var counts = this.counts[claims[c]];
+        var off = plan.row[claims[c]] * m;
+        for (g = 0; g < m; g++) {
+          var value = L[off + g];
+          counts[value === HOLDS ? 0 : value === FAILS ? 1 : 2] += weight[g];
         }
-        for (var c = 0; c < claims.length; c++) {
-          if (direct[claims[c]]) continue;
-          var value = labelled[claims[c]];
-          counts[claims[c]][value === HOLDS ? 0 : value === FAILS ? 1 : 2] += group.count;
-        }
-      });
+      }
+      this.combos += m;
     };
 
     /* Codes 0, 1, 2, ... in order of first appearance; returns how many there are. */
@@ -727,7 +753,7 @@
       runtimeSource,
       semanticsSource,
       "var R = self_.CruxRuntime.R;",
-      "var core = (" + factory.toString() + ")(R, self_.CruxSemantics.label);",
+      "var core = (" + factory.toString() + ")(R, self_.CruxSemantics.label, self_.CruxSemantics.Plan);",
       "var vector = {calculators: " + functions(model.vector.calculators) + ", conditions: " + functions(model.vector.conditions) + "};",
       "self_.onmessage = function (event) {",
       "  var job = event.data;",
@@ -749,7 +775,7 @@
   var api = {
     factory: factory,
     workerSource: workerSource,
-    core: runtime && semantics ? factory(runtime.R, semantics.label) : null,
+    core: runtime && semantics ? factory(runtime.R, semantics.label, semantics.Plan) : null,
   };
   root.CruxUncertainty = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
