@@ -219,7 +219,48 @@
     this.con = con;
     this.tolerance = new Float64Array(nClaims);
     for (i = 0; i < nClaims; i++) this.tolerance[i] = tolerance * Math.max(total[i], 1);
+    /* A claim with few arguments: its label for every combination of their labels, worked out
+     * here by the same sums in the same order (`decide`), so a sample costs one look-up. */
+    this.support = [];
+    this.table = [];
+    for (i = 0; i < nClaims; i++) {
+      var k = (pro[i].length + con[i].length) / 2;
+      this.support.push(inputs[i]);
+      this.table.push(!isFixed[i] && k <= TABLE_ARGUMENTS ? decisionTable(pro[i], con[i], this.tolerance[i]) : null);
+    }
     this.steps = components(nRows, inputs, isFixed);
+    this.scratch = null;
+  }
+
+  var TABLE_ARGUMENTS = 6; // 729 entries at most
+
+  /* Rule 2 for each combination of the labels of a claim's pro arguments, then con arguments
+   * (base-3 digits, label + 1, the first argument the most significant). */
+  function decisionTable(pro, con, tol) {
+    var np = pro.length / 2;
+    var k = np + con.length / 2;
+    var size = Math.pow(3, k);
+    var table = new Int8Array(size);
+    var labels = new Int8Array(k);
+    for (var code = 0; code < size; code++) {
+      var rest = code;
+      for (var j = k - 1; j >= 0; j--) {
+        labels[j] = (rest % 3) - 1;
+        rest = (rest - (rest % 3)) / 3;
+      }
+      var proSure = 0, proMay = 0, conSure = 0, conMay = 0;
+      for (j = 0; j < np; j++) {
+        if (labels[j] === 1) proSure += pro[2 * j + 1];
+        if (labels[j] !== -1) proMay += pro[2 * j + 1];
+      }
+      for (j = np; j < k; j++) {
+        if (labels[j] === 1) conSure += con[2 * (j - np) + 1];
+        if (labels[j] !== -1) conMay += con[2 * (j - np) + 1];
+      }
+      if (np === 0) table[code] = conMay === 0 ? 1 : conSure > 0 ? -1 : 0;
+      else table[code] = proSure > conMay + tol ? 1 : proMay <= conSure + tol ? -1 : 0;
+    }
+    return table;
   }
 
   /* The strongly connected components of the graph of rows (an edge from each input to the row
@@ -291,7 +332,10 @@
     for (i = 0; i < this.fixedRows.length; i++) {
       L.set(values.subarray(i * m, (i + 1) * m), this.fixedRows[i] * m);
     }
-    var scratch = [new Float64Array(m), new Float64Array(m), new Float64Array(m), new Float64Array(m), new Int8Array(m)];
+    var scratch = this.scratch;
+    if (!scratch || scratch[4].length !== m) {
+      scratch = this.scratch = [new Float64Array(m), new Float64Array(m), new Float64Array(m), new Float64Array(m), new Int8Array(m), new Int32Array(m)];
+    }
     var steps = this.steps;
     for (var k = 0; k < steps.length; k++) {
       var rows = steps[k].rows;
@@ -328,6 +372,10 @@
       /* into a scratch row first: an argument may undercut itself, and reads its old label */
       var acc = scratch[4];
       t = this.terms[r];
+      if (t.length === 2 && t[1] > 0) { // one premise, no undercutter: its label
+        L.copyWithin(off, t[0] * m, t[0] * m + m);
+        return;
+      }
       acc.fill(1);
       for (i = 0; i < t.length; i += 2) {
         var from = t[i] * m;
@@ -338,6 +386,26 @@
         }
       }
       L.set(acc, off);
+      return;
+    }
+    var table = this.table[r];
+    if (table) {
+      var support = this.support[r];
+      if (support.length === 0) {
+        L.fill(table[0], off, off + m);
+      } else if (support.length === 1) {
+        var only = support[0] * m;
+        for (s = 0; s < m; s++) L[off + s] = table[L[only + s] + 1];
+      } else {
+        var code = scratch[5];
+        var first = support[0] * m;
+        for (s = 0; s < m; s++) code[s] = L[first + s] + 1;
+        for (i = 1; i < support.length; i++) {
+          var next = support[i] * m;
+          for (s = 0; s < m; s++) code[s] = code[s] * 3 + L[next + s] + 1;
+        }
+        for (s = 0; s < m; s++) L[off + s] = table[code[s]];
+      }
       return;
     }
     var proSure = scratch[0], proMay = scratch[1], conSure = scratch[2], conMay = scratch[3];

@@ -6,7 +6,8 @@
  * inverse CDF to the figure's physical bounds, exactly the engine's rule. The figures are
  * Float64Arrays of n samples; the calculators and conditions are the engine's own formulas
  * compiled by engine/formula/to_js.py into fused loops over those arrays (CruxModel.vector), and
- * each distinct combination of decided labels is labelled once by crux-semantics.js and counted
+ * the distinct combinations of decided labels are labelled once, all together, by crux-semantics.js
+ * (CruxSemantics.Plan) and counted
  * as often as it occurs (simulate.label_counts).
  *
  * Random numbers: xoshiro128** (Blackman and Vigna's generator, written here from its
@@ -28,7 +29,7 @@
 (function (root) {
   "use strict";
 
-  /* Self-contained: R is CruxRuntime.R, label is CruxSemantics.label. */
+  /* Self-contained: R is CruxRuntime.R, label and Plan are CruxSemantics.label and .Plan. */
   function factory(R, label, Plan) {
     var Z95 = 1.6448536269514722; // engine.analysis.sampling.Z95
     var HOLDS = 1;
@@ -475,6 +476,7 @@
     var poolValues = Object.create(null);
     var labelPool = Object.create(null);
     var plans = new Map(); // Run.prototype.plan
+    var labelCells = null; // the labels of a block's combinations, reused (Plan.label)
 
     function buffer(key, n) {
       var b = pool[key];
@@ -611,16 +613,20 @@
     /* The labelling plan of this run's fixed claims (every condition and assumption), made once
      * per map and set of fixed claims and kept while the page (or the worker) lives. */
     Run.prototype.plan = function () {
+      if (this.planned) return this.planned;
       var spec = this.spec;
       var ids = spec.conditions.concat(Object.keys(spec.assumed).filter(function (id) {
         return spec.conditions.indexOf(id) < 0;
       })).sort();
-      var key = ids.join("\u0000");
+      /* the map as text: a worker receives a copy of the same arguments with every job */
+      var key = JSON.stringify([ids, spec.claims, spec.args, spec.tolerance]);
       var cached = plans.get(key);
-      if (!cached || cached.args !== spec.args || cached.claims !== spec.claims || cached.tolerance !== spec.tolerance) {
-        cached = { args: spec.args, claims: spec.claims, tolerance: spec.tolerance, ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance) };
+      if (!cached) {
+        if (plans.size > 16) plans.clear();
+        cached = { ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance) };
         plans.set(key, cached);
       }
+      this.planned = cached;
       return cached;
     };
 
@@ -631,6 +637,7 @@
       var i, s, g;
       var first = [];
       var weight = [];
+      var total = n;
       if (varying.length === 0) {
         first.push(0);
         weight.push(n);
@@ -671,16 +678,21 @@
           values.fill(base[ids[i]], i * m, (i + 1) * m);
         } /* else a condition counted directly: nothing reads its label */
       }
-      var L = this.labels = plan.label(values, m, this.labels);
+      var L = labelCells = plan.label(values, m, labelCells);
       var claims = this.spec.claims;
       for (var c = 0; c < claims.length; c++) {
         if (this.direct[claims[c]]) continue;
-        var counts = this.counts[claims[c]];
         var off = plan.row[claims[c]] * m;
+        var holds = 0, fails = 0;
         for (g = 0; g < m; g++) {
           var value = L[off + g];
-          counts[value === HOLDS ? 0 : value === FAILS ? 1 : 2] += weight[g];
+          if (value === HOLDS) holds += weight[g];
+          else if (value === FAILS) fails += weight[g];
         }
+        var counts = this.counts[claims[c]];
+        counts[0] += holds;
+        counts[1] += fails;
+        counts[2] += total - holds - fails;
       }
       this.combos += m;
     };
@@ -741,12 +753,70 @@
     };
   }
 
+  /* ---- formulas of one shape share one loop ------------------------------------------------
+   *
+   * model.js has a loop per formula (engine/formula/to_js_vector.py):
+   *   function(v,n,out){var a0=v["x"],a1=v["y"];for(var i=0;i<n;i++){...}}
+   * and the browser compiles each loop to machine code only after it has run for a while: on a
+   * map of hundreds of formulas the first run is mostly that compiling. Formulas that differ only
+   * in the figures they read (a map's many `x > y` conditions) have the same loop text after the
+   * head; vectorSource writes each such loop once, as a kernel taking the arrays as arguments,
+   * and each formula as a call of its kernel. Same text, same arrays: the same numbers.
+   */
+  var VECTOR_HEAD = /^function\s*\(v,n,out\)\s*\{(?:var ((?:a\d+=v\["(?:[^"\\]|\\.)*"\],?)+);)?(for\(var i=0;i<n;i\+\+\)\{[\s\S]*\})\}$/;
+  var VECTOR_READ = /a(\d+)=v\[("(?:[^"\\]|\\.)*")\]/g;
+
+  /* Source text of {calculators, conditions} with shared kernels (an expression). */
+  function vectorSource(vector) {
+    var kernels = [];
+    var known = Object.create(null);
+    function call(fn) {
+      var text = fn.toString();
+      var match = VECTOR_HEAD.exec(text);
+      if (!match) return text; // another shape of loop: kept as it is
+      var reads = [];
+      var read;
+      VECTOR_READ.lastIndex = 0;
+      while ((read = VECTOR_READ.exec(match[1] || "")) !== null) {
+        if (Number(read[1]) !== reads.length) return text;
+        reads.push("v[" + read[2] + "]");
+      }
+      var params = reads.map(function (_, i) { return "a" + i; }).concat(["n", "out"]).join(",");
+      var key = params + "|" + match[2];
+      var k = known[key];
+      if (k === undefined) {
+        k = known[key] = kernels.length;
+        kernels.push("function(" + params + "){" + match[2] + "}");
+      }
+      return "function(v,n,out){K[" + k + "](" + reads.concat(["n", "out"]).join(",") + ");}";
+    }
+    function group(map) {
+      return "{" + Object.keys(map).map(function (id) { return JSON.stringify(id) + ":" + call(map[id]); }).join(",\n") + "}";
+    }
+    var calculators = group(vector.calculators);
+    var conditions = group(vector.conditions);
+    return "(function () {\nvar K = [" + kernels.join(",\n") + "];\nreturn {calculators: " + calculators +
+      ", conditions: " + conditions + ", kernels: K.length};\n})()";
+  }
+
+  /* The model's vector functions with shared kernels, made once per model on this page; the
+   * model's own functions where the page may not compile text. */
+  var shared = typeof WeakMap !== "undefined" ? new WeakMap() : null;
+  function sharedVector(vector) {
+    var made = shared && shared.get(vector);
+    if (made) return made;
+    try {
+      made = new Function("return " + vectorSource(vector) + ";")();
+    } catch (err) {
+      made = vector;
+    }
+    if (shared) shared.set(vector, made);
+    return made;
+  }
+
   /* The worker: the runtime, the semantics and the factory as text, and the model's vector
    * functions as text; it answers {id, spec} with {id, result} (typed arrays transferred). */
   function workerSource(model, runtimeSource, semanticsSource) {
-    function functions(map) {
-      return "{" + Object.keys(map).map(function (id) { return JSON.stringify(id) + ":" + map[id].toString(); }).join(",\n") + "}";
-    }
     return [
       "\"use strict\";",
       "var self_ = self;",
@@ -754,7 +824,7 @@
       semanticsSource,
       "var R = self_.CruxRuntime.R;",
       "var core = (" + factory.toString() + ")(R, self_.CruxSemantics.label, self_.CruxSemantics.Plan);",
-      "var vector = {calculators: " + functions(model.vector.calculators) + ", conditions: " + functions(model.vector.conditions) + "};",
+      "var vector = " + vectorSource(model.vector) + ";",
       "self_.onmessage = function (event) {",
       "  var job = event.data;",
       "  try {",
@@ -775,6 +845,8 @@
   var api = {
     factory: factory,
     workerSource: workerSource,
+    vectorSource: vectorSource,
+    sharedVector: sharedVector,
     core: runtime && semantics ? factory(runtime.R, semantics.label, semantics.Plan) : null,
   };
   root.CruxUncertainty = api;

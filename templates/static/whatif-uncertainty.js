@@ -177,7 +177,7 @@
   Runner.prototype.runHere = function (spec, stale, done) {
     var core = root.CruxUncertainty.core;
     var block = 256;
-    var run = new core.Run(spec, this.model.vector, block);
+    var run = new core.Run(spec, root.CruxUncertainty.sharedVector(this.model.vector), block);
     var t0 = now();
     function slice() {
       if (stale()) return;
