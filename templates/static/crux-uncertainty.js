@@ -5,10 +5,10 @@
  * normal, lognormal (normal in log space) or uniform (the range is its central 90%), truncated by
  * inverse CDF to the figure's physical bounds, exactly the engine's rule. The figures are
  * Float64Arrays of n samples; the calculators and conditions are the engine's own formulas
- * compiled by engine/formula/to_js.py into fused loops over those arrays (CruxModel.vector), and
- * the distinct combinations of decided labels are labelled once, all together, by crux-semantics.js
- * (CruxSemantics.Plan) and counted
- * as often as it occurs (simulate.label_counts).
+ * compiled by engine/formula/to_js.py into fused loops over those arrays (CruxModel.vector, loops
+ * of one shape shared: vectorSource), and each distinct combination of decided labels is labelled
+ * once, all of them together over typed arrays (CruxSemantics.Plan), and counted as often as it
+ * occurs (simulate.label_counts).
  *
  * Random numbers: xoshiro128** (Blackman and Vigna's generator, written here from its
  * published description), one stream per figure, seeded from the run's seed and the figure's
