@@ -123,7 +123,7 @@ def bench_shipped(browser: Any, site: Path, edits: list[tuple[str, float, float]
         context = browser.new_context()
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
         if no_worker:
             page.add_init_script("window.CRUX_NO_WORKER = true")
         page.goto((site / "index.html").as_uri())
