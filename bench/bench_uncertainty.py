@@ -16,7 +16,12 @@ timed test).
    22 comparisons), run in the same Node process, interleaved, best of several runs. crux also
    labels every claim; Squiggle computes each comparison's probability with `cdf`.
 
-    python bench/bench_uncertainty.py [--edits 40] [--skip-squiggle] [--skip-synthetic]
+Each part prints the machine's load average first: on a shared machine the figures mean little
+without it. The whole script takes a few minutes on an idle machine; --edits, --warm and --rounds
+shorten it, and --skip-shipped, --skip-synthetic and --skip-squiggle leave parts out.
+
+    python bench/bench_uncertainty.py [--edits 40] [--warm 5] [--rounds 7] [--claims 1000]
+        [--skip-shipped] [--skip-synthetic] [--skip-squiggle]
 """
 
 from __future__ import annotations
@@ -174,7 +179,7 @@ RUN_DEFAULTS = """n => {
   const state = CruxWhatIfState.copyState({scenario: engine.data.defaults, set: {}, assume: {}, range: {}});
   const spec = CruxWhatIfChance.specFor(engine, state, {n: n, seed: 1});
   const t0 = performance.now();
-  const result = CruxUncertainty.core.runAll(spec, CruxModel.vector);
+  const result = CruxUncertainty.core.runAll(spec, CruxUncertainty.sharedVector(CruxModel.vector));
   return {ms: performance.now() - t0, sampled: spec.sampled.length, claims: spec.claims.length,
           combos: result.combos};
 }"""
@@ -195,13 +200,13 @@ def harness(folder: Path, kb_folder: Path) -> Path:
     return folder / "index.html"
 
 
-def bench_synthetic(browser: Any, tmp: Path, claims: int) -> bool:
+def bench_synthetic(browser: Any, tmp: Path, claims: int, runs: int) -> bool:
     kb_folder = write_synthetic_kb(tmp / "synthetic", claims=claims, figures=300, calculators=300)
     page_path = harness(tmp / "synthetic-harness", kb_folder)
     page = browser.new_page()
     page.goto(page_path.as_uri())
     first = page.evaluate(RUN_DEFAULTS, 5000)
-    warm = [page.evaluate(RUN_DEFAULTS, 5000)["ms"] for _ in range(5)]
+    warm = [page.evaluate(RUN_DEFAULTS, 5000)["ms"] for _ in range(runs)]
     page.close()
     ok = max(first["ms"], *warm) <= 1000
     print(
@@ -270,6 +275,7 @@ for (const name of ["crux-runtime.js", "crux-semantics.js", "model.js", "crux-un
   (0, eval)(readFileSync(cruxDir + "/" + name, "utf8"));
 }
 const M = globalThis.CruxModel, core = globalThis.CruxUncertainty.core, d = M.data;
+const vector = globalThis.CruxUncertainty.sharedVector(M.vector);  // as the panel runs them
 function cruxSpec(n) {
   const figures = {};
   for (const [fid, f] of Object.entries(d.figures)) {
@@ -283,7 +289,7 @@ function cruxSpec(n) {
 const n = Number(samples), out = {crux: [], squiggle: []};
 for (let r = 0; r < Number(rounds); r++) {
   let t0 = performance.now();
-  core.runAll(cruxSpec(n), M.vector);
+  core.runAll(cruxSpec(n), vector);
   out.crux.push(performance.now() - t0);
   t0 = performance.now();
   const result = await run(code, {environment: {...defaultEnvironment, sampleCount: n}});
@@ -351,7 +357,8 @@ def main() -> None:
     )
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--claims", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=7, help="Squiggle comparison rounds")
+    parser.add_argument("--warm", type=int, default=5, help="warm runs of the synthetic map")
     parser.add_argument("--skip-squiggle", action="store_true")
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--skip-shipped", action="store_true")
@@ -369,13 +376,23 @@ def main() -> None:
             site = tmp / "shipped-site"
             build_site(load_knowledge_base(ROOT / "claims"), site)
             print(f"built the shipped site in {time.perf_counter() - started:.1f} s")
+            load()
             ok = bench_shipped(browser, site, range_edits(ROOT / "claims", args.edits)) and ok
         if not args.skip_synthetic:
-            ok = bench_synthetic(browser, tmp, args.claims) and ok
+            load()
+            ok = bench_synthetic(browser, tmp, args.claims, args.warm) and ok
         browser.close()
         if not args.skip_squiggle:
+            load()
             bench_squiggle(tmp, 20_000, args.rounds)
+        load()
     sys.exit(0 if ok else 1)
+
+
+def load() -> None:
+    """The machine's load, printed before each part: figures on a shared machine need it."""
+    one, five, _ = os.getloadavg()
+    print(f"[load average {one:.2f} (1 min), {five:.2f} (5 min), {os.cpu_count()} cores]")
 
 
 if __name__ == "__main__":
