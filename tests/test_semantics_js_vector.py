@@ -202,3 +202,29 @@ def test_plan_labels_whole_maps_like_the_engine_and_the_scalar_port(
     # the samples differ: some claim that no number decides takes more than one label
     undecided_by_numbers = [c for c in case["claims"] if c not in case["fixed"]]
     assert any(len(set(got["vector"]["claims"][c])) > 1 for c in undecided_by_numbers)
+
+
+def test_plan_weighs_a_claim_with_more_arguments_than_its_table_holds():
+    """Up to six arguments a claim decides by a table; past that by sums per sample: both must
+    break ties (0.1 + 0.2 against 0.3) as the engine does."""
+    rng = random.Random(6)
+    premises = [f"p{i}" for i in range(9)]
+    weights = [0.1, 0.2, 0.3, 1.0, 0.5, 0.1, 0.2, 0.3, 2.0]
+    cases = []
+    for count in (1, 2, 6, 7, 9):
+        args = [
+            {
+                "id": f"a{i}",
+                "premises": [premises[i]],
+                "conclusion": "c",
+                "stance": "pro" if i % 2 == 0 else "con",
+                "weight": weights[i],
+            }
+            for i in range(count)
+        ]
+        case = {"claims": [*premises, "c"], "args": args, "m": 400, "scalar": 50}
+        case["fixed"] = random_patterns(rng, premises, 400, constant=0.0)
+        cases.append(case)
+    for case, got in zip(cases, run_node(cases), strict=True):
+        assert_same_labels(case, got)
+        assert len(set(got["vector"]["claims"]["c"])) == 3  # holds, fails and undecided all occur
