@@ -347,6 +347,9 @@ def build_site(
                 if pool is not None
                 else (_claim_chunk(job, task) for task in tasks)
             )
+            # Figure pages draw their chance curves here while the workers write claim pages.
+            for page in pages.figure_pages(model, shared, analysis):
+                write_page(writer, env, page)
             top = mapped.get()  # the claim pages are queued first: they do not need the map
             step()
             chances = {**other_chances.get(), model.build_column.key: analysis.build_chances}
@@ -366,7 +369,7 @@ def build_site(
                 handed.remove()
     return BuildResult(
         target,
-        len(claim_ids) + len(others) + 3,
+        len(claim_ids) + len(others) + len(kb.figures) + 3,
         len(claim_ids) + 1,
         make_renderer_name(),
         (top.note,) if top.note else (),

@@ -3,14 +3,16 @@
 - calculator pages: a histogram of the calculator over the draws `crux simulate` makes
   (`engine.site.histogram`), with the thresholds of the claims it decides;
 - figure pages: P(holds) of the conclusions the figure reaches, against the figure's value
-  across its range (`engine.site.chance_curve`).
+  across its range (`engine.analysis.chance_curve`, drawn by `engine.site.chance_curve_svg`).
 
-Both are drawn once per build from one set of samples (`SAMPLES` draws with `SEED`, as the
-claim pages' P(holds)), computed on first use and kept for the model.
+Histograms come from one set of samples (`SAMPLES` draws with `SEED`, as the claim pages'
+P(holds)), curves from `CURVE_SAMPLES` draws of the other figures per grid value (with `SEED`);
+both are computed on first use and kept in the analysis cache.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from markupsafe import Markup
@@ -18,7 +20,7 @@ from markupsafe import Markup
 from engine.analysis.simulate import held_fixed
 from engine.formatting import format_number, format_quantity
 from engine.knowledge.settings import numeric_setting
-from engine.site.analysis import SAMPLES, SEED, cached_analysis
+from engine.site.analysis import SAMPLES, SEED, SiteAnalysis, cached_analysis
 from engine.site.model import SiteModel
 
 Context = dict[str, Any]
@@ -103,4 +105,138 @@ def calculator_distribution(model: SiteModel, calc_id: str) -> Context | None:
     found = _distributions(model).get(calc_id)
     if found is None:
         return None
+    return {**found, "svg": Markup(found["svg"])}
+
+
+# --- figure pages: chance curves ---------------------------------------------------------------
+
+CURVE_SAMPLES = 2_000
+"""Draws of the other figures at each grid value: a standard error of at most 0.011 on each
+point, and the same draws at every point, so a curve's shape is far surer than its level."""
+
+FLAT = 0.02
+"""A claim whose P(holds) moves less than this across the axis is named, not drawn."""
+
+
+def figure_curves(model: SiteModel, analysis: SiteAnalysis) -> dict[str, Context]:
+    """Every ranged figure's chance curves, by figure id (cached: a warm build draws them
+    without sympy or pint)."""
+    return cached_analysis(model, "chance_curves", lambda: _curves(model, analysis))
+
+
+def _curves(model: SiteModel, analysis: SiteAnalysis) -> dict[str, Context]:
+    # Every number figure with a range, even one the scenario holds at a value: the curve sets
+    # it to each value on its axis anyway.
+    return {
+        fid: _curve(model, analysis, fid)
+        for fid, fig in sorted(model.kb.figures.items())
+        if fig.kind == "number" and fig.range is not None
+    }
+
+
+def _curve(model: SiteModel, analysis: SiteAnalysis, fid: str) -> Context:
+    from engine.analysis.chance_curve import chance_curve, curve_grid, spread
+    from engine.site.chance_curve_svg import STYLES, Tip, curve_svg
+
+    kb = model.kb
+    scenario = model.build.scenario
+    figure = kb.figures[fid]
+    now = float(numeric_setting(figure, scenario.settings[fid]))
+    reached = [
+        cid
+        for cid in kb.claims
+        if fid in analysis.claim_figures[cid] and cid not in scenario.assumptions
+    ]
+    if not reached:  # the page says so in place of the plot
+        return {"empty": True}
+    tips: dict[str, list[float]] = {}
+    for cid in reached:
+        found = analysis.flips.claims.get(cid)
+        if found is not None:
+            tips[cid] = sorted(c.at for c in found.crossings if c.figure == fid)
+    grid = curve_grid(kb, fid, now, [at for ats in tips.values() for at in ats])
+    curve = chance_curve(kb, scenario, fid, grid, CURVE_SAMPLES, SEED)
+    central = kb.central_claim
+
+    def rank(cid: str) -> tuple[int, float, str]:
+        claim = kb.claims[cid]
+        tier = (
+            0
+            if cid == central
+            else 1
+            if tips.get(cid)
+            else 2
+            if claim.role == "conclusion"
+            else 3
+            if fid in _condition_figures(model, cid)
+            else 4
+        )
+        return tier, -spread(curve.p_holds[cid]), cid
+
+    moving = [cid for cid in reached if spread(curve.p_holds[cid]) >= FLAT]
+    # When nothing moves, the steady lines are the news: draw those instead.
+    drawn = sorted(moving or reached, key=rank)[:STYLES]
+    left_out = sorted(set(moving) - set(drawn), key=rank)
+    flat = sorted(set(reached) - set(moving) - set(drawn), key=rank)
+    marks = [Tip(index, at) for index, cid in enumerate(drawn) for at in tips.get(cid, [])]
+    svg = curve_svg(fid, figure.unit, grid, [curve.p_holds[c] for c in drawn], now, marks)
+    steps = range(0, len(grid), 4) if len(grid) > 13 else range(len(grid))
+    return {
+        "empty": False,
+        "steady": not moving,
+        "svg": svg,
+        "n": CURVE_SAMPLES,
+        "seed": SEED,
+        "drawn_figures": len(curve.drawn),
+        "low": grid[0],
+        "high": grid[-1],
+        "now": now,
+        "claims": [
+            {
+                "id": cid,
+                "text": kb.claims[cid].text,
+                "style": index,
+                "role": kb.claims[cid].role,
+                "tips": [format_number(at) for at in tips.get(cid, [])],
+            }
+            for index, cid in enumerate(drawn)
+        ],
+        "left_out": left_out,
+        "flat": [{"id": cid, "p": curve.p_holds[cid][0]} for cid in flat],
+        "table": [{"value": grid[k], "p": [curve.p_holds[cid][k] for cid in drawn]} for k in steps],
+        "data": json.dumps(
+            {
+                "figure": fid,
+                "unit": figure.unit,
+                "claims": drawn,
+                "values": list(grid),
+                "now": now,
+                "tips": [[m.series, m.at] for m in marks],
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        ),
+    }
+
+
+def _condition_figures(model: SiteModel, claim_id: str) -> set[str]:
+    """The figures a claim's own condition reads, directly or through calculators."""
+    condition = model.kb.conditions.get(claim_id)
+    if condition is None:
+        return set()
+    figures: set[str] = set()
+    for name in condition.names:
+        if name in model.kb.figures:
+            figures.add(name)
+        elif name in model.kb.calculators:
+            figures |= _upstream_figures(model, name)
+    return figures
+
+
+def figure_curve(model: SiteModel, analysis: SiteAnalysis, figure_id: str) -> Context | None:
+    """The figure page's chance curves and their caption; None for a figure without a range,
+    ``{"empty": True}`` for one that no claim depends on."""
+    found = figure_curves(model, analysis).get(figure_id)
+    if found is None or found["empty"]:
+        return found
     return {**found, "svg": Markup(found["svg"])}

@@ -7,11 +7,14 @@ marks are `crux simulate`'s percentiles). ``static/crux-histogram.js`` draws the
 in the browser from the what-if panel's samples: both follow the layout below number for number,
 and a browser test feeds the same samples to both and compares the drawings.
 
-Layout (viewBox 560 × 176): 40 equal bins from the 0.5% to the 99.5% quantile of the defined
-samples (the rarest 1% would squash the shape), bars scaled to the tallest; dashed lines at the
-5%, 50% and 95% quantiles; a solid line at each threshold with the share of samples on each side
-(✔ on the side where the claim holds), or, for a threshold beyond the axis, an arrow at that
-edge with the share beside it; an axis with about five round ticks and the unit.
+Layout (viewBox 400 wide, `engine.site.svg_layout`'s text sizes, so the text stays readable
+on a phone): 40 equal bins from the 0.5% to the 99.5% quantile of the defined samples (the
+rarest 1% would squash the shape), bars scaled to the tallest; dashed lines at the 5%, 50% and
+95% quantiles; a solid line at each threshold with the share of samples on each side (✔ on the
+side where the claim holds), or, for a threshold beyond the axis, an arrow at that edge with the
+share beside it. Claims with the same threshold share one label; labels that would meet go on
+rows of their own above the bars, which the chart grows to hold. Under the bars, as many round
+ticks (up to five) as fit without their numbers touching, and the unit.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy
 
 from engine.formatting import format_number
 from engine.knowledge.loader import KnowledgeBase
+from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, text_width
 
 __all__ = [
     "BINS",
@@ -38,8 +43,11 @@ __all__ = [
     "histogram_svg",
 ]
 
-WIDTH, HEIGHT = 560, 176
-LEFT, RIGHT, TOP, BOTTOM = 16, 544, 44, 128
+WIDTH = 400
+LEFT, RIGHT = 8, 392
+PAD = 4
+BARS = 96
+"""The tallest bar's height."""
 BINS = 40
 TAIL = 0.005
 """Quantiles at which the axis starts and ends."""
@@ -192,68 +200,61 @@ def _percent(share: float) -> str:
     return f"{math.floor(share * 1000 + 0.5) / 10:.1f}%"
 
 
-def ticks(low: float, high: float) -> list[float]:
-    """About five round numbers (1, 2 or 5 × 10^k apart) between low and high."""
-    raw = (high - low) / 5
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    norm = raw / magnitude
-    step = (1 if norm < 1.5 else 2 if norm < 3 else 5 if norm < 7 else 10) * magnitude
-    first = math.ceil(low / step)
-    out = []
-    for i in range(12):
-        tick = (first + i) * step
-        if tick > high + step * 1e-9:
-            break
-        out.append(0.0 if abs(tick) < step * 1e-9 else tick)
-    return out
-
-
 def histogram_svg(
     calc_id: str, unit: str, values: np.ndarray, thresholds: Sequence[Threshold] = ()
 ) -> tuple[str, Histogram]:
     """The SVG (a string, for inline use) and what it shows."""
     h = histogram(values, [(t.op, t.value) for t in thresholds])
     unit_text = "" if unit == "dimensionless" else unit
-    parts = [
-        f'<svg class="histogram-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="hist-{calc_id}-title">',
-        f'<title id="hist-{calc_id}-title">Distribution of {html.escape(calc_id)}</title>',
-    ]
     if h.defined == 0:
-        parts.append(
-            f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle">'
-            "Undefined in every sample</text></svg>"
-        )
-        return "".join(parts), h
+        return (
+            f'<svg class="histogram-svg" viewBox="0 0 {WIDTH} 60" role="img" '
+            f'aria-labelledby="hist-{calc_id}-title">'
+            f'<title id="hist-{calc_id}-title">Distribution of {html.escape(calc_id)}</title>'
+            f'<text x="{WIDTH // 2}" y="34" text-anchor="middle">Undefined in every sample</text></svg>'
+        ), h
 
     def x_of(value: float) -> float:
         return LEFT + (value - h.low) / (h.high - h.low) * (RIGHT - LEFT)
 
+    labels = _threshold_labels(thresholds, h, x_of)
+    rows = label_rows([(a, b) for a, b, _ in labels])
+    used = max(rows) + 1 if rows else 0
+    quantile_row = PAD + used * ROW  # the 50% label's row; 5% and 95% one row lower
+    top = quantile_row + 2 * ROW + 4
+    bottom = top + BARS
+    height = bottom + 2 * ROW + 8
+    parts = [
+        f'<svg class="histogram-svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="hist-{calc_id}-title">',
+        f'<title id="hist-{calc_id}-title">Distribution of {html.escape(calc_id)}</title>',
+    ]
     tallest = max(h.counts) or 1
     bar = (RIGHT - LEFT) / BINS
     parts.append('<g class="hist-bars">')
     for k, count in enumerate(h.counts):
         if count == 0:
             continue
-        height = count / tallest * (BOTTOM - TOP)
+        tall = count / tallest * BARS
         parts.append(
-            f'<rect x="{_px(LEFT + k * bar)}" y="{_px(BOTTOM - height)}" '
-            f'width="{_px(bar - 1)}" height="{_px(height)}"/>'
+            f'<rect x="{_px(LEFT + k * bar)}" y="{_px(bottom - tall)}" '
+            f'width="{_px(bar - 1)}" height="{_px(tall)}"/>'
         )
     parts.append("</g>")
     # the axis, its ticks and the unit
     parts.append(
-        f'<g class="hist-axis"><line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}"/>'
+        f'<g class="hist-axis"><line x1="{LEFT}" y1="{bottom}" x2="{RIGHT}" y2="{bottom}"/>'
     )
-    for tick in ticks(h.low, h.high):
-        at = _px(x_of(tick))
+    for x, text in axis_ticks(h.low, h.high, LEFT, RIGHT, WIDTH, format_number):
+        at = _px(x)
         parts.append(
-            f'<line x1="{at}" y1="{BOTTOM}" x2="{at}" y2="{BOTTOM + 4}"/>'
-            f'<text x="{at}" y="{BOTTOM + 16}" text-anchor="middle">{format_number(tick)}</text>'
+            f'<line x1="{at}" y1="{bottom}" x2="{at}" y2="{bottom + 4}"/>'
+            f'<text x="{at}" y="{bottom + ROW}" text-anchor="middle">{html.escape(text)}</text>'
         )
+    name = html.escape(calc_id) + (f" ({html.escape(unit_text)})" if unit_text else "")
     parts.append(
-        f'<text class="hist-unit" x="{(LEFT + RIGHT) // 2}" y="{HEIGHT - 8}" '
-        f'text-anchor="middle">{html.escape(calc_id)}{" (" + html.escape(unit_text) + ")" if unit_text else ""}</text></g>'
+        f'<text class="hist-unit" x="{WIDTH // 2}" y="{bottom + 2 * ROW + 2}" '
+        f'text-anchor="middle">{name}</text></g>'
     )
     # the 5%, 50% and 95% marks
     parts.append('<g class="hist-quantiles">')
@@ -262,47 +263,92 @@ def histogram_svg(
         h.quantiles,
         ("end", "middle", "start"),
         (-3, 0, 3),
-        (TOP - 4, TOP - 16, TOP - 4),
+        (quantile_row + ROW + FONT, quantile_row + FONT, quantile_row + ROW + FONT),
         strict=True,
     ):
         x = x_of(value)
         parts.append(
-            f'<line x1="{_px(x)}" y1="{TOP - 12 if q == "50%" else TOP}" x2="{_px(x)}" y2="{BOTTOM}"/>'
-            f'<text x="{_px(x + dx)}" y="{y}" text-anchor="{anchor}">{q}</text>'
+            f'<line x1="{_px(x)}" y1="{quantile_row + ROW if q == "50%" else top}" '
+            f'x2="{_px(x)}" y2="{bottom}"/>'
+            f'<text x="{_px(_quantile_x(q, x + dx))}" y="{y}" text-anchor="{anchor}">{q}</text>'
         )
     parts.append("</g>")
-    # thresholds, with the share on each side
-    for index, (threshold, (holds, other)) in enumerate(zip(thresholds, h.shares, strict=True)):
-        inside = h.low <= threshold.value <= h.high
-        x = min(max(x_of(threshold.value), LEFT), RIGHT)
+    # thresholds, with the share on each side, one row each where their labels would meet
+    for (_left, _, label), row in zip(labels, rows, strict=True):
+        y = PAD + row * ROW + FONT
+        claims = html.escape(" ".join(label["claims"]))
+        group = f'<g class="hist-threshold" data-claim="{claims}">'
+        if label["x"] is None:  # beyond the axis: an arrow at the edge, with the share that holds
+            anchor = "start" if label["edge"] == "left" else "end"
+            edge_x = LEFT if label["edge"] == "left" else RIGHT
+            parts.append(
+                f'{group}<text x="{edge_x}" y="{y}" text-anchor="{anchor}">{html.escape(label["text"])}</text></g>'
+            )
+            continue
+        x = label["x"]
+        shift = label["shift"]
+        parts.append(
+            f"{group}"
+            f'<line x1="{_px(x)}" y1="{y - FONT + 2}" x2="{_px(x)}" y2="{bottom}"/>'
+            f'<text x="{_px(x + shift - 4)}" y="{y}" text-anchor="end">{label["left"]}</text>'
+            f'<text x="{_px(x + shift + 4)}" y="{y}" text-anchor="start">{label["right"]}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts), h
+
+
+def _quantile_x(name: str, x: float) -> float:
+    """A quantile's label kept inside the chart (5% ends at x, 95% starts there, 50% centred)."""
+    width = text_width(name)
+    if name == "5%":
+        return max(x, width)
+    if name == "95%":
+        return min(x, WIDTH - width)
+    return min(max(x, width / 2), WIDTH - width / 2)
+
+
+def _threshold_labels(
+    thresholds: Sequence[Threshold], h: Histogram, x_of: Callable[[float], float]
+) -> list[tuple[float, float, dict[str, Any]]]:
+    """Each distinct threshold's label and its horizontal extent (left, right). Claims that
+    compare the calculator with the same value the same way share one label (their shares are
+    the same); a label that would leave the chart is moved inside it."""
+    merged: dict[tuple[str, float], dict[str, Any]] = {}
+    for threshold, (holds, other) in zip(thresholds, h.shares, strict=True):
+        key = (threshold.op, threshold.value)
+        if key in merged:
+            merged[key]["claims"].append(threshold.claim)
+            continue
         above = threshold.op in (">", ">=")
         left_text = _percent(other if above else holds)
         right_text = _percent(holds if above else other)
         left_text = left_text if above else "\u2714 " + left_text
         right_text = "\u2714 " + right_text if above else right_text
-        y = 12 + 11 * index
-        group = f'<g class="hist-threshold" data-claim="{html.escape(threshold.claim)}">'
-        if not inside:  # beyond the axis: an arrow at the edge, with the share that holds
+        label: dict[str, Any] = {"claims": [threshold.claim], "left": left_text}
+        label["right"] = right_text
+        if not h.low <= threshold.value <= h.high:
             at = format_number(threshold.value)
-            if x == LEFT:
-                label = f"\u25c2 {at} \u00b7 {right_text}"
-                parts.append(
-                    f'{group}<text x="{LEFT}" y="{y}" text-anchor="start">{label}</text></g>'
-                )
+            if threshold.value < h.low:
+                label.update(x=None, edge="left", text=f"\u25c2 {at} \u00b7 {right_text}")
             else:
-                label = f"{left_text} \u00b7 {at} \u25b8"
-                parts.append(
-                    f'{group}<text x="{RIGHT}" y="{y}" text-anchor="end">{label}</text></g>'
-                )
+                label.update(x=None, edge="right", text=f"{left_text} \u00b7 {at} \u25b8")
+        else:
+            label.update(x=x_of(threshold.value), shift=0.0)
+        merged[key] = label
+    out = []
+    for label in merged.values():
+        if label["x"] is None:
+            width = text_width(label["text"])
+            left = LEFT if label["edge"] == "left" else RIGHT - width
+            out.append((left, left + width, label))
             continue
-        parts.append(
-            f"{group}"
-            f'<line x1="{_px(x)}" y1="{y - 9}" x2="{_px(x)}" y2="{BOTTOM}"/>'
-            f'<text x="{_px(x - 4)}" y="{y}" text-anchor="end">{left_text}</text>'
-            f'<text x="{_px(x + 4)}" y="{y}" text-anchor="start">{right_text}</text></g>'
-        )
-    parts.append("</svg>")
-    return "".join(parts), h
+        x = label["x"]
+        left = x - 4 - text_width(label["left"])
+        right = x + 4 + text_width(label["right"])
+        shift = max(0.0, -left) - max(0.0, right - WIDTH)
+        label["shift"] = shift
+        out.append((left + shift, right + shift, label))
+    return out
 
 
 def threshold_data(thresholds: Sequence[Threshold]) -> str:

@@ -43,7 +43,7 @@ from engine.site.analysis import (
     tornado_context,
 )
 from engine.site.diagram_fit import alt_text
-from engine.site.distributions import calculator_distribution
+from engine.site.distributions import calculator_distribution, figure_curve
 from engine.site.model import Column, SiteModel
 from engine.site.svg_compact import compact_svg
 
@@ -589,7 +589,10 @@ def argument_page(model: SiteModel, shared: Context, arg_id: str) -> Page:
     )
 
 
-def figure_page(model: SiteModel, shared: Context, figure_id: str) -> Page:
+def figure_page(
+    model: SiteModel, shared: Context, figure_id: str, analysis: SiteAnalysis | None = None
+) -> Page:
+    """A figure's page; with the analysis, its chance curves (P(holds) against its value)."""
     kb, ev = model.kb, model.build
     figure = kb.figures[figure_id]
     per_scenario = [
@@ -618,6 +621,7 @@ def figure_page(model: SiteModel, shared: Context, figure_id: str) -> Page:
         voices=voices_context(kb, figure),
         used_by=users,
         per_scenario=per_scenario,
+        curve=figure_curve(model, analysis, figure_id) if analysis is not None else None,
     )
 
 
@@ -856,16 +860,21 @@ def sensitivity_page(
 
 
 def item_pages(model: SiteModel, shared: Context) -> list[Page]:
-    """Every page except the index, the map and the claims (which need diagrams)."""
+    """Every page except the index, the map, the claims (which need diagrams) and the figures
+    (which need the analysis: `figure_pages`)."""
     kb = model.kb
     pages = [argument_page(model, shared, a) for a in kb.arguments]
-    pages += [figure_page(model, shared, f) for f in kb.figures]
     pages += [calculator_page(model, shared, c) for c in kb.calculators]
     pages += [source_page(model, shared, s) for s in kb.sources]
     pages += [scenario_page(model, shared, s) for s in kb.scenarios]
     pages += [speaker_page(model, shared, s) for s in speakers(kb).values()]
     pages.append(patterns_page(model, shared))
     return pages
+
+
+def figure_pages(model: SiteModel, shared: Context, analysis: SiteAnalysis) -> list[Page]:
+    """Every figure's page, with its chance curves."""
+    return [figure_page(model, shared, f, analysis) for f in model.kb.figures]
 
 
 __all__ = [
@@ -875,6 +884,7 @@ __all__ = [
     "calculator_page",
     "claim_page",
     "figure_page",
+    "figure_pages",
     "index_page",
     "item_pages",
     "map_page",

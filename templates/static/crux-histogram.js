@@ -15,9 +15,11 @@
 (function (root) {
   "use strict";
 
-  var WIDTH = 560, HEIGHT = 176;
-  var LEFT = 16, RIGHT = 544, TOP = 44, BOTTOM = 128;
+  var WIDTH = 400;
+  var LEFT = 8, RIGHT = 392, PAD = 4, BARS = 96;
   var BINS = 40;
+  /* engine.site.svg_layout */
+  var FONT = 14, CHAR = 10.0, ROW = 18, GAP = 6;
   var TAIL = 0.005;
 
   function core() { return root.CruxUncertainty.core; }
@@ -75,9 +77,31 @@
     return { defined: m, undefined: values.length - m, low: low, high: high, counts: counts, quantiles: quantiles, shares: shares };
   }
 
-  /* engine.site.histogram.ticks */
-  function ticks(low, high) {
-    var raw = (high - low) / 5;
+  /* ---- engine.site.svg_layout ---- */
+
+  var NARROW = ".,:; ", WIDE = "%\u2714\u25c2\u25b8\u2014";
+  function textWidth(text) {
+    var w = 0;
+    String(text).split("").forEach(function (c) { w += NARROW.indexOf(c) >= 0 ? CHAR / 2 : WIDE.indexOf(c) >= 0 ? CHAR * 1.5 : CHAR; });
+    return w;
+  }
+
+  function labelRows(extents) {
+    var rows = [];
+    return extents.map(function (e) {
+      for (var r = 0; r < rows.length; r++) {
+        if (rows[r].every(function (t) { return e[1] + GAP <= t[0] || e[0] >= t[1] + GAP; })) {
+          rows[r].push(e);
+          return r;
+        }
+      }
+      rows.push([e]);
+      return rows.length - 1;
+    });
+  }
+
+  function niceTicks(low, high, count) {
+    var raw = (high - low) / count;
     var magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
     var norm = raw / magnitude;
     var step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
@@ -91,6 +115,75 @@
     return out;
   }
 
+  function axisTicks(low, high, left, right, width, fmt) {
+    var placed = [];
+    var counts = [5, 4, 3, 2];
+    for (var c = 0; c < counts.length; c++) {
+      placed = [];
+      niceTicks(low, high, counts[c]).forEach(function (tick) {
+        var x = left + ((tick - low) / (high - low)) * (right - left);
+        var text = fmt(tick);
+        var half = textWidth(text) / 2;
+        if (x - half >= 0 && x + half <= width) placed.push([x, text]);
+      });
+      var apart = true;
+      for (var i = 1; i < placed.length; i++) {
+        if (placed[i][0] - placed[i - 1][0] < (textWidth(placed[i - 1][1]) + textWidth(placed[i][1])) / 2 + GAP) apart = false;
+      }
+      if (apart && placed.length >= 2) return placed;
+    }
+    return placed.slice(0, 1);
+  }
+
+  /* engine.site.histogram._threshold_labels */
+  function thresholdLabels(thresholds, h, xOf) {
+    var F = root.CruxFormat;
+    var merged = [];
+    var byKey = Object.create(null);
+    thresholds.forEach(function (t, index) {
+      var key = t.op + " " + t.value;
+      if (byKey[key]) { byKey[key].claims.push(t.claim); return; }
+      var holds = h.shares[index][0];
+      var other = h.shares[index][1];
+      var above = t.op === ">" || t.op === ">=";
+      var leftText = percent(above ? other : holds);
+      var rightText = percent(above ? holds : other);
+      if (!above) leftText = "\u2714 " + leftText;
+      else rightText = "\u2714 " + rightText;
+      var label = { claims: [t.claim], left: leftText, right: rightText, x: null };
+      if (!(h.low <= t.value && t.value <= h.high)) {
+        var at = F.formatNumber(t.value);
+        if (t.value < h.low) { label.edge = "left"; label.text = "\u25c2 " + at + " \u00b7 " + rightText; }
+        else { label.edge = "right"; label.text = leftText + " \u00b7 " + at + " \u25b8"; }
+      } else {
+        label.x = xOf(t.value);
+        label.shift = 0;
+      }
+      byKey[key] = label;
+      merged.push(label);
+    });
+    return merged.map(function (label) {
+      if (label.x === null) {
+        var width = textWidth(label.text);
+        var start = label.edge === "left" ? LEFT : RIGHT - width;
+        return [start, start + width, label];
+      }
+      var left = label.x - 4 - textWidth(label.left);
+      var right = label.x + 4 + textWidth(label.right);
+      var shift = Math.max(0, -left) - Math.max(0, right - WIDTH);
+      label.shift = shift;
+      return [left + shift, right + shift, label];
+    });
+  }
+
+  /* engine.site.histogram._quantile_x: a quantile's label kept inside the chart */
+  function quantileX(name, x) {
+    var w = textWidth(name);
+    if (name === "5%") return Math.max(x, w);
+    if (name === "95%") return Math.min(x, WIDTH - w);
+    return Math.min(Math.max(x, w / 2), WIDTH - w / 2);
+  }
+
   /* engine.site.histogram.histogram_svg */
   function svg(calcId, unit, values, thresholds) {
     var F = root.CruxFormat;
@@ -98,62 +191,61 @@
     var h = histogram(values, thresholds);
     var unitText = unit === "dimensionless" ? "" : unit;
     var id = escapeText(calcId);
-    var parts = [
-      '<svg class="histogram-svg" viewBox="0 0 ' + WIDTH + " " + HEIGHT + '" role="img" aria-labelledby="hist-' + calcId + '-title">',
-      '<title id="hist-' + calcId + '-title">Distribution of ' + id + "</title>",
-    ];
+    var head = function (height) {
+      return '<svg class="histogram-svg" viewBox="0 0 ' + WIDTH + " " + height + '" role="img" aria-labelledby="hist-' + calcId + '-title">' +
+        '<title id="hist-' + calcId + '-title">Distribution of ' + id + "</title>";
+    };
     if (!h.defined) {
-      parts.push('<text x="' + WIDTH / 2 + '" y="' + HEIGHT / 2 + '" text-anchor="middle">Undefined in every sample</text></svg>');
-      return { svg: parts.join(""), histogram: h };
+      return { svg: head(60) + '<text x="' + WIDTH / 2 + '" y="34" text-anchor="middle">Undefined in every sample</text></svg>', histogram: h };
     }
     function xOf(value) { return LEFT + ((value - h.low) / (h.high - h.low)) * (RIGHT - LEFT); }
+    var labels = thresholdLabels(thresholds, h, xOf);
+    var rows = labelRows(labels.map(function (l) { return [l[0], l[1]]; }));
+    var used = rows.length ? Math.max.apply(null, rows) + 1 : 0;
+    var quantileRow = PAD + used * ROW;
+    var top = quantileRow + 2 * ROW + 4;
+    var bottom = top + BARS;
+    var height = bottom + 2 * ROW + 8;
+    var parts = [head(height)];
     var tallest = Math.max.apply(null, h.counts) || 1;
     var bar = (RIGHT - LEFT) / BINS;
     parts.push('<g class="hist-bars">');
     h.counts.forEach(function (count, k) {
       if (!count) return;
-      var height = (count / tallest) * (BOTTOM - TOP);
-      parts.push('<rect x="' + px(LEFT + k * bar) + '" y="' + px(BOTTOM - height) + '" width="' + px(bar - 1) + '" height="' + px(height) + '"/>');
+      var tall = (count / tallest) * BARS;
+      parts.push('<rect x="' + px(LEFT + k * bar) + '" y="' + px(bottom - tall) + '" width="' + px(bar - 1) + '" height="' + px(tall) + '"/>');
     });
     parts.push("</g>");
-    parts.push('<g class="hist-axis"><line x1="' + LEFT + '" y1="' + BOTTOM + '" x2="' + RIGHT + '" y2="' + BOTTOM + '"/>');
-    ticks(h.low, h.high).forEach(function (tick) {
-      var x = px(xOf(tick));
-      parts.push('<line x1="' + x + '" y1="' + BOTTOM + '" x2="' + x + '" y2="' + (BOTTOM + 4) + '"/>' +
-        '<text x="' + x + '" y="' + (BOTTOM + 16) + '" text-anchor="middle">' + escapeText(F.formatNumber(tick)) + "</text>");
+    parts.push('<g class="hist-axis"><line x1="' + LEFT + '" y1="' + bottom + '" x2="' + RIGHT + '" y2="' + bottom + '"/>');
+    axisTicks(h.low, h.high, LEFT, RIGHT, WIDTH, F.formatNumber).forEach(function (tick) {
+      var x = px(tick[0]);
+      parts.push('<line x1="' + x + '" y1="' + bottom + '" x2="' + x + '" y2="' + (bottom + 4) + '"/>' +
+        '<text x="' + x + '" y="' + (bottom + ROW) + '" text-anchor="middle">' + escapeText(tick[1]) + "</text>");
     });
-    parts.push('<text class="hist-unit" x="' + Math.floor((LEFT + RIGHT) / 2) + '" y="' + (HEIGHT - 8) + '" text-anchor="middle">' +
+    parts.push('<text class="hist-unit" x="' + Math.floor(WIDTH / 2) + '" y="' + (bottom + 2 * ROW + 2) + '" text-anchor="middle">' +
       id + (unitText ? " (" + escapeText(unitText) + ")" : "") + "</text></g>");
     parts.push('<g class="hist-quantiles">');
-    var marks = [["5%", "end", -3, TOP - 4], ["50%", "middle", 0, TOP - 16], ["95%", "start", 3, TOP - 4]];
+    var marks = [["5%", "end", -3, quantileRow + ROW + FONT], ["50%", "middle", 0, quantileRow + FONT], ["95%", "start", 3, quantileRow + ROW + FONT]];
     marks.forEach(function (mark, i) {
       var x = xOf(h.quantiles[i]);
-      parts.push('<line x1="' + px(x) + '" y1="' + (mark[0] === "50%" ? TOP - 12 : TOP) + '" x2="' + px(x) + '" y2="' + BOTTOM + '"/>' +
-        '<text x="' + px(x + mark[2]) + '" y="' + mark[3] + '" text-anchor="' + mark[1] + '">' + mark[0] + "</text>");
+      parts.push('<line x1="' + px(x) + '" y1="' + (mark[0] === "50%" ? quantileRow + ROW : top) + '" x2="' + px(x) + '" y2="' + bottom + '"/>' +
+        '<text x="' + px(quantileX(mark[0], x + mark[2])) + '" y="' + mark[3] + '" text-anchor="' + mark[1] + '">' + mark[0] + "</text>");
     });
     parts.push("</g>");
-    thresholds.forEach(function (t, index) {
-      var holds = h.shares[index][0];
-      var other = h.shares[index][1];
-      var inside = h.low <= t.value && t.value <= h.high;
-      var x = Math.min(Math.max(xOf(t.value), LEFT), RIGHT);
-      var above = t.op === ">" || t.op === ">=";
-      var leftText = percent(above ? other : holds);
-      var rightText = percent(above ? holds : other);
-      if (!above) leftText = "\u2714 " + leftText;
-      else rightText = "\u2714 " + rightText;
-      var y = 12 + 11 * index;
-      var group = '<g class="hist-threshold" data-claim="' + escapeText(t.claim) + '">';
-      if (!inside) { /* beyond the axis: an arrow at the edge, with the share that holds */
-        var value = escapeText(F.formatNumber(t.value));
-        if (x === LEFT) parts.push(group + '<text x="' + LEFT + '" y="' + y + '" text-anchor="start">\u25c2 ' + value + " \u00b7 " + rightText + "</text></g>");
-        else parts.push(group + '<text x="' + RIGHT + '" y="' + y + '" text-anchor="end">' + leftText + " \u00b7 " + value + " \u25b8</text></g>");
+    labels.forEach(function (entry, index) {
+      var label = entry[2];
+      var y = PAD + rows[index] * ROW + FONT;
+      var group = '<g class="hist-threshold" data-claim="' + escapeText(label.claims.join(" ")) + '">';
+      if (label.x === null) { /* beyond the axis: an arrow at the edge, with the share that holds */
+        var anchor = label.edge === "left" ? "start" : "end";
+        var at = label.edge === "left" ? LEFT : RIGHT;
+        parts.push(group + '<text x="' + at + '" y="' + y + '" text-anchor="' + anchor + '">' + escapeText(label.text) + "</text></g>");
         return;
       }
       parts.push(group +
-        '<line x1="' + px(x) + '" y1="' + (y - 9) + '" x2="' + px(x) + '" y2="' + BOTTOM + '"/>' +
-        '<text x="' + px(x - 4) + '" y="' + y + '" text-anchor="end">' + leftText + "</text>" +
-        '<text x="' + px(x + 4) + '" y="' + y + '" text-anchor="start">' + rightText + "</text></g>");
+        '<line x1="' + px(label.x) + '" y1="' + (y - FONT + 2) + '" x2="' + px(label.x) + '" y2="' + bottom + '"/>' +
+        '<text x="' + px(label.x + label.shift - 4) + '" y="' + y + '" text-anchor="end">' + label.left + "</text>" +
+        '<text x="' + px(label.x + label.shift + 4) + '" y="' + y + '" text-anchor="start">' + label.right + "</text></g>");
     });
     parts.push("</svg>");
     return { svg: parts.join(""), histogram: h };
@@ -217,7 +309,8 @@
     });
   }
 
-  var api = { svg: svg, histogram: histogram, ticks: ticks, redraw: redraw, restoreAll: restoreAll };
+  var api = { svg: svg, histogram: histogram, redraw: redraw, restoreAll: restoreAll,
+    layout: { textWidth: textWidth, labelRows: labelRows, axisTicks: axisTicks, FONT: FONT, ROW: ROW, GAP: GAP }, escapeText: escapeText, px: px };
   root.CruxHistogram = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

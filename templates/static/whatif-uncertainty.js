@@ -4,7 +4,8 @@
  * and after every change of the panel's state samples the whole map (crux-uncertainty.js) for
  * the page's scenario and for each other matrix column, then writes P(holds) into the page in
  * place: the matrix's P cells, the claim page's "How likely it holds" block, the conclusion
- * cards, and the calculators' histograms (crux-histogram.js). While a run is under way those
+ * cards, the calculators' histograms (crux-histogram.js) and a figure page's chance curves
+ * (crux-curve.js, after the rest). While a run is under way those
  * elements carry the class `chance-updating` (and aria-busy), so the reader sees they are stale.
  *
  * Sampling runs in a Web Worker made from a Blob URL (allowed from file:// too); where no worker
@@ -217,6 +218,7 @@
     this.dependencies = Object.create(null);
     this.rangeFields = Object.create(null);
     this.collect();
+    this.curve = root.CruxCurve ? new root.CruxCurve.Live(this) : null; // a figure page's chance curves
     this.addRangeFields();
     this.statusLine = el("p", { class: "chance-status", role: "status", "aria-live": "polite" });
     var status = panel.status;
@@ -394,6 +396,7 @@
       card.node.classList.remove("chance-updating");
     });
     if (root.CruxHistogram) root.CruxHistogram.restoreAll(this.histograms);
+    if (this.curve) this.curve.restore();
     this.statusLine.textContent = "";
     this.last = null;
   };
@@ -446,6 +449,7 @@
       if (stale()) return;
       if (index >= columns.length) {
         self.statusLine.textContent = self.summary(results[""], seed, now() - started);
+        if (self.curve) self.curve.update(state, stale, seed); // after the P cells: they come first
         if (self.onDone) self.onDone(results, now() - started); // for scripts and benchmarks
         return;
       }
