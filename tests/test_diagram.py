@@ -20,7 +20,6 @@ from engine.cli import cli
 from engine.evaluation.evaluate import evaluate_scenario
 from engine.knowledge.loader import KnowledgeBase
 from engine.site import graphviz_render
-from engine.site.build import link_from_subfolder
 from engine.site.diagram import map_diagram, neighbourhood_diagram, quote, to_dot, wrap
 from engine.site.graphviz_render import (
     MAX_PNG_PIXELS,
@@ -32,6 +31,7 @@ from engine.site.graphviz_render import (
     inline_svg,
     svg_to_png,
 )
+from engine.site.site_plan import link_from_subfolder
 from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"

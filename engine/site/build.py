@@ -1,15 +1,21 @@
-"""`crux build`'s pipeline: evaluate → page contexts → diagrams → HTML → one atomic write.
+"""`crux build`'s pipeline: model → analysis → plan → emit, with one atomic swap at the end.
 
-Claim pages dominate the work (each has a diagram laid out by Graphviz and rasterised to PNG), so
-they are split into chunks and, for larger maps, handed to a process pool: each worker keeps one
-Graphviz renderer and writes its files straight into the build's temporary folder. Every file's
-content depends only on the knowledge base and the scenario, so the order in which workers finish
-cannot change a byte.
+1. **Model**: every scenario evaluated, formulas compiled (`engine.site.model`).
+2. **Analysis**: tipping points, probabilities, tornado charts (`engine.site.analysis`).
+3. **Plan**: every page as its template and context, every diagram as its DOT text, a few files as
+   their text (`engine.site.site_plan`). Pure: it touches no file of the site.
+4. **Emit**: render the diagrams (from the render cache when it has them), render the pages, write
+   it all into a fresh folder that replaces the previous site only once complete
+   (`engine.site.emit`, `engine.site.writer`).
 
-The whole map and the analysis (`engine.site.analysis`) run in the pool too, as tasks submitted
-first: the map (the largest drawing), the build scenario's tipping points, probabilities and
-tornadoes (the claim pages wait for them), and the other matrix columns' probabilities (the index
-waits for them). Meanwhile this process writes the item pages.
+The site is planned and emitted in parts, spread over a process pool for larger maps. Claim
+pages dominate the work (each has a diagram laid out by Graphviz and rasterised to PNG), so they
+are split into chunks, each planned and emitted by one worker; each worker keeps one Graphviz
+renderer and writes straight into the build's temporary folder. The whole map and the analysis are
+tasks submitted first: the map (the largest drawing), the build scenario's analysis (the claim
+pages wait for it), and the other matrix columns' probabilities (the index waits for them).
+Meanwhile this process plans and emits the item pages. Every file's content depends only on the
+knowledge base and the scenario, so the order in which workers finish cannot change a byte.
 """
 
 from __future__ import annotations
@@ -21,32 +27,28 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
-
-from jinja2 import Environment
-from markupsafe import Markup
 
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.knowledge.loader import KnowledgeBase
 from engine.site import formula_products, model_cache, pages, urls
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
-from engine.site.diagram import DEFAULT_DEPTH, Diagram, neighbourhood_diagram
-from engine.site.graphviz_render import (
-    LazyRenderer,
-    RenderCache,
-    Renderer,
-    inline_svg,
-    render_all,
-)
-from engine.site.map_layout import draw_map
+from engine.site.diagram import DEFAULT_DEPTH
+from engine.site.emit import Emitter
 from engine.site.model import SiteModel, site_model
 from engine.site.orphans import exit_with_parent
 from engine.site.render import make_environment, templates_dir
-from engine.site.tornado_svg import tornado_svg
+from engine.site.site_plan import (
+    plan_claims,
+    plan_figures,
+    plan_items,
+    plan_map_page,
+    plan_summary,
+)
 from engine.site.writer import SiteWriter
 
 CHUNK = 25
@@ -77,11 +79,9 @@ class _Job:
     worker once, through the pool's initializer, inherited through fork and never pickled."""
 
     model: SiteModel
-    env: Environment
     shared: dict[str, Any]
-    writer: SiteWriter
+    emitter: Emitter
     depth: int
-    renderer: Renderer = field(default_factory=LazyRenderer)
 
 
 _worker_job: _Job | None = None
@@ -101,63 +101,12 @@ def _in_worker(task: Callable[..., T], *args: Any) -> T:
     return task(_worker_job, *args)
 
 
-def link_from_subfolder(kind: str, item_id: str) -> str:
-    """Node links for diagrams shown from a first-level folder (`claims/`, `diagrams/`)."""
-    return "../" + urls.page_path(kind, item_id)
-
-
-def absolute_links(svg: str, base_url: str) -> str:
-    """A standalone diagram's `../page` links (see `link_from_subfolder`) as ``base_url/page``."""
-    if not base_url:
-        return svg
-    base = base_url.rstrip("/") + "/"
-    return svg.replace('href="../', f'href="{base}')
-
-
-def write_page(writer: SiteWriter, env: Environment, page: pages.Page) -> None:
-    writer.write_text(page.path, env.get_template(page.template).render(page.context))
-
-
-def write_diagram(
-    writer: SiteWriter,
-    diagram: Diagram,
-    rendered: tuple[str, bytes],
-    item_id: str | None,
-    base_url: str = "",
-    note: str = "",
-) -> pages.Embed:
-    """Write the standalone SVG and PNG; return the inline form for the page.
-
-    With a ``base_url`` the standalone SVG links to the published pages by absolute URLs, so it
-    still works embedded in someone else's page; the inline copy keeps relative links.
-    """
-    svg_path = urls.diagram_path(item_id, "svg")
-    png_path = urls.diagram_path(item_id, "png")
-    svg, png = rendered
-    writer.write_text(svg_path, absolute_links(svg, base_url))
-    writer.write_bytes(png_path, png)
-    return pages.Embed(
-        Markup(inline_svg(svg, diagram.title)),
-        diagram.title,
-        svg_path,
-        png_path,
-        diagram.truncated,
-        note,
-    )
-
-
 def _claim_chunk(job: _Job, task: tuple[Sequence[str], SharedAnalysis]) -> int:
+    """Plan and emit the pages of some claims: planned in the process that writes them, so
+    their contexts are never pickled."""
     claim_ids, shared_analysis = task
-    analysis = shared_analysis.get()
-    kb, ev = job.model.kb, job.model.build
-    diagrams = [
-        neighbourhood_diagram(kb, ev, cid, link_from_subfolder, job.depth) for cid in claim_ids
-    ]
-    rendered = render_all(job.renderer, [d.dot for d in diagrams])
-    for claim_id, diagram, pair in zip(claim_ids, diagrams, rendered, strict=True):
-        embed = write_diagram(job.writer, diagram, pair, claim_id, job.shared["base_url"])
-        page = pages.claim_page(job.model, job.shared, claim_id, embed, analysis)
-        write_page(job.writer, job.env, page)
+    plan = plan_claims(job.model, job.shared, shared_analysis.get(), claim_ids, job.depth)
+    job.emitter.emit(plan)
     return len(claim_ids)
 
 
@@ -222,55 +171,10 @@ def _other_chances(job: _Job) -> dict[str, SimulationResult]:
     return column_chances(job.model)
 
 
-def _write_map(job: _Job) -> pages.Embed:
-    kb, ev = job.model.kb, job.model.build
-    # The whole map draws every premise in full beside its argument: a shorthand argument's
-    # stance is enough there, and the page has a size budget.
-    drawing = draw_map(kb, ev, link_from_subfolder, store=RenderCache(), premise_names=False)
-    assert drawing.png is not None  # made whenever a render cache is given
-    embed = write_diagram(
-        job.writer,
-        drawing.diagram,
-        (drawing.svg, drawing.png),
-        None,
-        job.shared["base_url"],
-        drawing.note,
-    )
-    # The standalone map lives in `diagrams/`; the index and map pages sit one folder up.
-    top = pages.Embed(
-        Markup(str(embed.svg).replace('xlink:href="../', 'xlink:href="')),
-        embed.title,
-        embed.svg_path,
-        embed.png_path,
-        embed.truncated,
-        embed.note,
-    )
-    write_page(job.writer, job.env, pages.map_page(job.model, job.shared, top))
-    return top
-
-
-def _write_sensitivity(job: _Job, tornadoes: dict[str, Tornado], analysis: SiteAnalysis) -> None:
-    """The tornado charts as standalone SVG files, and the page that shows them."""
-    kb = job.model.kb
-    for claim_id, tornado in tornadoes.items():
-        if analysis.charted(kb, claim_id):
-            job.writer.write_text(urls.tornado_path(claim_id), tornado_svg(tornado))
-    page = pages.sensitivity_page(job.model, job.shared, tornadoes, analysis)
-    write_page(job.writer, job.env, page)
-
-
-def _write_model_script(writer: SiteWriter, model: SiteModel) -> None:
-    try:
-        from engine.site.whatif_model import model_script
-    except ImportError:
-        return
-    evaluations = {**model.scenarios, model.build.scenario.name: model.build}
-    from engine.site.analysis import cached_analysis
-    from engine.site.whatif_model import threshold_script
-
-    # Thresholds are read off the formulas' sympy trees: cached, a warm build needs no sympy.
-    thresholds = cached_analysis(model, "threshold-script", lambda: threshold_script(model.kb))
-    writer.write_text(urls.static_path("model.js"), model_script(model.kb, evaluations, thresholds))
+def _map(job: _Job) -> pages.Embed:
+    """Plan and emit the whole map and its page; the index shows the map too."""
+    drawn = job.emitter.emit(plan_map_page(job.model, job.shared))
+    return drawn[urls.diagram_path(None)]
 
 
 def build_site(
@@ -290,11 +194,11 @@ def build_site(
     model = site_model(kb, scenario, sets, assumes)
     env = make_environment(templates)
     shared = pages.site_context(model, base_url)
+    static = (templates or templates_dir()) / urls.STATIC
     claim_ids = list(kb.claims)
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     size = chunk_size(len(claim_ids), workers)
     chunks = [claim_ids[i : i + size] for i in range(0, len(claim_ids), size)]
-    others = pages.item_pages(model, shared)
     total = len(chunks) + 2
     done = 0
 
@@ -309,7 +213,7 @@ def build_site(
     if formula_products.prepare(kb):
         model_cache.remember(kb)
     with SiteWriter(target) as writer:
-        job = _Job(model, env, shared, writer, depth)
+        job = _Job(model, shared, Emitter(writer, env, base_url), depth)
         pool = None
         handed: SharedAnalysis | None = None
         if (
@@ -331,13 +235,11 @@ def build_site(
         try:
             # The whole map is the largest single drawing (about a second to rasterise on a
             # first build), so it starts first, beside the analysis, not in this process.
-            mapped = run(_write_map)
+            mapped = run(_map)
             analysed = run(_analyse)
             other_chances = run(_other_chances)
-            writer.copy_tree((templates or templates_dir()) / urls.STATIC, urls.STATIC)
-            _write_model_script(writer, model)
-            for page in others:
-                write_page(writer, env, page)
+            items = plan_items(model, shared, static)
+            job.emitter.emit(items)
             step()
             analysis, tornadoes = analysed.get()
             handed = SharedAnalysis(analysis, through_file=pool is not None)
@@ -348,13 +250,11 @@ def build_site(
                 else (_claim_chunk(job, task) for task in tasks)
             )
             # Figure pages draw their chance curves here while the workers write claim pages.
-            for page in pages.figure_pages(model, shared, analysis):
-                write_page(writer, env, page)
-            top = mapped.get()  # the claim pages are queued first: they do not need the map
+            job.emitter.emit(plan_figures(model, shared, analysis))
+            whole_map = mapped.get()  # the claim pages are queued first: they do not need it
             step()
-            chances = {**other_chances.get(), model.build_column.key: analysis.build_chances}
-            write_page(writer, env, pages.index_page(model, shared, top, analysis, chances))
-            _write_sensitivity(job, tornadoes, analysis)
+            summary = plan_summary(model, shared, analysis, tornadoes, other_chances.get())
+            job.emitter.emit(summary, {whole_map.svg_path: whole_map})
             for _ in results:
                 step()
         except BaseException:
@@ -369,10 +269,10 @@ def build_site(
                 handed.remove()
     return BuildResult(
         target,
-        len(claim_ids) + len(others) + len(kb.figures) + 3,
+        len(claim_ids) + len(items.pages) + len(kb.figures) + 3,
         len(claim_ids) + 1,
         make_renderer_name(),
-        (top.note,) if top.note else (),
+        (whole_map.note,) if whole_map.note else (),
     )
 
 

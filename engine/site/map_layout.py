@@ -204,7 +204,14 @@ def draw_map(
     both go into it; `options` pass on to `plan_map` and `map_diagram`.
     """
     seconds = layout_seconds() if seconds is None else seconds
-    attempts = plan_map(kb, ev, link, seconds, **options)
+    return draw_attempts(plan_map(kb, ev, link, seconds, **options), seconds, store)
+
+
+def draw_attempts(
+    attempts: Sequence[tuple[Diagram, str]], seconds: float, store: RenderCache | None = None
+) -> MapDrawing:
+    """The first of `plan_map`'s attempts that Graphviz lays out within `seconds` (see
+    `draw_map`), else a notice that the map is not drawn."""
     for diagram, why in attempts:
         if store is not None:
             hit = store.get(diagram.dot)

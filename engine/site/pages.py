@@ -1,13 +1,13 @@
 """Page contexts: pure functions from the site model to what each template shows.
 
 Nothing here touches files or formats numbers: values stay numbers (with their units) until a
-template filter writes them. Diagram SVG comes in from outside (`pages_for_claim(..., svg=...)`)
-so that these functions stay pure and cheap to test.
+template filter writes them. A page that shows a diagram names it (`Page.diagram`); the drawing
+exists only once the emit step has rendered it (`engine.site.emit`), which then adds the
+`diagram` entry of the context (`embed_context`). So these functions stay pure and cheap to test.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import time
@@ -45,7 +45,6 @@ from engine.site.analysis import (
 from engine.site.diagram_fit import alt_text
 from engine.site.distributions import calculator_distribution, figure_curve
 from engine.site.model import Column, SiteModel
-from engine.site.svg_compact import compact_svg
 
 Context = dict[str, Any]
 EXPLANATION_DEPTH = 40
@@ -55,12 +54,27 @@ hundreds of calculators would exhaust Python's stack (and make a page no one can
 
 
 @dataclass(frozen=True)
+class DiagramSlot:
+    """Where a page shows a diagram, filled in once the diagram is drawn."""
+
+    svg_path: str
+    """Which diagram: the path of its standalone SVG."""
+    page: str
+    """The page the copy-ready embed snippets link to (the index's link to the map page)."""
+    alt: str
+    """What it shows, for readers who cannot see it."""
+    compact: bool = False
+    """Inline the drawing with fewer bytes (`compact_svg`): the whole map's page."""
+
+
+@dataclass(frozen=True)
 class Page:
-    """One HTML page to write: where, with which template and context."""
+    """One HTML page to write: where, with which template and context (and diagram, if any)."""
 
     path: str
     template: str
     context: Context
+    diagram: DiagramSlot | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,7 @@ def _page(
     title: str,
     shared: Context,
     claim_ids: Iterable[str],
+    diagram: DiagramSlot | None = None,
     **extra: Any,
 ) -> Page:
     context: Context = {
@@ -131,7 +146,7 @@ def _page(
         "claim_ids_on_page": sorted(set(claim_ids)),
         **extra,
     }
-    return Page(path, template, context)
+    return Page(path, template, context, diagram)
 
 
 def embed_context(
@@ -353,7 +368,6 @@ def explanation(kb: KnowledgeBase, column: Column, claim_id: str, is_build: bool
 def index_page(
     model: SiteModel,
     shared: Context,
-    embed: Embed | None,
     analysis: SiteAnalysis | None = None,
     chances: dict[str, SimulationResult] | None = None,
 ) -> Page:
@@ -429,11 +443,11 @@ def index_page(
         shared["question"] or "Argument map",
         shared,
         model.rows,
+        diagram=DiagramSlot(urls.diagram_path(None), urls.MAP, alt_text(kb, ev, None)),
         conclusions=conclusions,
         columns=columns,
         rows=rows,
         scenarios=[{"id": sid, "label": s.label} for sid, s in kb.scenarios.items()],
-        diagram=embed_context(embed, urls.MAP, shared["base_url"], alt_text(kb, ev, None)),
         samples=SAMPLES if chances is not None else None,
         tip_claim=shared["central_id"],
         headline=(answer.headline(model, shared["central_id"]) if shared["central_id"] else None),
@@ -451,7 +465,7 @@ def _map_counts(kb: KnowledgeBase) -> Context:
     }
 
 
-def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
+def map_page(model: SiteModel, shared: Context) -> Page:
     kb, ev = model.kb, model.build
     groups: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         ("Claims", "claim", [(cid, c.text, ev.claims[cid]) for cid, c in kb.claims.items()]),
@@ -483,26 +497,19 @@ def map_page(model: SiteModel, shared: Context, embed: Embed | None) -> Page:
         "The whole map",
         shared,
         kb.claims,
+        # The page's size budget is 250 KB: the drawing is inlined with fewer bytes.
+        diagram=DiagramSlot(
+            urls.diagram_path(None), urls.MAP, alt_text(kb, ev, None), compact=True
+        ),
         contents=contents,
         speakers=speaker_refs(kb),
-        diagram=embed_context(
-            _compacted(embed), urls.MAP, shared["base_url"], alt_text(kb, ev, None)
-        ),
     )
-
-
-def _compacted(embed: Embed | None) -> Embed | None:
-    """The whole map's drawing with fewer bytes (the page's size budget is 250 KB)."""
-    if embed is None:
-        return None
-    return dataclasses.replace(embed, svg=Markup(compact_svg(str(embed.svg))))
 
 
 def claim_page(
     model: SiteModel,
     shared: Context,
     claim_id: str,
-    embed: Embed | None,
     analysis: SiteAnalysis | None = None,
 ) -> Page:
     kb, ev = model.kb, model.build
@@ -538,6 +545,7 @@ def claim_page(
         claim.text,
         shared,
         on_page,
+        diagram=DiagramSlot(urls.diagram_path(claim_id), path, alt_text(kb, ev, claim_id)),
         claim=claim,
         id=claim_id,
         label=ev.claims[claim_id],
@@ -550,7 +558,6 @@ def claim_page(
         sources=citations(kb, claim.sources),
         voices=voices_context(kb, claim),
         assumed_here=ev.scenario.assumptions.get(claim_id),
-        diagram=embed_context(embed, path, shared["base_url"], alt_text(kb, ev, claim_id)),
         tipping=tipping_context(model, analysis, claim_id) if analysis is not None else None,
         chance=chance_context(model, analysis, claim_id) if analysis is not None else None,
         charted=analysis is not None and analysis.charted(kb, claim_id),
@@ -878,6 +885,7 @@ def figure_pages(model: SiteModel, shared: Context, analysis: SiteAnalysis) -> l
 
 
 __all__ = [
+    "DiagramSlot",
     "Embed",
     "Page",
     "argument_page",
