@@ -304,3 +304,92 @@ def test_the_analysis_reaches_workers_through_a_file_or_inline(
     monkeypatch.setattr(tempfile, "mkstemp", no_temporary_files)
     inline = SharedAnalysis(analysis)
     assert pickle.loads(pickle.dumps(inline)).get() == analysis
+
+
+def _plan_lemonade() -> Any:
+    """The whole site of the lemonade example planned at once (`plan_site`), as the build would."""
+    from engine.knowledge.loader import load_knowledge_base
+    from engine.site.analysis import column_chances, site_analysis
+    from engine.site.model import site_model
+    from engine.site.render import templates_dir
+    from engine.site.site_plan import plan_site
+
+    model = site_model(load_knowledge_base(LEMONADE), None, (), ())
+    shared = pages.site_context(model)
+    analysis, tornadoes = site_analysis(model)
+    chances = column_chances(model)
+    static = templates_dir() / "static"
+    return plan_site(model, shared, analysis, tornadoes, chances, depth=2, static=static)
+
+
+def test_the_plan_describes_every_file_and_touches_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CRUX_CACHE_DIR", str(cache))
+    target = build(LEMONADE, tmp_path / "site")
+    site_before, cache_before = snapshot(target), snapshot(cache)
+
+    def no_writing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the plan step wrote a file")
+
+    for method in ("__init__", "write_bytes", "write_text", "copy_tree", "commit"):
+        monkeypatch.setattr(SiteWriter, method, no_writing)
+    monkeypatch.setattr(graphviz_render, "WasmDot", no_writing)
+    monkeypatch.setattr(graphviz_render, "SystemDot", no_writing)
+    plan = _plan_lemonade()
+
+    assert snapshot(target) == site_before
+    assert snapshot(cache) == cache_before  # no render, no analysis written again
+    planned = {page.path for page in plan.pages} | {file.path for file in plan.files}
+    for diagram in plan.diagrams:
+        planned |= {diagram.svg_path, diagram.png_path}
+    planned |= {plan.map.svg_path, plan.map.png_path}
+    copied = {name for name in site_before if name.startswith("static/")} - {"static/model.js"}
+    assert planned == set(site_before) - copied - {MARKER}
+    assert plan.static is not None and {"crux.css", "site.js"} <= {
+        p.name for p in plan.static.iterdir()
+    }
+    assert all(page.diagram is not None for page in plan.pages if page.template == "claim.html")
+
+
+def test_emitting_the_whole_plan_gives_the_site_the_build_writes(tmp_path: Path) -> None:
+    """The build plans and emits in parts over its workers; the parts make the same site."""
+    from engine.site.emit import Emitter
+    from engine.site.render import make_environment
+
+    built = snapshot(build(LEMONADE, tmp_path / "built"))
+    with SiteWriter(tmp_path / "emitted") as writer:
+        Emitter(writer, make_environment()).emit(_plan_lemonade())
+    assert snapshot(tmp_path / "emitted") == built
+
+
+def test_a_failure_while_emitting_leaves_the_previous_site_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.site import emit
+
+    target = build(LEMONADE, tmp_path / "site")
+    before = snapshot(target)
+
+    def graphviz_fails(*args: object, **kwargs: object) -> None:
+        raise graphviz_render.RenderFailure("Graphviz crashed")
+
+    monkeypatch.setattr(emit, "render_all", graphviz_fails)
+    with pytest.raises(graphviz_render.RenderFailure):
+        build(LEMONADE, target)
+    assert snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_build_in_worker_processes_equals_one_in_this_process(
+    shipped_site_once: Path, tmp_path: Path
+) -> None:
+    """The shipped debate (more claims than `PARALLEL_FROM`) built by two workers, byte for
+    byte the build made without a pool."""
+    from tests.conftest import REPO
+
+    pooled = snapshot(build(REPO / "claims", tmp_path / "pooled", jobs=2))
+    alone = snapshot(shipped_site_once)
+    assert sorted(pooled) == sorted(alone)
+    assert [name for name in pooled if pooled[name] != alone[name]] == []
