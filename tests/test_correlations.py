@@ -292,3 +292,22 @@ def test_imposed_correlations_widen_the_monte_carlo_error(bakery: KnowledgeBase)
 
     assert 1.3 < spread(None) < 2.0
     assert spread({PRICE: 0.0, ENERGY: 0.0}) < 1.25  # no correlation: the usual error
+
+
+def test_figure_pages_say_what_each_figure_moves_with(
+    bakery: KnowledgeBase, tmp_path: Path
+) -> None:
+    from engine.site.build import build_site
+    from tests.site_helpers import Page
+
+    build_site(bakery, tmp_path / "site", jobs=1)
+    flour = Page((tmp_path / "site" / "figures" / "flour_cost_per_loaf.html").read_text("utf-8"))
+    section = flour.find("section", **{"aria-labelledby": "correlations-heading"})[0]
+    assert "Moves with" in section.text
+    entries = {div.attrs["id"]: div.text for div in flour.find("div", class_="correlation")}
+    assert set(entries) == {"correlation-energy_and_flour", "correlation-price_follows_flour"}
+    price = entries["correlation-price_follows_flour"]
+    assert "Price of one loaf" in price and "rank correlation 0.8" in price
+    assert "asserted" in price and "reprices the loaf" in price
+    rent = (tmp_path / "site" / "figures" / "rent_per_day.html").read_text("utf-8")
+    assert "correlations-heading" not in rent

@@ -629,7 +629,30 @@ def figure_page(
         used_by=users,
         per_scenario=per_scenario,
         curve=figure_curve(model, analysis, figure_id) if analysis is not None else None,
+        correlations=figure_correlations(kb, figure_id),
     )
+
+
+def figure_correlations(kb: KnowledgeBase, figure_id: str) -> list[Context]:
+    """The declared correlations of a figure, each with the other figure, its reason and sources."""
+    out = []
+    for cid, corr in kb.correlations.items():
+        if figure_id not in corr.figures:
+            continue
+        other = corr.figures[1] if corr.figures[0] == figure_id else corr.figures[0]
+        out.append(
+            {
+                "id": cid,
+                "other": other,
+                "other_label": kb.figures[other].label,
+                "rank": corr.rank,
+                "why": corr.why,
+                "confidence": corr.confidence,
+                "notes": corr.notes,
+                "sources": citations(kb, corr.sources),
+            }
+        )
+    return out
 
 
 def table_context(kb: KnowledgeBase, ev: Evaluation, table_id: str) -> Context | None:
