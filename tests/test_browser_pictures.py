@@ -76,6 +76,19 @@ def test_browser_draws_the_builds_curve_from_the_same_numbers(site: Path, tab: A
         [values, series, [list(t) for t in tips]],
     )
     assert got == expected
+    # a name and unit too long for one line go on two, the same in both drawings
+    long_id, long_unit = "heavy_user_serving_cost_usd_per_month", "USD/month"
+    expected = curve_svg(long_id, long_unit, values, series[:1], 9.0, [])
+    got = page.evaluate(
+        "([id, unit, v, s]) => CruxCurve.svg(id, unit, v, s, 9.0, [])",
+        [long_id, long_unit, values, series[:1]],
+    )
+    assert got == expected and ">(USD/month)</text>" in got
+    hist = page.evaluate(
+        "([id, unit]) => CruxHistogram.svg(id, unit, Float64Array.from([1, 2, 3, 4]), []).svg",
+        [long_id, long_unit],
+    )
+    assert f">{long_id}</text>" in hist and ">(USD/month)</text>" in hist
 
 
 def test_figure_page_curve_redraws_after_an_edit_and_reset_restores_it(
@@ -174,3 +187,38 @@ def test_chart_text_is_at_least_11_css_pixels_at_375(site: Path, phone: Any, pat
            })"""
     )
     assert sizes and min(sizes) >= 11, sizes
+
+
+PANEL = "[data-panel-histograms]"
+
+
+def test_panel_shows_a_histogram_per_calculator_and_redraws_it_after_an_edit(
+    site: Path, tab: Any
+) -> None:
+    kb = load_knowledge_base(EXAMPLES / "lemonade")
+    page = tab.open(site, "index.html")
+    page.wait_for_selector(f"{PANEL}[data-drawn]", state="attached", timeout=20_000)
+    page.click(f"{PANEL} > summary")
+    shown = page.eval_on_selector_all(
+        f"{PANEL} figure[data-histogram]", "(nodes) => nodes.map((n) => n.dataset.histogram)"
+    )
+    # every calculator the index's claims rest on that a ranged figure feeds, each drawn
+    assert shown and set(shown) <= set(kb.calculators)
+    assert "margin_per_cup" in shown
+    first = f"{PANEL} figure[data-histogram='margin_per_cup']"
+    assert page.locator(f"{first} svg rect").count() >= 20
+    texts = page.locator(f"{first} svg text").all_text_contents()
+    assert {"5%", "50%", "95%", "margin_per_cup"} <= set(texts)
+    # the threshold of the claim it decides, with the share of draws on each side
+    marks = page.locator(f"{first} .hist-threshold").all()
+    assert [m.get_attribute("data-claim") for m in marks] == ["margin_is_healthy"]
+    assert any(t.startswith("\u2714 ") for t in texts)
+    as_built = page.inner_html(first)
+    quantiles = page.inner_text(f"{first} [data-hist-quantiles]")
+    page.fill("[name='range.cup_price.low']", "1")
+    page.fill("[name='range.cup_price.high']", "4")
+    page.wait_for_function(DONE, timeout=20_000)
+    assert page.inner_html(f"{first} svg") != as_built
+    assert page.inner_text(f"{first} [data-hist-quantiles]") != quantiles
+    page.click("button[name='reset']")
+    assert page.inner_html(first) == as_built

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.formatting import format_number
-from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, text_width
+from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, name_lines, text_width
 
 __all__ = ["STYLES", "Tip", "curve_svg"]
 
@@ -77,7 +77,9 @@ def curve_svg(
     rows = label_rows(extents)
     top = PAD + (max(rows) + 1 if rows else 0) * ROW + 6
     bottom = top + PLOT
-    height = bottom + 2 * ROW + 8
+    centre = (LEFT + RIGHT) // 2
+    names = name_lines(figure_id, "" if unit == "dimensionless" else unit, 2 * (WIDTH - centre))
+    height = bottom + (1 + len(names)) * ROW + 8
 
     def y_of(p: float) -> float:
         return bottom - p * PLOT
@@ -112,11 +114,12 @@ def curve_svg(
             f'<line x1="{at}" y1="{bottom}" x2="{at}" y2="{bottom + 4}"/>'
             f'<text x="{at}" y="{bottom + ROW}" text-anchor="middle">{html.escape(text)}</text>'
         )
-    unit_text = "" if unit == "dimensionless" else f" ({html.escape(unit)})"
-    parts.append(
-        f'<text class="curve-axis-name" x="{(LEFT + RIGHT) // 2}" y="{bottom + 2 * ROW + 2}" '
-        f'text-anchor="middle">{html.escape(figure_id)}{unit_text}</text></g>'
-    )
+    for k, line in enumerate(names):
+        parts.append(
+            f'<text class="curve-axis-name" x="{centre}" y="{bottom + (2 + k) * ROW + 2}" '
+            f'text-anchor="middle">{html.escape(line)}</text>'
+        )
+    parts.append("</g>")
     # markers: their lines through the plot, their labels above it
     parts.append('<g class="curve-markers">')
     for (x, text, kind), (left, right), row in zip(markers, extents, rows, strict=True):

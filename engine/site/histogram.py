@@ -31,7 +31,7 @@ import sympy
 
 from engine.formatting import format_number
 from engine.knowledge.loader import KnowledgeBase
-from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, text_width
+from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, name_lines, text_width
 
 __all__ = [
     "BINS",
@@ -223,7 +223,8 @@ def histogram_svg(
     quantile_row = PAD + used * ROW  # the 50% label's row; 5% and 95% one row lower
     top = quantile_row + 2 * ROW + 4
     bottom = top + BARS
-    height = bottom + 2 * ROW + 8
+    names = name_lines(calc_id, unit_text, WIDTH - 8)
+    height = bottom + (1 + len(names)) * ROW + 8
     parts = [
         f'<svg class="histogram-svg" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="hist-{calc_id}-title">',
@@ -251,11 +252,12 @@ def histogram_svg(
             f'<line x1="{at}" y1="{bottom}" x2="{at}" y2="{bottom + 4}"/>'
             f'<text x="{at}" y="{bottom + ROW}" text-anchor="middle">{html.escape(text)}</text>'
         )
-    name = html.escape(calc_id) + (f" ({html.escape(unit_text)})" if unit_text else "")
-    parts.append(
-        f'<text class="hist-unit" x="{WIDTH // 2}" y="{bottom + 2 * ROW + 2}" '
-        f'text-anchor="middle">{name}</text></g>'
-    )
+    for k, line in enumerate(names):
+        parts.append(
+            f'<text class="hist-unit" x="{WIDTH // 2}" y="{bottom + (2 + k) * ROW + 2}" '
+            f'text-anchor="middle">{html.escape(line)}</text>'
+        )
+    parts.append("</g>")
     # the 5%, 50% and 95% marks
     parts.append('<g class="hist-quantiles">')
     for q, value, anchor, dx, y in zip(

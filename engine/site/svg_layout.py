@@ -16,7 +16,17 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 
-__all__ = ["CHAR", "FONT", "GAP", "ROW", "axis_ticks", "label_rows", "nice_ticks", "text_width"]
+__all__ = [
+    "CHAR",
+    "FONT",
+    "GAP",
+    "ROW",
+    "axis_ticks",
+    "label_rows",
+    "name_lines",
+    "nice_ticks",
+    "text_width",
+]
 
 FONT = 14
 """Text size in viewBox units (the stylesheet sets the same)."""
@@ -37,6 +47,14 @@ def text_width(text: str) -> float:
     """An upper estimate of ``text``'s width at `FONT`: narrow punctuation half a character,
     percent signs and marks (✔ ◂ ▸) one and a half."""
     return sum(CHAR / 2 if c in NARROW else CHAR * 1.5 if c in WIDE else CHAR for c in text)
+
+
+def name_lines(name: str, unit: str, room: float) -> list[str]:
+    """An axis's name and unit on one line, or on two when one would not fit in ``room``."""
+    one = f"{name} ({unit})" if unit else name
+    if not unit or text_width(one) <= room:
+        return [one]
+    return [name, f"({unit})"]
 
 
 def label_rows(extents: Sequence[tuple[float, float]]) -> list[int]:

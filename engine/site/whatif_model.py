@@ -305,8 +305,11 @@ def threshold_script(kb: KnowledgeBase) -> str:
     from engine.site.histogram import calculator_thresholds
 
     numbers = {fid: fig.numeric_value() for fid, fig in kb.figures.items()}
+    # Each function carries the claim and the comparison it belongs to: the panel's histograms
+    # mark the thresholds of every calculator, not only of the page's own.
     return ",\n".join(
-        f"    {_json(t.key)}: {js_function_source(t.side, t.names)}"
+        f"    {_json(t.key)}: Object.assign({js_function_source(t.side, t.names)}, "
+        f"{_json({'claim': t.claim, 'op': t.op})})"
         for _, found in sorted(calculator_thresholds(kb, numbers).items())
         for t in found
     )

@@ -76,7 +76,9 @@
     var rows = L.labelRows(extents);
     var top = PAD + (rows.length ? Math.max.apply(null, rows) + 1 : 0) * ROW + 6;
     var bottom = top + PLOT;
-    var height = bottom + 2 * ROW + 8;
+    var centre = Math.floor((LEFT + RIGHT) / 2);
+    var names = L.nameLines(figureId, unit === "dimensionless" ? "" : unit, 2 * (WIDTH - centre));
+    var height = bottom + (1 + names.length) * ROW + 8;
     function yOf(p) { return bottom - p * PLOT; }
     var id = esc(figureId);
     var parts = [
@@ -100,8 +102,10 @@
       parts.push('<line x1="' + at + '" y1="' + bottom + '" x2="' + at + '" y2="' + (bottom + 4) + '"/>' +
         '<text x="' + at + '" y="' + (bottom + ROW) + '" text-anchor="middle">' + esc(tick[1]) + "</text>");
     });
-    var unitText = unit === "dimensionless" ? "" : " (" + esc(unit) + ")";
-    parts.push('<text class="curve-axis-name" x="' + Math.floor((LEFT + RIGHT) / 2) + '" y="' + (bottom + 2 * ROW + 2) + '" text-anchor="middle">' + id + unitText + "</text></g>");
+    names.forEach(function (line, k) {
+      parts.push('<text class="curve-axis-name" x="' + centre + '" y="' + (bottom + (2 + k) * ROW + 2) + '" text-anchor="middle">' + esc(line) + "</text>");
+    });
+    parts.push("</g>");
     parts.push('<g class="curve-markers">');
     markers.forEach(function (m, i) {
       var y = PAD + rows[i] * ROW + FONT;

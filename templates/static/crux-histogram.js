@@ -7,10 +7,13 @@
  *
  *   CruxHistogram.svg(calcId, unit, values, thresholds)  -> {svg: text, histogram}
  *     thresholds: [{claim, op, value}]
- *   CruxHistogram.redraw(figureNode, values, engine, result)  the page's <figure data-histogram>
+ *   CruxHistogram.redraw(figureNode, values, engine, result[, asBuilt])  a <figure data-histogram>
  *   CruxHistogram.restoreAll(nodes)                          back to the drawings as built
+ *   CruxHistogram.panelSection(chance)  the panel's histograms: one per calculator behind the
+ *     page's claims (those that decide a claim first, at most 12), in a <details> of the panel
  *
- * Needs crux-format.js and crux-uncertainty.js. Sets CruxHistogram. Plain ES2017.
+ * Needs crux-format.js and crux-uncertainty.js (and whatif-uncertainty.js for panelSection).
+ * Sets CruxHistogram. Plain ES2017.
  */
 (function (root) {
   "use strict";
@@ -84,6 +87,12 @@
     var w = 0;
     String(text).split("").forEach(function (c) { w += NARROW.indexOf(c) >= 0 ? CHAR / 2 : WIDE.indexOf(c) >= 0 ? CHAR * 1.5 : CHAR; });
     return w;
+  }
+
+  function nameLines(name, unit, room) {
+    var one = unit ? name + " (" + unit + ")" : name;
+    if (!unit || textWidth(one) <= room) return [one];
+    return [name, "(" + unit + ")"];
   }
 
   function labelRows(extents) {
@@ -205,7 +214,8 @@
     var quantileRow = PAD + used * ROW;
     var top = quantileRow + 2 * ROW + 4;
     var bottom = top + BARS;
-    var height = bottom + 2 * ROW + 8;
+    var names = nameLines(calcId, unitText, WIDTH - 8);
+    var height = bottom + (1 + names.length) * ROW + 8;
     var parts = [head(height)];
     var tallest = Math.max.apply(null, h.counts) || 1;
     var bar = (RIGHT - LEFT) / BINS;
@@ -222,8 +232,10 @@
       parts.push('<line x1="' + x + '" y1="' + bottom + '" x2="' + x + '" y2="' + (bottom + 4) + '"/>' +
         '<text x="' + x + '" y="' + (bottom + ROW) + '" text-anchor="middle">' + escapeText(tick[1]) + "</text>");
     });
-    parts.push('<text class="hist-unit" x="' + Math.floor(WIDTH / 2) + '" y="' + (bottom + 2 * ROW + 2) + '" text-anchor="middle">' +
-      id + (unitText ? " (" + escapeText(unitText) + ")" : "") + "</text></g>");
+    names.forEach(function (line, k) {
+      parts.push('<text class="hist-unit" x="' + Math.floor(WIDTH / 2) + '" y="' + (bottom + (2 + k) * ROW + 2) + '" text-anchor="middle">' + escapeText(line) + "</text>");
+    });
+    parts.push("</g>");
     parts.push('<g class="hist-quantiles">');
     var marks = [["5%", "end", -3, quantileRow + ROW + FONT], ["50%", "middle", 0, quantileRow + FONT], ["95%", "start", 3, quantileRow + ROW + FONT]];
     marks.forEach(function (mark, i) {
@@ -267,8 +279,10 @@
     });
   }
 
-  function redraw(node, values, engine, result) {
-    if (!built.has(node)) built.set(node, node.innerHTML);
+  /* Draw `node` from `values`; with `asBuilt`, what the page goes back to on Reset (the panel's
+   * own histograms have no build-time drawing: their first is the page as built, sampled here). */
+  function redraw(node, values, engine, result, asBuilt) {
+    if (!built.has(node) && !asBuilt) built.set(node, node.innerHTML);
     var F = root.CruxFormat;
     var calcId = node.getAttribute("data-histogram");
     var unit = node.getAttribute("data-unit") || "dimensionless";
@@ -300,7 +314,102 @@
       if (last && last.nodeType === 3) last.nodeValue = ": in " + (h.shares[i][0] * 100).toFixed(1) + "% of draws.";
     });
     var basis = node.querySelector("[data-hist-basis]");
-    if (basis && result) basis.textContent = result.n.toLocaleString("en-US") + " draws in your browser, from your values and ranges (seed " + result.spec.seed + "); the axis leaves out the rarest 1%.";
+    if (basis && result) {
+      basis.textContent = result.n.toLocaleString("en-US") + " draws in your browser, from " + (asBuilt ? "the page's values and ranges" : "your values and ranges") +
+        " (seed " + result.spec.seed + "); the axis leaves out the rarest 1%.";
+    }
+    if (asBuilt) built.set(node, node.innerHTML);
+  }
+
+  /* ---- the panel's histograms: every calculator behind the page's claims -------------------- */
+
+  var PANEL_MAX = 12;
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (attrs[name] === null || attrs[name] === undefined) return;
+      if (name === "text") node.textContent = attrs[name];
+      else node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); });
+    return node;
+  }
+
+  /* The calculators the page's claims (and its own histograms) rest on, those that decide a claim
+   * first, each with a sampled figure upstream; at most PANEL_MAX. */
+  function panelCalculators(chance) {
+    var data = chance.engine.data;
+    var thresholds = (root.CruxModel && root.CruxModel.thresholds) || {};
+    var seen = Object.create(null);
+    var calcs = [];
+    var figuresBehind = Object.create(null);
+    function behind(id) {
+      if (figuresBehind[id]) return figuresBehind[id];
+      var out = [];
+      data.calculators[id].inputs.forEach(function (q) {
+        if (data.figures[q]) out.push(q);
+        else if (data.calculators[q]) out = out.concat(behind(q));
+      });
+      figuresBehind[id] = out;
+      return out;
+    }
+    function visit(q) {
+      if (!data.calculators[q] || seen[q]) return;
+      seen[q] = true;
+      calcs.push(q);
+      data.calculators[q].inputs.forEach(visit);
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-histogram]"), function (node) { visit(node.getAttribute("data-histogram")); });
+    chance.panel.claimIds.forEach(function (cid) { (data.claims[cid].inputs || []).forEach(visit); });
+    var state = chance.panel.base;
+    var spec = root.CruxWhatIfChance.specFor(chance.engine, state, { n: 1, seed: 1, base: chance.base, keep: [] });
+    var drawn = calcs.filter(function (id) {
+      return behind(id).some(function (fid) { return spec.figures[fid] && spec.figures[fid].sample; });
+    });
+    var decides = function (id) { return thresholds[id + "#0"] ? 0 : 1; };
+    var order = data.calculator_order;
+    drawn.sort(function (a, b) { return decides(a) - decides(b) || order.indexOf(a) - order.indexOf(b); });
+    return { shown: drawn.slice(0, PANEL_MAX), total: drawn.length, spec: spec };
+  }
+
+  /* A <details> in the panel with one histogram per calculator (panelCalculators), made before
+   * the panel collects the page's histograms, so every run keeps their samples and redraws them. */
+  function panelSection(chance) {
+    var body = chance.panel.container.querySelector("[data-whatif-body]");
+    if (!body || !root.CruxModel) return null;
+    var found = panelCalculators(chance);
+    if (!found.shown.length) return null;
+    var data = chance.engine.data;
+    var functions = root.CruxModel.thresholds || {};
+    var values = Object.create(null);
+    Object.keys(found.spec.figures).forEach(function (fid) { values[fid] = found.spec.figures[fid].value; });
+    var summary = el("summary", { text: "Distributions of " + found.shown.length + (found.total > found.shown.length ? " of " + found.total : "") + " calculator" + (found.total === 1 ? "" : "s") });
+    var box = el("details", { class: "whatif-distributions", "data-panel-histograms": "" }, [summary]);
+    box.appendChild(el("p", { class: "muted", text: "Sampled in your browser from the panel's values and ranges (the figures' 90% ranges above), and redrawn after every edit; each axis leaves out the rarest 1%." +
+      (found.total > found.shown.length ? " The " + found.shown.length + " shown are those that decide a claim first; each calculator's own page has the rest." : "") }));
+    found.shown.forEach(function (id) {
+      var calc = data.calculators[id];
+      var marks = [];
+      for (var i = 0; functions[id + "#" + i]; i++) {
+        var fn = functions[id + "#" + i];
+        var value = fn(values);
+        marks.push({ claim: fn.claim, op: fn.op, key: id + "#" + i, value: value });
+      }
+      var page = (chance.panel.root || "") + "calculators/" + id + ".html";
+      var figure = el("figure", { class: "histogram-panel", "data-histogram": id, "data-unit": calc.unit, "data-thresholds": JSON.stringify(marks) }, [
+        el("svg", { class: "histogram-svg", viewBox: "0 0 400 40", role: "img", "aria-label": "Distribution of " + id + ": drawn after the first run" }),
+        el("figcaption", {}, [
+          el("a", { href: page }, [el("code", { text: id })]), " " + calc.label, el("br"),
+          el("span", { "data-hist-quantiles": "", text: "Sampling\u2026" }),
+        ]),
+      ]);
+      box.appendChild(figure);
+    });
+    var after = body.querySelector(".whatif-figures");
+    if (after && after.nextSibling) body.insertBefore(box, after.nextSibling);
+    else body.appendChild(box);
+    return box;
   }
 
   function restoreAll(nodes) {
@@ -309,8 +418,8 @@
     });
   }
 
-  var api = { svg: svg, histogram: histogram, redraw: redraw, restoreAll: restoreAll,
-    layout: { textWidth: textWidth, labelRows: labelRows, axisTicks: axisTicks, FONT: FONT, ROW: ROW, GAP: GAP }, escapeText: escapeText, px: px };
+  var api = { svg: svg, histogram: histogram, redraw: redraw, restoreAll: restoreAll, panelSection: panelSection,
+    layout: { textWidth: textWidth, labelRows: labelRows, nameLines: nameLines, axisTicks: axisTicks, FONT: FONT, ROW: ROW, GAP: GAP }, escapeText: escapeText, px: px };
   root.CruxHistogram = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

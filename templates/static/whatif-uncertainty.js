@@ -4,7 +4,8 @@
  * and after every change of the panel's state samples the whole map (crux-uncertainty.js) for
  * the page's scenario and for each other matrix column, then writes P(holds) into the page in
  * place: the matrix's P cells, the claim page's "How likely it holds" block, the conclusion
- * cards, the calculators' histograms (crux-histogram.js) and a figure page's chance curves
+ * cards, the calculators' histograms (crux-histogram.js; the page's own and the panel's, one
+ * per calculator behind the page's claims) and a figure page's chance curves
  * (crux-curve.js, after the rest). While a run is under way those
  * elements carry the class `chance-updating` (and aria-busy), so the reader sees they are stale.
  *
@@ -217,6 +218,7 @@
     this.generation = 0;
     this.dependencies = Object.create(null);
     this.rangeFields = Object.create(null);
+    this.panelHistograms = root.CruxHistogram && root.CruxHistogram.panelSection ? root.CruxHistogram.panelSection(this) : null;
     this.collect();
     this.curve = root.CruxCurve ? new root.CruxCurve.Live(this) : null; // a figure page's chance curves
     this.addRangeFields();
@@ -232,11 +234,24 @@
     setTimeout(function () { self.warm(); }, 50);
   }
 
+  /* The panel's own histograms have no build-time drawing: this run of the page as built draws
+   * them (in slices on this thread when there is no worker), and Reset goes back to it. */
   Chance.prototype.warm = function () {
-    if (this.runner.worker === null || !this.runner.makeWorker()) return;
+    var self = this;
+    var panelNodes = this.panelHistograms ? Array.prototype.slice.call(this.panelHistograms.querySelectorAll("[data-histogram]")) : [];
+    if (!panelNodes.length && (this.runner.worker === null || !this.runner.makeWorker())) return;
     var spec = specFor(this.engine, this.panel.base, { n: this.samples, seed: this.defaultSeed, base: this.base, keep: this.keep() });
     var runner = this.runner;
-    runner.run(spec, function () { return runner.worker === null; }, function () {});
+    var stale = function () { return panelNodes.length ? self.edited : runner.worker === null; };
+    runner.run(spec, stale, function (result) {
+      if (!result || self.edited) return; // the reader's first edit draws them instead
+      result.spec = spec;
+      panelNodes.forEach(function (node) {
+        var id = node.getAttribute("data-histogram");
+        if (result.kept[id]) root.CruxHistogram.redraw(node, result.kept[id], self.engine, result, true);
+      });
+      if (self.panelHistograms) self.panelHistograms.setAttribute("data-drawn", "");
+    });
   };
 
   /* The page's elements that show a probability, found once. */
@@ -351,6 +366,7 @@
     var modified = State.differences(state, this.panel.base).length > 0;
     var generation = ++this.generation;
     document.documentElement.classList.toggle("chance-live", modified);
+    if (modified) this.edited = true;
     if (!modified) {
       this.restore();
       return;
