@@ -3,9 +3,10 @@
 The uncertainty version of a tipping point (docs/analysis.md, "Chance curves"): at each value on
 a grid across the figure's range, the figure is held at that value (as `crux simulate --set
 figure=value` holds it) and every other figure with a range is drawn. The other figures' draws
-are made once and reused at every grid point (common random numbers), so the curves are smooth,
-and monotone wherever the claim's condition is monotone in the figure; with the same seed and
-number of draws, each point is exactly what `crux simulate --set figure=value` prints.
+are made once (for every figure's curve) and reused at every grid point (common random numbers),
+so the curves are smooth, and monotone wherever the claim's condition is monotone in the figure;
+each point estimates what `crux simulate --set figure=value` prints (the same distributions and
+correlations, other draws), within its standard error.
 """
 
 from __future__ import annotations
@@ -17,13 +18,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.analysis.sampling import sample_figures
-from engine.analysis.simulate import held_fixed, label_counts
-from engine.evaluation.evaluate import evaluate_calculators, evaluate_conditions, fixed_labels
+from engine.analysis.simulate import held_fixed
+from engine.evaluation.evaluate import (
+    compiled,
+    evaluate_calculators,
+    evaluate_conditions,
+    fixed_labels,
+)
+from engine.evaluation.semantics import HOLDS, label
 from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.settings import physical_bounds
 
-__all__ = ["GRID", "REACH", "ChanceCurve", "chance_curve", "curve_grid"]
+__all__ = ["GRID", "REACH", "ChanceCurve", "chance_curve", "curve_draws", "curve_grid"]
 
 GRID = 25
 """Grid points across the axis: enough for a smooth line, few enough to label each in a table."""
@@ -39,7 +46,6 @@ class ChanceCurve:
     figure: str
     values: tuple[float, ...]
     n: int
-    seed: int
     drawn: tuple[str, ...]
     """The other figures drawn from their ranges (the figure itself is held at each value)."""
     p_holds: Mapping[str, tuple[float, ...]]
@@ -75,19 +81,25 @@ def curve_grid(
     return tuple(float(x) for x in np.linspace(start, stop, GRID))
 
 
+def curve_draws(
+    kb: KnowledgeBase, scenario: ScenarioInput, n: int, seed: int
+) -> dict[str, np.ndarray]:
+    """One set of ``n`` draws (seeded PCG64, as `simulate`) of every figure the scenario does not
+    hold, shared by every figure's curve: drawing once per figure would cost as much again."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    return sample_figures(kb, scenario.settings, n, rng, None, fixed=held_fixed(kb, scenario))
+
+
 def chance_curve(
     kb: KnowledgeBase,
     scenario: ScenarioInput,
     figure_id: str,
     values: Sequence[float],
-    n: int,
-    seed: int,
+    draws: Mapping[str, np.ndarray],
 ) -> ChanceCurve:
-    """P(holds) of every claim with ``figure_id`` held at each of ``values``, from ``n`` draws
-    (seeded PCG64, as `simulate`) of every other figure with a range."""
-    fixed = held_fixed(kb, scenario) | {figure_id}
-    rng = np.random.Generator(np.random.PCG64(seed))
-    draws = sample_figures(kb, scenario.settings, n, rng, None, fixed=fixed)
+    """P(holds) of every claim with ``figure_id`` held at each of ``values`` and every other
+    figure as in ``draws`` (`curve_draws`; the figure's own draws are set aside)."""
+    n = len(next(iter(draws.values())))
     drawn = tuple(
         fid for fid, values_of in draws.items() if values_of.strides != (0,) and fid != figure_id
     )
@@ -100,18 +112,32 @@ def chance_curve(
     numbers[figure_id] = np.repeat(np.asarray(values, dtype=np.float64), n)
     evaluate_calculators(kb, numbers)
     decided = fixed_labels(kb, evaluate_conditions(kb, numbers), scenario.assumptions, n * points)
-    rows: list[np.ndarray] = []
-    for k in range(points):
-        part = {cid: labels[k * n : (k + 1) * n] for cid, labels in decided.items()}
-        rows.append(label_counts(kb, part, n)[:, 0] / n)
-    table = np.stack(rows, axis=1)  # claims × grid points
+    # Each distinct combination of decided labels is labelled once over all grid points: moving
+    # one figure changes only the conditions it reaches, so most combinations recur at every
+    # value and labelling (the costly part on a large map) is shared.
+    varying = [
+        cid
+        for cid, labels in decided.items()
+        if labels.strides != (0,) and np.any(labels != labels[0])
+    ]
+    if varying:
+        stacked = np.stack([decided[cid] for cid in varying])
+        _, first, inverse = np.unique(stacked, axis=1, return_index=True, return_inverse=True)
+    else:
+        first, inverse = np.zeros(1, dtype=np.int64), np.zeros(n * points, dtype=np.int64)
+    inverse = inverse.reshape(-1)
+    combinations = {cid: np.ascontiguousarray(labels[first]) for cid, labels in decided.items()}
+    labelling = label(tuple(kb.claims), compiled(kb).arguments, combinations, first.size)
+    p_holds = {}
+    for cid in kb.claims:
+        holds = (labelling.claims[cid] == HOLDS)[inverse].reshape(points, n)
+        p_holds[cid] = tuple(float(p) for p in holds.sum(axis=1) / n)
     return ChanceCurve(
         figure=figure_id,
         values=tuple(float(v) for v in values),
         n=n,
-        seed=seed,
         drawn=drawn,
-        p_holds={cid: tuple(float(p) for p in table[row]) for row, cid in enumerate(kb.claims)},
+        p_holds=p_holds,
     )
 
 

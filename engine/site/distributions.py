@@ -6,7 +6,7 @@
   across its range (`engine.analysis.chance_curve`, drawn by `engine.site.chance_curve_svg`).
 
 Histograms come from one set of samples (`SAMPLES` draws with `SEED`, as the claim pages'
-P(holds)), curves from `CURVE_SAMPLES` draws of the other figures per grid value (with `SEED`);
+P(holds)), curves from one set of `curve_samples` draws (with `SEED`) shared by every figure;
 both are computed on first use and kept in the analysis cache.
 """
 
@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 from markupsafe import Markup
 
 from engine.analysis.simulate import held_fixed
 from engine.formatting import format_number, format_quantity
+from engine.knowledge.loader import KnowledgeBase
 from engine.knowledge.settings import numeric_setting
 from engine.site.analysis import SAMPLES, SEED, SiteAnalysis, cached_analysis
 from engine.site.model import SiteModel
@@ -111,8 +113,27 @@ def calculator_distribution(model: SiteModel, calc_id: str) -> Context | None:
 # --- figure pages: chance curves ---------------------------------------------------------------
 
 CURVE_SAMPLES = 2_000
-"""Draws of the other figures at each grid value: a standard error of at most 0.011 on each
-point, and the same draws at every point, so a curve's shape is far surer than its level."""
+"""Draws of the other figures at each grid value, at most: a standard error of at most 0.011 on
+each point, and the same draws at every point, so a curve's shape is far surer than its level."""
+
+CURVE_MIN_SAMPLES = 200
+CURVE_BUDGET = 4_000_000
+"""Ranged figures × claims × draws for all the curves of a build: a map with hundreds of ranged
+figures and a thousand claims gets fewer draws per curve (down to `CURVE_MIN_SAMPLES`, said in
+each caption), so that its first build takes seconds more, not minutes."""
+
+
+MAX_CURVES = 24
+"""Figures whose curves a build draws, at most: on a large map each costs about a simulation of
+the whole map; beyond this many, the figures that reach the most claims get theirs."""
+
+
+def curve_samples(kb: KnowledgeBase) -> int:
+    """Draws per grid value for this knowledge base's curves (`CURVE_BUDGET`)."""
+    ranged = sum(1 for f in kb.figures.values() if f.kind == "number" and f.range is not None)
+    share = CURVE_BUDGET // max(1, ranged * len(kb.claims))
+    return max(CURVE_MIN_SAMPLES, min(CURVE_SAMPLES, share))
+
 
 FLAT = 0.02
 """A claim whose P(holds) moves less than this across the axis is named, not drawn."""
@@ -125,16 +146,28 @@ def figure_curves(model: SiteModel, analysis: SiteAnalysis) -> dict[str, Context
 
 
 def _curves(model: SiteModel, analysis: SiteAnalysis) -> dict[str, Context]:
+    from engine.analysis.chance_curve import curve_draws
+
+    kb = model.kb
     # Every number figure with a range, even one the scenario holds at a value: the curve sets
     # it to each value on its axis anyway.
+    ranged = sorted(
+        fid for fid, fig in kb.figures.items() if fig.kind == "number" and fig.range is not None
+    )
+    if not ranged:
+        return {}
+    draws = curve_draws(kb, model.build.scenario, curve_samples(kb), SEED)
+    reach = {fid: sum(fid in figs for figs in analysis.claim_figures.values()) for fid in ranged}
+    chosen = set(sorted(ranged, key=lambda fid: (-reach[fid], fid))[:MAX_CURVES])
+    skipped = {"empty": True, "skipped": len(ranged), "limit": MAX_CURVES}
     return {
-        fid: _curve(model, analysis, fid)
-        for fid, fig in sorted(model.kb.figures.items())
-        if fig.kind == "number" and fig.range is not None
+        fid: _curve(model, analysis, fid, draws) if fid in chosen else skipped for fid in ranged
     }
 
 
-def _curve(model: SiteModel, analysis: SiteAnalysis, fid: str) -> Context:
+def _curve(
+    model: SiteModel, analysis: SiteAnalysis, fid: str, draws: dict[str, np.ndarray]
+) -> Context:
     from engine.analysis.chance_curve import chance_curve, curve_grid, spread
     from engine.site.chance_curve_svg import STYLES, Tip, curve_svg
 
@@ -148,14 +181,14 @@ def _curve(model: SiteModel, analysis: SiteAnalysis, fid: str) -> Context:
         if fid in analysis.claim_figures[cid] and cid not in scenario.assumptions
     ]
     if not reached:  # the page says so in place of the plot
-        return {"empty": True}
+        return {"empty": True, "skipped": 0}
     tips: dict[str, list[float]] = {}
     for cid in reached:
         found = analysis.flips.claims.get(cid)
         if found is not None:
             tips[cid] = sorted(c.at for c in found.crossings if c.figure == fid)
     grid = curve_grid(kb, fid, now, [at for ats in tips.values() for at in ats])
-    curve = chance_curve(kb, scenario, fid, grid, CURVE_SAMPLES, SEED)
+    curve = chance_curve(kb, scenario, fid, grid, draws)
     central = kb.central_claim
 
     def rank(cid: str) -> tuple[int, float, str]:
@@ -183,9 +216,10 @@ def _curve(model: SiteModel, analysis: SiteAnalysis, fid: str) -> Context:
     steps = range(0, len(grid), 4) if len(grid) > 13 else range(len(grid))
     return {
         "empty": False,
+        "skipped": 0,
         "steady": not moving,
         "svg": svg,
-        "n": CURVE_SAMPLES,
+        "n": curve.n,
         "seed": SEED,
         "drawn_figures": len(curve.drawn),
         "low": grid[0],
