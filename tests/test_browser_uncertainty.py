@@ -3,8 +3,8 @@
 The browser samples with its own generator (crux-uncertainty.js), numpy with PCG64, so the two
 agree statistically: for every claim, under random edits of values and ranges, the difference of
 the two P(holds) is within 3 standard errors of a difference of two independent estimates of
-the same n, and each calculator's 5%, 50% and 95% quantiles within 2% of numpy's. The edits are
-seeded, so a run that passes always passes. Sampling goes through `page.evaluate` (the panel's
+the same n (as often as chance allows: see `_chance_allowance`), and each calculator's 5%, 50%
+and 95% quantiles within 2% of numpy's. The edits are seeded, so a run that passes always passes. Sampling goes through `page.evaluate` (the panel's
 own `specFor` and `runAll`), a few edits through the real inputs.
 """
 
@@ -230,6 +230,24 @@ def _within_standard_errors(p_browser: float, p_engine: float, n: int, k: float 
     return abs(p_browser - p_engine) <= k * stderr + 1e-12
 
 
+def _chance_allowance(compared: int, k: float = 3.0) -> tuple[int, float]:
+    """How many of `compared` unbiased comparisons may cross k standard errors by chance, and the
+    band none may cross.
+
+    Each comparison crosses 3 standard errors with probability 0.27% (two-sided normal), so of a
+    thousand comparisons (50 edits of some 20-40 claims) about three do, whatever the seed. The
+    test takes the issue's 3 standard errors as that rate: at most the 99.9% quantile of the
+    binomial count may cross it, and none may cross the band that all `compared` together cross
+    with probability 0.1%. A browser that is biased by even one standard error crosses 3 in
+    about 2% of comparisons, which fails the count."""
+    from scipy.stats import binom, norm
+
+    per_comparison = 2 * norm.sf(k)
+    allowed = int(binom.ppf(0.999, compared, per_comparison))
+    family = float(norm.isf(0.001 / (2 * max(1, compared))))
+    return allowed, family
+
+
 def _quantile_close(band: list[float], expected: float, spread: float) -> bool:
     """The browser's quantile within 2% of numpy's (of half the 5%-95% spread near 0); or, where
     sampling noise alone is larger than that (heavy tails: two numpy runs with different seeds
@@ -247,17 +265,17 @@ def check_against_engine(kb: KnowledgeBase, site: Path, tab: Any, seed: int) -> 
     probabilities = CORRELATED_PROBABILITIES if kb.correlations else PROBABILITIES
     results = page.evaluate(BROWSER_RUNS, [edits, N, probabilities])
     failures: list[str] = []
+    gaps: list[tuple[float, float, float, str]] = []  # (error's widening, browser, engine, what)
     compared = quantiles_compared = strict = 0
     for edit, got in zip(edits, results, strict=True):
         expected = engine_result(kb, edit)
         assert sorted(got["sampled"]) == sorted(expected.sampled), edit
         correlated = any(rho != 0 for rho in expected.correlations.values())
-        k = 3.0 * (CORRELATED_ERROR if correlated else 1.0)
+        widen = CORRELATED_ERROR if correlated else 1.0
         for cid, p in expected.claims.items():
             holds = got["counts"][cid][0] / N
             compared += 0 < p.p_holds < 1
-            if not _within_standard_errors(holds, p.p_holds, N, k):
-                failures.append(f"{cid}: browser {holds:.4f}, engine {p.p_holds:.4f} for {edit}")
+            gaps.append((widen, holds, p.p_holds, f"{cid} for {edit}"))
         for qid, summary in expected.quantities.items():
             ours = got["quantiles"][qid]
             if math.isnan(summary.p50):
@@ -274,6 +292,14 @@ def check_against_engine(kb: KnowledgeBase, site: Path, tab: Any, seed: int) -> 
                         f"{qid} {q:.0%}: browser {band[1]:.6g} (band {band[0]:.6g}..{band[2]:.6g}),"
                         f" numpy {expected_q:.6g} for {edit}"
                     )
+    allowed, family = _chance_allowance(max(compared, 1))
+    crossed = [g for g in gaps if not _within_standard_errors(g[1], g[2], N, 3.0 * g[0])]
+    for widen, holds, engine, what in gaps:
+        if not _within_standard_errors(holds, engine, N, family * widen):
+            failures.append(f"{what}: browser {holds:.4f}, engine {engine:.4f} ({family:.1f} SE)")
+    if len(crossed) > allowed:
+        failures += [f"{len(crossed)} of {len(gaps)} beyond 3 SE, chance allows {allowed}:"]
+        failures += [f"{what}: browser {h:.4f}, engine {e:.4f}" for _, h, e, what in crossed]
     assert failures == [], "\n".join(failures[:20])
     assert compared >= EDITS, "too few claims with 0 < P(holds) < 1: the edits test nothing"
     assert quantiles_compared > 0
@@ -297,9 +323,9 @@ def test_p_holds_and_quantiles_match_the_engine_on_the_shipped_example(
     example_kb: KnowledgeBase, example_site: Path, tab: Any
 ) -> None:
     # Seed 14's edits put one claim of P ≈ 0.003 at 0.0043 in the browser and 0.0022 in numpy
-    # (3.7 standard errors; 10^6 draws give 0.00308 and 0.00306): with 50 edits of 36 claims a
-    # 3-standard-error band is crossed by chance for about one seed in four, on every map.
-    check_against_engine(example_kb, example_site, tab, seed=15)
+    # (3.7 standard errors; 10^6 draws give 0.00308 and 0.00306): chance, which
+    # `_chance_allowance` allows for, as it must on any seed.
+    check_against_engine(example_kb, example_site, tab, seed=14)
 
 
 def test_p_holds_and_quantiles_match_the_engine_with_declared_correlations(
@@ -594,3 +620,22 @@ def test_histogram_redraws_after_an_edit(lemonade_site: Path, tab: Any) -> None:
     # back to the page as built: the build's drawing again
     page.click("button[name='reset']")
     assert page.inner_html("figure.histogram svg") == built_svg
+
+
+@pytest.mark.parametrize("bias", [0.0, 1.0])
+def test_the_chance_allowance_passes_noise_and_fails_a_one_standard_error_bias(bias: float) -> None:
+    """The rule of `check_against_engine` on made-up estimates: 1,500 probabilities, each estimated
+    twice from N draws, one side shifted by `bias` standard errors of the difference."""
+    rng = np.random.default_rng(5)
+    truth = rng.uniform(0.02, 0.98, 1500)
+    stderr = np.sqrt(2 * truth * (1 - truth) / N)
+    engine = rng.binomial(N, truth) / N
+    browser = np.clip(rng.binomial(N, truth) / N + bias * stderr, 0, 1)
+    allowed, family = _chance_allowance(len(truth))
+    crossed = sum(
+        not _within_standard_errors(b, e, N) for b, e in zip(browser, engine, strict=True)
+    )
+    beyond = sum(
+        not _within_standard_errors(b, e, N, family) for b, e in zip(browser, engine, strict=True)
+    )
+    assert (crossed <= allowed and beyond == 0) == (bias == 0), (crossed, allowed, beyond)
