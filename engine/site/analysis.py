@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import math
 import pickle
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,16 +69,33 @@ PROSE: Mapping[str, frozenset[str]] = {
 rewording a claim or an argument leaves the cached analysis valid. Sources are left out whole."""
 
 
+_MODEL_FINGERPRINTS: dict[int, str] = {}
+"""`_model_fingerprint` of each site model alive, by identity: a build asks for one per cached
+task (one per figure's chance curves), and hashing the engine's source and reading the libraries'
+metadata each time took two thirds of a warm build."""
+
+
 def _fingerprint(model: SiteModel, task: str) -> str:
-    """What an analysis result depends on: the knowledge base less its prose, every column's
-    settings, the sampling parameters, the engine's own source and the numeric libraries'
-    versions."""
+    """What the analysis task's result depends on: the task and `_model_fingerprint`."""
+    import hashlib
+
+    key = id(model)
+    base = _MODEL_FINGERPRINTS.get(key)
+    if base is None:
+        base = _MODEL_FINGERPRINTS[key] = _model_fingerprint(model)
+        weakref.finalize(model, _MODEL_FINGERPRINTS.pop, key, None)
+    return hashlib.sha256(f"{task}\0{base}".encode()).hexdigest()
+
+
+def _model_fingerprint(model: SiteModel) -> str:
+    """The knowledge base less its prose, every column's settings, the sampling parameters, the
+    engine's own source and the numeric libraries' versions."""
     import hashlib
     import json
     from importlib import metadata
 
     kb = model.kb
-    digest = hashlib.sha256(task.encode())
+    digest = hashlib.sha256()
     engine_dir = Path(__file__).resolve().parent.parent
     for path in sorted(engine_dir.rglob("*.py")):
         digest.update(path.relative_to(engine_dir).as_posix().encode())
