@@ -3,8 +3,11 @@ machine without it, a failure in CI (`CI` set), where skipping would hide a brok
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+from typing import Any
 
 import pytest
 
@@ -23,3 +26,17 @@ def require_node(node: str | None = NODE) -> str:
 
 needs_node = pytest.mark.usefixtures("node")
 """Mark a test (or a module, as `pytestmark`) that runs JavaScript in node."""
+
+
+def run_json(script: str, cases: Any, timeout: float = 120) -> Any:
+    """Run `script` in node with `cases` as JSON on stdin; what it prints, parsed as JSON."""
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, "-e", script],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+    )
+    return json.loads(done.stdout)

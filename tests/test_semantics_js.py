@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.evaluation.semantics import TOLERANCE, ArgumentSpec, label
-from tests.node import NODE, needs_node
+from tests.node import NODE, needs_node, run_json
 
 SCRIPT = Path(__file__).resolve().parents[1] / "templates" / "static" / "crux-semantics.js"
 pytestmark = needs_node
@@ -69,16 +69,7 @@ def python_labels(case: dict) -> dict:
 
 
 def run_node(cases: list[dict]) -> list[dict]:
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, "-e", RUNNER],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return json.loads(done.stdout)
+    return run_json(RUNNER, cases, timeout=60)
 
 
 def test_js_port_labels_like_python_on_random_maps():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from engine.evaluation.evaluate import argument_specs
 from engine.evaluation.semantics import TOLERANCE, ArgumentSpec, label
 from engine.knowledge.loader import KnowledgeBase, load_knowledge_base
-from tests.node import NODE, needs_node
+from tests.node import needs_node, run_json
 from tests.test_semantics_js import random_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,16 +54,7 @@ process.stdin.on("end", () => {{
 
 
 def run_node(cases: list[dict]) -> list[dict]:
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, "-e", RUNNER],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(done.stdout)
+    return run_json(RUNNER, cases, timeout=120)
 
 
 def engine_labels(case: dict) -> dict:

@@ -17,7 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.formatting import format_number
-from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, name_lines, text_width
+from engine.site.svg_layout import (
+    FONT,
+    ROW,
+    axis_ticks,
+    bottom_axis_ticks,
+    label_rows,
+    name_lines,
+    px,
+    text_width,
+)
 
 __all__ = ["STYLES", "Tip", "curve_svg"]
 
@@ -35,11 +44,6 @@ class Tip:
 
     series: int
     at: float
-
-
-def _px(value: float) -> str:
-    rounded = math.floor(value * 10 + 0.5) / 10
-    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
 
 
 def curve_svg(
@@ -92,7 +96,7 @@ def curve_svg(
         '<g class="curve-grid">',
     ]
     for p in (0.25, 0.5, 0.75, 1.0):
-        level = _px(y_of(p))
+        level = px(y_of(p))
         parts.append(f'<line x1="{LEFT}" y1="{level}" x2="{RIGHT}" y2="{level}"/>')
     parts.append("</g>")
     # axes: P(holds) up the left, the figure along the bottom
@@ -102,37 +106,28 @@ def curve_svg(
     )
     for p, text in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
         parts.append(
-            f'<text x="{LEFT - 6}" y="{_px(y_of(p) + FONT / 2 - 2)}" text-anchor="end">{text}</text>'
+            f'<text x="{LEFT - 6}" y="{px(y_of(p) + FONT / 2 - 2)}" text-anchor="end">{text}</text>'
         )
     parts.append(
-        f'<text class="curve-axis-name" transform="rotate(-90)" x="{_px(-(top + bottom) / 2)}" '
+        f'<text class="curve-axis-name" transform="rotate(-90)" x="{px(-(top + bottom) / 2)}" '
         f'y="{FONT}" text-anchor="middle">P(holds)</text>'
     )
-    for x, text in axis_ticks(low, high, LEFT, RIGHT, WIDTH, format_number):
-        at = _px(x)
-        parts.append(
-            f'<line x1="{at}" y1="{bottom}" x2="{at}" y2="{bottom + 4}"/>'
-            f'<text x="{at}" y="{bottom + ROW}" text-anchor="middle">{html.escape(text)}</text>'
-        )
-    for k, line in enumerate(names):
-        parts.append(
-            f'<text class="curve-axis-name" x="{centre}" y="{bottom + (2 + k) * ROW + 2}" '
-            f'text-anchor="middle">{html.escape(line)}</text>'
-        )
+    ticks = axis_ticks(low, high, LEFT, RIGHT, WIDTH, format_number)
+    parts += bottom_axis_ticks(ticks, bottom, ROW, names, "curve-axis-name", centre)
     parts.append("</g>")
     # markers: their lines through the plot, their labels above it
     parts.append('<g class="curve-markers">')
     for (x, text, kind), (left, right), row in zip(markers, extents, rows, strict=True):
         baseline = PAD + row * ROW + FONT
         parts.append(
-            f'<g class="{kind}"><line x1="{_px(x)}" y1="{baseline + 3}" x2="{_px(x)}" y2="{bottom}"/>'
-            f'<text x="{_px((left + right) / 2)}" y="{baseline}" text-anchor="middle">'
+            f'<g class="{kind}"><line x1="{px(x)}" y1="{baseline + 3}" x2="{px(x)}" y2="{bottom}"/>'
+            f'<text x="{px((left + right) / 2)}" y="{baseline}" text-anchor="middle">'
             f"{html.escape(text)}</text></g>"
         )
     parts.append("</g>")
     for index, probabilities in enumerate(series):
         points = " ".join(
-            f"{_px(x_of(x))},{_px(y_of(p))}"
+            f"{px(x_of(x))},{px(y_of(p))}"
             for x, p in zip(values, probabilities, strict=True)
             if not math.isnan(p)
         )

@@ -31,7 +31,16 @@ import sympy
 
 from engine.formatting import format_number
 from engine.knowledge.loader import KnowledgeBase
-from engine.site.svg_layout import FONT, ROW, axis_ticks, label_rows, name_lines, text_width
+from engine.site.svg_layout import (
+    FONT,
+    ROW,
+    axis_ticks,
+    bottom_axis_ticks,
+    label_rows,
+    name_lines,
+    px,
+    text_width,
+)
 
 __all__ = [
     "BINS",
@@ -190,12 +199,6 @@ def histogram(values: np.ndarray, thresholds: Sequence[tuple[str, float]] = ()) 
     return Histogram(m, int(values.size) - m, low, high, tuple(counts), quantiles, shares)
 
 
-def _px(value: float) -> str:
-    """A coordinate rounded to 0.1 (half up), written as crux-histogram.js writes it."""
-    rounded = math.floor(value * 10 + 0.5) / 10
-    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
-
-
 def _percent(share: float) -> str:
     return f"{math.floor(share * 1000 + 0.5) / 10:.1f}%"
 
@@ -238,25 +241,16 @@ def histogram_svg(
             continue
         tall = count / tallest * BARS
         parts.append(
-            f'<rect x="{_px(LEFT + k * bar)}" y="{_px(bottom - tall)}" '
-            f'width="{_px(bar - 1)}" height="{_px(tall)}"/>'
+            f'<rect x="{px(LEFT + k * bar)}" y="{px(bottom - tall)}" '
+            f'width="{px(bar - 1)}" height="{px(tall)}"/>'
         )
     parts.append("</g>")
     # the axis, its ticks and the unit
     parts.append(
         f'<g class="hist-axis"><line x1="{LEFT}" y1="{bottom}" x2="{RIGHT}" y2="{bottom}"/>'
     )
-    for x, text in axis_ticks(h.low, h.high, LEFT, RIGHT, WIDTH, format_number):
-        at = _px(x)
-        parts.append(
-            f'<line x1="{at}" y1="{bottom}" x2="{at}" y2="{bottom + 4}"/>'
-            f'<text x="{at}" y="{bottom + ROW}" text-anchor="middle">{html.escape(text)}</text>'
-        )
-    for k, line in enumerate(names):
-        parts.append(
-            f'<text class="hist-unit" x="{WIDTH // 2}" y="{bottom + (2 + k) * ROW + 2}" '
-            f'text-anchor="middle">{html.escape(line)}</text>'
-        )
+    ticks = axis_ticks(h.low, h.high, LEFT, RIGHT, WIDTH, format_number)
+    parts += bottom_axis_ticks(ticks, bottom, ROW, names, "hist-unit", WIDTH // 2)
     parts.append("</g>")
     # the 5%, 50% and 95% marks
     parts.append('<g class="hist-quantiles">')
@@ -270,9 +264,9 @@ def histogram_svg(
     ):
         x = x_of(value)
         parts.append(
-            f'<line x1="{_px(x)}" y1="{quantile_row + ROW if q == "50%" else top}" '
-            f'x2="{_px(x)}" y2="{bottom}"/>'
-            f'<text x="{_px(_quantile_x(q, x + dx))}" y="{y}" text-anchor="{anchor}">{q}</text>'
+            f'<line x1="{px(x)}" y1="{quantile_row + ROW if q == "50%" else top}" '
+            f'x2="{px(x)}" y2="{bottom}"/>'
+            f'<text x="{px(_quantile_x(q, x + dx))}" y="{y}" text-anchor="{anchor}">{q}</text>'
         )
     parts.append("</g>")
     # thresholds, with the share on each side, one row each where their labels would meet
@@ -291,9 +285,9 @@ def histogram_svg(
         shift = label["shift"]
         parts.append(
             f"{group}"
-            f'<line x1="{_px(x)}" y1="{y - FONT + 2}" x2="{_px(x)}" y2="{bottom}"/>'
-            f'<text x="{_px(x + shift - 4)}" y="{y}" text-anchor="end">{label["left"]}</text>'
-            f'<text x="{_px(x + shift + 4)}" y="{y}" text-anchor="start">{label["right"]}</text></g>'
+            f'<line x1="{px(x)}" y1="{y - FONT + 2}" x2="{px(x)}" y2="{bottom}"/>'
+            f'<text x="{px(x + shift - 4)}" y="{y}" text-anchor="end">{label["left"]}</text>'
+            f'<text x="{px(x + shift + 4)}" y="{y}" text-anchor="start">{label["right"]}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts), h

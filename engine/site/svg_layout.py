@@ -12,6 +12,7 @@ one (the stylesheet caps their width).
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -111,3 +112,32 @@ def axis_ticks(
         if apart and len(placed) >= 2:
             return placed
     return placed[:1]
+
+
+def px(value: float) -> str:
+    """A coordinate rounded to 0.1 (half up), written as the charts' JavaScript writes it."""
+    rounded = math.floor(value * 10 + 0.5) / 10
+    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+
+
+def bottom_axis_ticks(
+    ticks: Sequence[tuple[float, str]],
+    bottom: float,
+    row: float,
+    names: Sequence[str],
+    name_class: str,
+    centre: float,
+) -> list[str]:
+    """SVG of a bottom axis's ticks (from `axis_ticks`) and its name, one line per entry of
+    `names` (`name_lines`) centred at `centre`: the histograms' and the chance curves' axes."""
+    parts = [
+        f'<line x1="{px(x)}" y1="{bottom}" x2="{px(x)}" y2="{bottom + 4}"/>'
+        f'<text x="{px(x)}" y="{bottom + row}" text-anchor="middle">{html.escape(text)}</text>'
+        for x, text in ticks
+    ]
+    parts += [
+        f'<text class="{name_class}" x="{centre}" y="{bottom + (2 + k) * row + 2}" '
+        f'text-anchor="middle">{html.escape(line)}</text>'
+        for k, line in enumerate(names)
+    ]
+    return parts
