@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from engine import __version__
+from engine import __version__, collector
 from engine.errors import CruxError, UsageError
 from engine.site import cache
 
@@ -78,6 +78,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def main() -> None:
     """Entry point of the `crux` console script."""
     debug = "--debug" in sys.argv[1:]
+    collector.pause_for_start_up()
     try:
         cli.main(prog_name="crux", standalone_mode=True)
     except KeyboardInterrupt:
@@ -88,3 +89,5 @@ def main() -> None:
         click.echo(f"crux: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("Run again with --debug for the traceback, and please report it.", err=True)
         sys.exit(3)
+    finally:
+        collector.freeze_for_exit()

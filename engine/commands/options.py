@@ -12,6 +12,7 @@ import click
 if TYPE_CHECKING:
     from engine.knowledge.loader import KnowledgeBase
 
+from engine import collector
 from engine.errors import CruxError, UsageError, did_you_mean
 
 F = Callable[..., Any]
@@ -213,7 +214,10 @@ def load(claims: Path) -> KnowledgeBase:
     # An unchanged folder loads from the cache, without sympy or pint (engine.site.model_cache).
     from engine.site.model_cache import load_cached
 
-    return load_cached(claims)
+    try:
+        return load_cached(claims)
+    finally:
+        collector.start_up_done()
 
 
 __all__ = [
