@@ -109,7 +109,11 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="crux-bench-cli-"))
     cache = work / "cache"
-    env = {**os.environ, "CRUX_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "0"}
+    # As on a user's machine, compiled modules are written on the first run and read after: an
+    # environment that sets PYTHONDONTWRITEBYTECODE (to anything, even "0") would have every run
+    # compile the engine's source again.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["CRUX_CACHE_DIR"] = str(cache)
     claims = args.claims.resolve()
     argdown = ensure_argdown()
     argdown_file = work / "debate.argdown"
