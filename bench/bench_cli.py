@@ -125,9 +125,12 @@ def main() -> None:
         # `python -m engine` runs the engine of the working directory's checkout.
         return lambda: timed([*CRUX, *words], {**env, "CRUX_CACHE_DIR": str(cache)}, tree)
 
-    def cold(
-        *words: str, tree: Path = REPO, cache: Path = cache
-    ) -> Callable[[], tuple[float, float]]:
+    def cold(*words: str, tree: Path = REPO) -> Callable[[], tuple[float, float]]:
+        # A cache folder of its own, emptied before each run: emptying the shared one would
+        # leave the warm measures that follow with a cold cache.
+        cache = work / f"cache-cold-{len(list(work.glob('cache-cold-*')))}"
+        cache.mkdir()
+
         def run() -> tuple[float, float]:
             shutil.rmtree(cache, ignore_errors=True)
             return timed([*CRUX, *words], {**env, "CRUX_CACHE_DIR": str(cache)}, tree)
@@ -181,11 +184,12 @@ def main() -> None:
                 if " (" in name
                 else words
             )
+            if "(cold)" in name:
+                measures[f"{name} before"] = cold(*full, tree=before)
+                continue
             if "(edited)" in name:
                 full = [word if word != str(claims) else "CLAIMS" for word in full]
-                run = edited
-            else:
-                run = cold if "(cold)" in name else crux
+            run = edited if "(edited)" in name else crux
             measures[f"{name} before"] = run(*full, tree=before, cache=before_cache)
     if argdown is not None:
         out = work / "argdown-map"

@@ -69,7 +69,12 @@ MAX_QUOTE_WORDS = 25
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # `defer_build`: a model's validators are built when it first validates, not on import. A
+    # warm command gets its models unpickled from the cache and never validates, so it never
+    # pays for them.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Source(_Model):
