@@ -14,7 +14,6 @@ import click
 
 from engine import __version__, collector
 from engine.errors import CruxError, UsageError
-from engine.site import cache
 
 # Each verb lives in engine/commands/<module>.py and is imported only when it runs, so
 # `crux check` does not pay for the site's or the analysis's imports.
@@ -61,8 +60,12 @@ class CruxGroup(click.Group):
             click.echo(exc.summary(), err=True)
             ctx.exit(2 if isinstance(exc, UsageError) else 1)
         finally:
-            # Keep the cache folder under its cap; nothing to do when this run wrote nothing.
-            cache.prune_if_written()
+            # Keep the cache folder under its cap; nothing to do when this run wrote nothing,
+            # and a run that never imported the cache module wrote nothing (so `--help` need
+            # not import it).
+            cache = sys.modules.get("engine.site.cache")
+            if cache is not None:
+                cache.prune_if_written()
 
 
 @click.group(cls=CruxGroup, context_settings={"help_option_names": ["-h", "--help"]})
