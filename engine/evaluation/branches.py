@@ -19,7 +19,7 @@ import numpy as np
 from engine.evaluation.evaluate import Evaluation
 from engine.formula.to_numpy import tree_function
 from engine.formula.tree import Node
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 
 if TYPE_CHECKING:
     from engine.formula.compiled import Symbol

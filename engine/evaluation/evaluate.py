@@ -25,7 +25,7 @@ from engine.evaluation.semantics import (
     label,
 )
 from engine.formula.to_numpy import tree_function
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput, resolve_scenario
 from engine.knowledge.settings import numeric_setting
 

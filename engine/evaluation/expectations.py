@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from engine.errors import Location, Problem
 from engine.evaluation.evaluate import Evaluation, evaluate_scenario
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 
 
 def failed_expectations(kb: KnowledgeBase, ev: Evaluation) -> list[Problem]:

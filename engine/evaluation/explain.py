@@ -50,7 +50,7 @@ from engine.evaluation.evaluate import Evaluation, evaluate_calculators
 from engine.evaluation.semantics import LABEL_NAMES
 from engine.formatting import format_quantity, format_setting
 from engine.formula.to_numpy import tree_function
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 
 ARGUMENT_STATES = {"holds": "applies", "fails": "does not apply", "undecided": "undecided"}
 

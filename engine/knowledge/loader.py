@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from engine.knowledge.checks import (
     scenario_problems,
     schema_problems,
 )
-from engine.knowledge.graph import build_graph
+from engine.knowledge.knowledge_base import KnowledgeBase, Table
 from engine.knowledge.schema import (
     SECTIONS,
     Argument,
@@ -40,6 +39,8 @@ from engine.knowledge.schema import (
 )
 from engine.knowledge.yaml_source import Path_, SourceDocument, YamlProblems, read_yaml
 
+__all__ = ["KnowledgeBase", "Table", "given_texts", "load_knowledge_base", "table_rows"]
+
 if TYPE_CHECKING:
     # Imported where formulas are compiled: a knowledge base read back from the cache
     # (engine.site.model_cache) has `PortableFormula`s and never needs sympy or pint.
@@ -48,61 +49,6 @@ if TYPE_CHECKING:
     from engine.formula.tree import PortableFormula
 
     Formula = CompiledFormula | PortableFormula
-
-
-@dataclass(frozen=True)
-class Table:
-    """A lookup-table figure: ``by`` picks one row figure (``rows``: option → row figure id).
-
-    The loader turns ``figure: {by, values}`` into one figure per row (``figure.option``,
-    with the row's own range and sources) and a calculator ``figure`` that picks the row.
-    """
-
-    by: str
-    rows: Mapping[str, str]
-    figure: Figure
-
-
-@dataclass(frozen=True, eq=False)
-class KnowledgeBase:
-    """Everything in a claims folder, validated, with compiled formulas and the graph.
-
-    Compared and hashed by identity, so derived artefacts (compiled numpy functions) can be
-    cached per knowledge base.
-    """
-
-    root: Path
-    sources: Mapping[str, Source]
-    figures: Mapping[str, Figure]
-    calculators: Mapping[str, Calculator]
-    claims: Mapping[str, Claim]
-    arguments: Mapping[str, Argument]
-    scenarios: Mapping[str, Scenario]
-    formulas: Mapping[str, Formula]
-    """Compiled calculator formulas, by calculator id."""
-    conditions: Mapping[str, Formula]
-    """Compiled `holds_when` conditions, by claim id."""
-    calculator_order: tuple[str, ...]
-    graph: nx.DiGraph
-    documents: Mapping[str, SourceDocument] = field(repr=False)
-    origins: Mapping[str, tuple[str, Path_]] = field(repr=False)
-    tables: Mapping[str, Table] = field(default_factory=dict)
-    """Lookup tables by id: each is a calculator here, and one figure per row."""
-    correlations: Mapping[str, Correlation] = field(default_factory=dict)
-    """Declared rank correlations between figures, by id (`engine.knowledge.correlations`)."""
-
-    def locate(self, item_id: str, *fields: str | int, key: bool = False) -> Location:
-        """Where an item (or one of its fields) is written, for error messages."""
-        doc_path, at = self.origins[item_id]
-        return self.documents[doc_path].locate((*at, *fields), key=key)
-
-    def unit_of(self, quantity_id: str) -> str:
-        item = self.figures.get(quantity_id) or self.calculators[quantity_id]
-        return item.unit
-
-    @property
-    def central_claim(self) -> str | None:
-        return next((cid for cid, c in sorted(self.claims.items()) if c.role == "central"), None)
 
 
 def load_knowledge_base(folder: Path | str) -> KnowledgeBase:
@@ -232,7 +178,6 @@ def _assemble(
     if out.problems:
         raise CruxError(out.problems, "the knowledge base")
 
-    graph = build_graph(figures, calculators, claims, arguments, formulas, conditions, sources)
     return KnowledgeBase(
         root=root,
         sources=dict(sorted(sources.items())),
@@ -244,7 +189,6 @@ def _assemble(
         formulas=formulas,
         conditions=conditions,
         calculator_order=order,
-        graph=graph,
         documents=documents,
         origins=out.origins,
         tables=dict(sorted(tables.items())),

@@ -10,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from engine.errors import CruxError, Location, Problem, UsageError, did_you_mean
-from engine.knowledge.checks import document_locator, scenario_problems, schema_problems
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.schema import Scenario
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.settings import (
     Setting,
     SettingError,
@@ -26,7 +23,13 @@ from engine.knowledge.settings import (
     numeric_setting,
     quantity_value,
 )
-from engine.knowledge.yaml_source import SourceDocument, YamlProblems, read_yaml
+
+if TYPE_CHECKING:
+    # The schema, its checks and the YAML reader are imported where a scenario file is read or
+    # the figures' own values are made into a scenario: resolving one of the knowledge base's
+    # scenarios needs none of them, so a warm `crux eval` imports neither pydantic nor PyYAML.
+    from engine.knowledge.schema import Scenario
+    from engine.knowledge.source_document import SourceDocument
 
 DEFAULTS = "defaults"
 """The figures' own values, as a scenario name."""
@@ -95,6 +98,8 @@ def resolve_scenario(
     if scenario is None:
         scenario = default_scenario_name(kb)
     if scenario == DEFAULTS:
+        from engine.knowledge.schema import Scenario
+
         name, base = DEFAULTS, Scenario(label="The figures' own values")
     elif scenario in kb.scenarios:
         name, base = scenario, kb.scenarios[scenario]
@@ -190,6 +195,12 @@ def load_scenario_file(kb: KnowledgeBase, path: Path) -> Scenario:
 
 def read_scenario_file(kb: KnowledgeBase, path: Path) -> tuple[Scenario, SourceDocument]:
     """A checked scenario file, and its source document for locating what is in it."""
+    from pydantic import ValidationError
+
+    from engine.knowledge.checks import document_locator, scenario_problems, schema_problems
+    from engine.knowledge.schema import Scenario
+    from engine.knowledge.yaml_source import YamlProblems, read_yaml
+
     shown = str(path)
     if path.is_dir():
         raise UsageError(

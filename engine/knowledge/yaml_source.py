@@ -15,12 +15,12 @@ anything is built.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from engine.errors import Location, Problem
+from engine.knowledge.source_document import Directive, Path_, ScalarSpan, SourceDocument
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -46,8 +46,6 @@ _Loader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
-Path_ = tuple[str | int, ...]
-
 MAX_DEPTH = 32
 """Deepest nesting of maps and lists accepted; the data model needs six."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -57,66 +55,6 @@ _INT_TAG = "tag:yaml.org,2002:int"
 # comment only at a line's start or after whitespace, which keeps `url: https://x/page#crux:`
 # out; a directive inside a quoted string is the one case this cannot tell apart.
 _DIRECTIVE = re.compile(r"(?:^|\s)#\s*crux:\s*(?P<body>.*?)\s*$")
-
-
-@dataclass(frozen=True)
-class Directive:
-    """A `# crux: ...` comment: where it is, and what follows `crux:`."""
-
-    location: Location
-    body: str
-    target_line: int
-    """The line it speaks about: its own, or for a comment alone on its line the next line that
-    is neither blank nor a comment (so a reason may run over several comment lines)."""
-
-
-@dataclass(frozen=True)
-class ScalarSpan:
-    """Where a scalar's text starts, and how it was quoted, so offsets inside it map to columns."""
-
-    line: int
-    col: int
-    style: str | None
-
-
-@dataclass
-class SourceDocument:
-    """One YAML file as data plus a position index keyed by the path to each node."""
-
-    path: str
-    data: Any
-    value_at: dict[Path_, Location] = field(default_factory=dict)
-    key_at: dict[Path_, Location] = field(default_factory=dict)
-    scalar_at: dict[Path_, ScalarSpan] = field(default_factory=dict)
-    directives: tuple[Directive, ...] = ()
-
-    def locate(self, path: Path_, *, key: bool = False) -> Location:
-        """The most precise location known for `path`, walking up to a parent if needed."""
-        index = self.key_at if key else self.value_at
-        probe = tuple(path)
-        while probe:
-            if probe in index:
-                return index[probe]
-            if probe in self.value_at:
-                return self.value_at[probe]
-            probe = probe[:-1]
-        return self.value_at.get((), Location(self.path, 1, 1))
-
-    def locate_in_scalar(self, path: Path_, offset: int, text: str) -> Location:
-        """The location of character `offset` inside the scalar at `path` (e.g. a formula)."""
-        span = self.scalar_at.get(tuple(path))
-        if span is None:
-            return self.locate(path)
-        if span.style in (None, "", "'", '"') and "\n" not in text:
-            quote = 1 if span.style in ("'", '"') else 0
-            return Location(self.path, span.line, span.col + quote + offset)
-        if span.style in ("|", ">"):
-            # A block scalar starts on the line after its indicator; its lines keep their indent.
-            before = text[:offset]
-            line = span.line + 1 + before.count("\n")
-            col_in_line = offset - (before.rfind("\n") + 1)
-            return Location(self.path, line, span.col + 2 + col_in_line)
-        return Location(self.path, span.line, span.col)
 
 
 class YamlProblems(Exception):

@@ -23,13 +23,12 @@ import sys
 import weakref
 from collections.abc import Mapping
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from engine import __version__
 from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
 from engine.formula.tree import PortableFormula, SymbolSpec
-from engine.knowledge.loader import KnowledgeBase, given_texts, load_knowledge_base, table_rows
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.site import cache as cache_folder
 
 FORMAT = 1
@@ -43,6 +42,8 @@ _LOADED: weakref.WeakKeyDictionary[KnowledgeBase, Path] = weakref.WeakKeyDiction
 @cache
 def engine_identity() -> bytes:
     """What a compiled model depends on besides the claims: the engine's code and libraries."""
+    from importlib import metadata
+
     digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}".encode())
     engine_dir = Path(__file__).resolve().parent.parent
     for path in sorted(engine_dir.rglob("*.py")):
@@ -85,6 +86,8 @@ def load_cached(folder: Path) -> KnowledgeBase:
             seed_if_tests(kb, entry.tests)
             _LOADED[kb] = path
             return kb
+    from engine.knowledge.loader import load_knowledge_base
+
     kb = load_knowledge_base(folder)
     if path is not None:
         _write(path, kb)
@@ -140,6 +143,8 @@ def portable(kb: KnowledgeBase) -> KnowledgeBase:
     Calculators go in evaluation order, each becoming the definition that later formulas'
     ``at(...)`` and ``given:`` inline, as the loader compiled them.
     """
+    from engine.knowledge.loader import given_texts, table_rows
+
     specs = {fid: SymbolSpec(fig.unit, fig.choices or ()) for fid, fig in kb.figures.items()}
     specs.update({cid: SymbolSpec(calc.unit) for cid, calc in kb.calculators.items()})
     formulas: dict[str, PortableFormula] = {}
