@@ -135,6 +135,65 @@ def test_warm_verbs_import_neither_sympy_nor_pint(tmp_path: Path) -> None:
     assert "numpy" in loaded, "the probe evaluated something"
 
 
+LIGHT_EVAL_NEVER = ("sympy", "pint", "scipy", "networkx", "pydantic", "jinja2", "yaml")
+"""What a warm `crux eval` of an unchanged knowledge base must not import (numpy it needs)."""
+
+
+def test_warm_eval_imports_only_numpy_and_click(tmp_path: Path) -> None:
+    # The cached model holds plain records, each scenario's labelling plan and numpy trees: the
+    # schema (pydantic), the graph (networkx), the YAML reader and the formula compiler stay out.
+    env = {**os.environ, "CRUX_CACHE_DIR": str(tmp_path / "cache")}
+    claims = str(REPO / "claims")
+    subprocess.run(  # the cold run, which fills the cache
+        [sys.executable, "-m", "engine", "eval", claims],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    scenarios = list(load_knowledge_base(REPO / "claims").scenarios)
+    assert len(scenarios) >= 2, "the shipped map has scenarios to evaluate"
+    runs = [
+        ["eval", claims],
+        ["eval", claims, "--format", "json"],
+        ["eval", claims, "--format", "csv"],
+        *(["eval", claims, "-s", name] for name in scenarios),
+    ]
+    for words in runs:
+        script = f"""
+            from click.testing import CliRunner
+            from engine.cli import cli
+            result = CliRunner().invoke(cli, {words!r})
+            assert result.exit_code == 0, result.output
+            assert "holds" in result.output, result.output
+        """
+        loaded = modules_after(script, env)
+        assert "numpy" in loaded, "the probe evaluated something"
+        assert not set(loaded) & set(LIGHT_EVAL_NEVER), (words, loaded)
+
+
+def test_a_warm_knowledge_base_derives_the_same_graph(cache_folder: Path) -> None:
+    from engine.site.model_cache import load_cached
+
+    folder = REPO / "claims"
+    cold = load_knowledge_base(folder)
+    load_cached(folder)  # fills the cache
+    warm = load_cached(folder)
+    assert "graph" not in vars(warm), "the graph is derived on first use, not read back"
+    assert sorted(warm.graph.nodes(data=True)) == sorted(cold.graph.nodes(data=True))
+    assert sorted(warm.graph.edges(data=True)) == sorted(cold.graph.edges(data=True))
+
+
+def test_installed_versions_agree_with_the_package_metadata() -> None:
+    from importlib import metadata
+
+    from engine.site.model_cache import installed_versions
+
+    for library in ("numpy", "PyYAML", "pydantic", "click"):
+        assert installed_versions(library)[0] == metadata.version(library)
+    assert installed_versions("no-such-library-anywhere") == []
+
+
 def test_a_changed_file_falls_back_to_the_full_load(
     lemonade_copy: Path, cache_folder: Path
 ) -> None:

@@ -7,7 +7,9 @@ identical labels.
 
 The fixed point is written by hand: it is three-valued over weighted pro/con edges, which no
 graph library computes, and it has to run on a million Monte Carlo samples at once. networkx
-supplies the strongly connected components that order the evaluation.
+supplies the strongly connected components that order the evaluation, once per map and set of
+fixed claims: the model cache keeps each scenario's plan (`seed_plan`), so a warm run labels
+without importing networkx.
 """
 
 from __future__ import annotations
@@ -149,8 +151,9 @@ def _sign(holds: np.ndarray, fails: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """Everything about one map that does not depend on the samples."""
+class LabellingPlan:
+    """Everything about one map and set of fixed claims that does not depend on the samples:
+    the rows, and the strata in the order the labeller walks them."""
 
     n_claims: int
     claim_row: Mapping[str, int]
@@ -163,7 +166,9 @@ class _Plan:
     edges: tuple[np.ndarray, np.ndarray]  # (input row, row it feeds) of every dependency
 
 
-def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Sequence[str]) -> _Plan:
+def _plan(
+    claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Sequence[str]
+) -> LabellingPlan:
     n_claims = len(claims)
     claim_row = _index(claims, "claim")
     arg_row = {a: n_claims + i for a, i in _index([a.id for a in arguments], "argument").items()}
@@ -237,7 +242,7 @@ def _plan(claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed: Seque
         _stratum(rows, n_claims, terms, support, cyclic=key[1])
         for key, rows in sorted(groups.items())
     )
-    return _Plan(
+    return LabellingPlan(
         n_claims=n_claims,
         claim_row=claim_row,
         fixed_rows=np.array(fixed_rows, dtype=np.intp),
@@ -272,7 +277,7 @@ def _strong_components(
 @functools.lru_cache(maxsize=32)
 def _cached_plan(
     claims: tuple[str, ...], arguments: tuple[ArgumentSpec, ...], fixed: tuple[str, ...]
-) -> _Plan:
+) -> LabellingPlan:
     # Scenarios, what-if sweeps and flip searches label the same map many times.
     return _plan(claims, arguments, fixed)
 
@@ -319,7 +324,9 @@ def _lookup(rows: Mapping[str, int], key: str, where: str, kind: str) -> int:
         raise ValueError(f"{where}: unknown {kind} id {key!r}") from None
 
 
-def _label_block(plan: _Plan, fixed_values: np.ndarray, n_rows: int) -> tuple[np.ndarray, int]:
+def _label_block(
+    plan: LabellingPlan, fixed_values: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, int]:
     """Least fixed point for one block of samples: stacked labels and the number of steps."""
     labels = np.zeros((n_rows, fixed_values.shape[1]), dtype=np.int8)
     labels[plan.fixed_rows] = fixed_values
@@ -349,12 +356,35 @@ def _settle(strata: Sequence[_Stratum], labels: np.ndarray) -> int:
     return steps
 
 
-def _plan_for(
+PlanKey = tuple[tuple[str, ...], tuple[ArgumentSpec, ...], tuple[str, ...]]
+"""(claim ids, arguments, sorted fixed claim ids): what a labelling plan is made from."""
+
+_SEEDED: dict[PlanKey, LabellingPlan] = {}
+_MAX_SEEDED = 64
+
+
+def seed_plan(
+    claims: Sequence[str],
+    arguments: Sequence[ArgumentSpec],
+    fixed_ids: Sequence[str],
+    plan: LabellingPlan,
+) -> None:
+    """Use ``plan``, made earlier by `labelling_plan` with these inputs, instead of planning
+    again (the model cache hands back each scenario's plan this way)."""
+    key = (tuple(claims), tuple(arguments), tuple(fixed_ids))
+    if len(_SEEDED) >= _MAX_SEEDED:
+        del _SEEDED[next(iter(_SEEDED))]
+    _SEEDED[key] = plan
+
+
+def labelling_plan(
     claims: Sequence[str], arguments: Sequence[ArgumentSpec], fixed_ids: Sequence[str]
-) -> _Plan:
+) -> LabellingPlan:
+    """The plan `label` follows for these claims and arguments, ``fixed_ids`` (sorted) fixed."""
     key = (tuple(claims), tuple(arguments), tuple(fixed_ids))
     try:
-        return _cached_plan(*key)
+        seeded = _SEEDED.get(key)
+        return seeded if seeded is not None else _cached_plan(*key)
     except TypeError:  # unhashable input (a list of premises, say): plan without the cache
         return _plan(*key)
 
@@ -394,7 +424,7 @@ def label(
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     fixed_ids = sorted(fixed)
-    plan = _plan_for(claims, arguments, fixed_ids)
+    plan = labelling_plan(claims, arguments, fixed_ids)
     fixed_values = _fixed_values(fixed_ids, fixed, n)
 
     n_rows = plan.n_claims + len(arguments)
@@ -436,7 +466,7 @@ class Relabeller:
     ) -> None:
         """``fixed`` as for `label` with ``n = 1``: the labels that hold unless varied."""
         fixed_ids = sorted(fixed)
-        self._plan = _plan_for(claims, arguments, fixed_ids)
+        self._plan = labelling_plan(claims, arguments, fixed_ids)
         self._fixed = frozenset(fixed_ids)
         self._n_rows = len(claims) + len(arguments)
         labels, _ = _label_block(self._plan, _fixed_values(fixed_ids, fixed, 1), self._n_rows)

@@ -577,7 +577,7 @@ def given_texts(
         elif isinstance(value, (int, float)):
             unit = target.unit if target is not None else ""
             texts[name] = f"{float(value)!r}[{unit}]"
-        elif target is not None and isinstance(target, Figure) and target.choices:
+        elif getattr(target, "choices", None):  # a choice figure's option
             texts[name] = repr(value)
         else:
             texts[name] = value

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.knowledge.settings import numeric_setting
+from engine.knowledge.records import FigureProperties
 
 Id = Annotated[
     str,
@@ -154,7 +154,7 @@ class TableRow(_Model):
         return self
 
 
-class Figure(_Model):
+class Figure(_Model, FigureProperties):
     """A cited number, a 0/1 switch, a choice between named options (a lens), or a lookup table."""
 
     label: str = Field(min_length=1, description="What the number is, for a newcomer.")
@@ -280,31 +280,6 @@ class Figure(_Model):
         if self.distribution is not None and self.range is None:
             raise ValueError("a distribution needs a range to describe")
         return self
-
-    @property
-    def kind(self) -> Literal["number", "switch", "choice", "table"]:
-        if self.by is not None:
-            return "table"
-        if self.choices is not None:
-            return "choice"
-        return "switch" if self.switch else "number"
-
-    @property
-    def options(self) -> tuple[str, ...]:
-        """Option names: a choice's names, or ('0', '1') for a switch; empty for numbers."""
-        if self.choices is not None:
-            return self.choices
-        return ("0", "1") if self.switch else ()
-
-    @property
-    def setting(self) -> bool | float | str:
-        """The value as written (lookup tables have none: the loader replaces them by rows)."""
-        assert self.value is not None, "a lookup table has no value of its own"
-        return self.value
-
-    def numeric_value(self) -> float:
-        """The value as the engine computes with it (a choice becomes its option index)."""
-        return numeric_setting(self, self.setting)
 
 
 class Calculator(_Model):

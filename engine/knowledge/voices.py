@@ -24,7 +24,7 @@ __all__ = ["Said", "Speaker", "speakers", "voices_of"]
 def voices_of(item: Claim | Argument | Figure) -> tuple[Voice, ...]:
     """Everyone who puts ``item`` forward: the shorthand speaker first, then `voices`."""
     shorthand = (Voice(speaker=item.speaker, quote=item.quote),) if item.speaker else ()
-    listed = item.voices if isinstance(item, (Claim, Argument)) else ()
+    listed: tuple[Voice, ...] = getattr(item, "voices", ())  # a figure has the shorthand only
     return shorthand + tuple(listed)
 
 

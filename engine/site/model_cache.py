@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import re
 import sys
 import weakref
 from collections.abc import Mapping
@@ -26,12 +27,16 @@ from functools import cache
 from pathlib import Path
 
 from engine import __version__
+from engine.errors import CruxError
 from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
+from engine.evaluation.evaluate import argument_specs
+from engine.evaluation.semantics import LabellingPlan, labelling_plan, seed_plan
 from engine.formula.tree import PortableFormula, SymbolSpec
 from engine.knowledge.knowledge_base import KnowledgeBase
+from engine.knowledge.records import as_record
 from engine.site import cache as cache_folder
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when what an entry holds changes shape."""
 
 _LIBRARIES = ("sympy", "pint", "numpy", "pydantic", "networkx", "PyYAML")
@@ -42,20 +47,40 @@ _LOADED: weakref.WeakKeyDictionary[KnowledgeBase, Path] = weakref.WeakKeyDiction
 @cache
 def engine_identity() -> bytes:
     """What a compiled model depends on besides the claims: the engine's code and libraries."""
-    from importlib import metadata
-
     digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}".encode())
     engine_dir = Path(__file__).resolve().parent.parent
     for path in sorted(engine_dir.rglob("*.py")):
         digest.update(path.relative_to(engine_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     for library in _LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{library}={version}\0".encode())
+        digest.update(f"{library}={','.join(installed_versions(library)) or '-'}\0".encode())
     return digest.digest()
+
+
+def installed_versions(library: str) -> list[str]:
+    """The versions of ``library`` installed on the import path, from their `.dist-info` folders'
+    names (`numpy-2.1.0.dist-info`), in path order.
+
+    `importlib.metadata` would say the same, but importing it costs a warm run 40 ms of its
+    0.3 s; a folder listing per path entry costs well under one.
+    """
+    wanted = _normalised(library)
+    found = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in sorted(names):
+            project, _, rest = name.partition("-")
+            if name.endswith(".dist-info") and _normalised(project) == wanted:
+                found.append(rest.removesuffix(".dist-info"))
+    return found
+
+
+def _normalised(project: str) -> str:
+    """A project name as packaging compares them (PEP 503): `PyYAML`, `pyyaml` and `py_yaml` alike."""
+    return re.sub(r"[-_.]+", "-", project).lower()
 
 
 def fingerprint(folder: Path) -> str:
@@ -84,6 +109,9 @@ def load_cached(folder: Path) -> KnowledgeBase:
         if entry is not None:
             kb = dataclasses.replace(entry.kb, root=folder)
             seed_if_tests(kb, entry.tests)
+            claims, arguments = tuple(kb.claims), argument_specs(kb)
+            for fixed_ids, plan in entry.plans.items():
+                seed_plan(claims, arguments, fixed_ids, plan)
             _LOADED[kb] = path
             return kb
     from engine.knowledge.loader import load_knowledge_base
@@ -109,10 +137,12 @@ def remember(kb: KnowledgeBase) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Entry:
-    """What a cache entry holds: the portable knowledge base and its `if` tests, compiled."""
+    """What a cache entry holds: the portable knowledge base, its `if` tests compiled, and the
+    labelling plan of each of its scenarios by the claims it fixes."""
 
     kb: KnowledgeBase
     tests: Mapping[str, TestTree]
+    plans: Mapping[tuple[str, ...], LabellingPlan]
 
 
 def _read(path: Path) -> Entry | None:
@@ -130,15 +160,37 @@ def _read(path: Path) -> Entry | None:
 
 def _write(path: Path, kb: KnowledgeBase) -> None:
     try:
-        entry = Entry(portable(kb), if_test_trees(kb))
+        entry = Entry(portable(kb), if_test_trees(kb), labelling_plans(kb))
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return  # something unpicklable: this knowledge base is simply loaded in full each time
     cache_folder.write_sealed(path, data)
 
 
+def labelling_plans(kb: KnowledgeBase) -> dict[tuple[str, ...], LabellingPlan]:
+    """The labelling plan of every scenario of ``kb`` and of the figures' own values, by the
+    claims each fixes: the claims numbers decide, and those a scenario or its author assumes.
+
+    The plans are those the evaluation itself makes (each scenario is evaluated once): a warm
+    `eval`, `check` or `explain` under one of them labels without planning, so without networkx.
+    """
+    from engine.evaluation.evaluate import compiled, evaluate
+    from engine.knowledge.scenario import DEFAULTS, resolve_scenario
+
+    claims, arguments = tuple(kb.claims), compiled(kb).arguments
+    plans: dict[tuple[str, ...], LabellingPlan] = {}
+    for name in (DEFAULTS, *kb.scenarios):
+        try:
+            fixed_ids = tuple(sorted(evaluate(kb, resolve_scenario(kb, name)).labelling.fixed))
+        except CruxError:  # a scenario the full load let through but that cannot be resolved
+            continue
+        plans[fixed_ids] = labelling_plan(claims, arguments, fixed_ids)
+    return plans
+
+
 def portable(kb: KnowledgeBase) -> KnowledgeBase:
-    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it).
+    """``kb`` with every formula as a `PortableFormula` (no sympy or pint object left in it) and
+    every schema item as a `Record` (no pydantic model left in it).
 
     Calculators go in evaluation order, each becoming the definition that later formulas'
     ``at(...)`` and ``given:`` inline, as the loader compiled them.
@@ -160,6 +212,18 @@ def portable(kb: KnowledgeBase) -> KnowledgeBase:
         specs[cid] = SymbolSpec(kb.calculators[cid].unit, definition=formulas[cid])
     return dataclasses.replace(
         kb,
+        # Every schema item as a record: reading the entry back then needs no pydantic.
+        sources=as_record(kb.sources),
+        figures=as_record(kb.figures),
+        calculators=as_record(kb.calculators),
+        claims=as_record(kb.claims),
+        arguments=as_record(kb.arguments),
+        scenarios=as_record(kb.scenarios),
+        tables={
+            tid: dataclasses.replace(table, figure=as_record(table.figure))
+            for tid, table in kb.tables.items()
+        },
+        correlations=as_record(kb.correlations),
         formulas=formulas,
         conditions={
             claim_id: PortableFormula.of(
