@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from engine.errors import Location, Problem, did_you_mean
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.yaml_source import Directive
+from engine.knowledge.knowledge_base import KnowledgeBase
+from engine.knowledge.source_document import Directive
 
 CODES: Mapping[str, str] = {
     "unused": "a figure, calculator or source that nothing uses",

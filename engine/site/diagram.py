@@ -21,7 +21,7 @@ from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import ARGUMENT_STATES
 from engine.formatting import LABEL_SYMBOLS, format_label, format_quantity, format_setting
 from engine.knowledge.graph import kind_of, neighbourhood
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 
 DEFAULT_DEPTH = 2
 MAP_LIMIT = 400

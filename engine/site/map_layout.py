@@ -30,7 +30,7 @@ import networkx as nx
 
 from engine.errors import UsageError
 from engine.evaluation.evaluate import Evaluation
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.site.diagram import (
     MAP_LIMIT,
     Diagram,
