@@ -184,6 +184,18 @@ def test_a_warm_knowledge_base_derives_the_same_graph(cache_folder: Path) -> Non
     assert sorted(warm.graph.edges(data=True)) == sorted(cold.graph.edges(data=True))
 
 
+@pytest.mark.parametrize("folder", KNOWLEDGE_BASES, ids=lambda p: p.name)
+def test_the_cached_plans_are_those_each_scenario_labels_with(folder: Path) -> None:
+    from engine.evaluation.evaluate import evaluate_scenario
+    from engine.site.model_cache import labelling_plans
+
+    kb = load_knowledge_base(folder)
+    plans = labelling_plans(kb)
+    for scenario in [None, *kb.scenarios]:
+        fixed = tuple(sorted(evaluate_scenario(kb, scenario).labelling.fixed))
+        assert fixed in plans, scenario
+
+
 def test_installed_versions_agree_with_the_package_metadata() -> None:
     from importlib import metadata
 

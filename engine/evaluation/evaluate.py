@@ -151,6 +151,13 @@ def fixed_labels(
     return fixed
 
 
+def fixed_claim_ids(kb: KnowledgeBase, assumptions: Mapping[str, bool]) -> tuple[str, ...]:
+    """The claims `fixed_labels` labels, sorted: those numbers decide (every condition), those
+    their author assumes, and the scenario's ``assumptions``. A labelling plan is made per set."""
+    assumed = (claim_id for claim_id, claim in kb.claims.items() if claim.assumed is not None)
+    return tuple(sorted({*kb.conditions, *assumed, *assumptions}))
+
+
 def _repeated(value: int, n: int) -> np.ndarray:
     return np.broadcast_to(np.int8(value), (n,))
 

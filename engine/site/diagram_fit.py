@@ -19,7 +19,7 @@ from html import escape
 from engine.evaluation.evaluate import Evaluation
 from engine.formatting import LABEL_SYMBOLS
 from engine.knowledge.graph import kind_of
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.site.diagram import (
     LABEL_STYLE,
     QUANTITY_STYLE,

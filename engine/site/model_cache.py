@@ -171,20 +171,21 @@ def labelling_plans(kb: KnowledgeBase) -> dict[tuple[str, ...], LabellingPlan]:
     """The labelling plan of every scenario of ``kb`` and of the figures' own values, by the
     claims each fixes: the claims numbers decide, and those a scenario or its author assumes.
 
-    The plans are those the evaluation itself makes (each scenario is evaluated once): a warm
-    `eval`, `check` or `explain` under one of them labels without planning, so without networkx.
+    A warm `eval`, `check` or `explain` under one of them then labels without planning, so
+    without networkx.
     """
-    from engine.evaluation.evaluate import compiled, evaluate
+    from engine.evaluation.evaluate import fixed_claim_ids
     from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 
-    claims, arguments = tuple(kb.claims), compiled(kb).arguments
+    claims, arguments = tuple(kb.claims), argument_specs(kb)
     plans: dict[tuple[str, ...], LabellingPlan] = {}
     for name in (DEFAULTS, *kb.scenarios):
         try:
-            fixed_ids = tuple(sorted(evaluate(kb, resolve_scenario(kb, name)).labelling.fixed))
+            fixed_ids = fixed_claim_ids(kb, resolve_scenario(kb, name).assumptions)
         except CruxError:  # a scenario the full load let through but that cannot be resolved
             continue
-        plans[fixed_ids] = labelling_plan(claims, arguments, fixed_ids)
+        if fixed_ids not in plans:
+            plans[fixed_ids] = labelling_plan(claims, arguments, fixed_ids)
     return plans
 
 
