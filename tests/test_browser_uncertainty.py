@@ -639,3 +639,106 @@ def test_the_chance_allowance_passes_noise_and_fails_a_one_standard_error_bias(b
         not _within_standard_errors(b, e, N, family) for b, e in zip(browser, engine, strict=True)
     )
     assert (crossed <= allowed and beyond == 0) == (bias == 0), (crossed, allowed, beyond)
+
+
+# --- the worker's kept draws, histograms redrawn only when their samples change ------------------
+
+EDIT_AND_WAIT = """([fid, low, high]) => new Promise(resolve => {
+  const chance = CruxWhatIf.chance;
+  chance.onDone = results => resolve(results);
+  if (!chance.editRange(fid, low, high)) resolve(null);
+})"""
+
+FRESH_COLUMNS = """() => {
+  const chance = CruxWhatIf.chance, core = CruxUncertainty.core;
+  return new Promise(resolve => {
+    chance.onDone = results => {
+      const out = {};
+      for (const key of Object.keys(results)) {
+        const result = results[key];
+        const fresh = core.runAll(result.spec, CruxModel.vector);
+        const sorted = {};
+        for (const id of Object.keys(fresh.kept)) {
+          const mine = result.sorted ? Array.from(result.sorted[id]) : null;
+          const theirs = Array.from(core.definedSorted(fresh.kept[id]));
+          sorted[id] = mine !== null && mine.slice(0, theirs.length).every((x, i) => Object.is(x, theirs[i]))
+            && mine.slice(theirs.length).every(x => x !== x);
+        }
+        out[key] = {where: result.where, counts: JSON.stringify(result.counts), fresh: JSON.stringify(fresh.counts), sorted};
+      }
+      resolve(out);
+    };
+    chance.editRange('gpu_hour_usd', '1.2', '7');
+  });
+}"""
+
+
+def test_every_column_from_the_workers_kept_draws_is_a_fresh_runs(
+    shipped_site_once: Path, tab: Any
+) -> None:
+    """The worker keeps draws and formulas across columns and edits (crux-uncertainty.js Memo):
+    after a few edits, every column's counts and the histograms' sorted samples are exactly
+    those of a fresh run of the same spec on the page."""
+    page = tab.open(shipped_site_once)
+    for edit in (["gpu_utilization", "0.3", "0.9"], ["gpu_hour_usd", "1.5", "6"]):
+        assert page.evaluate(EDIT_AND_WAIT, edit) is not None
+    columns = page.evaluate(FRESH_COLUMNS)
+    assert len(columns) >= 2, "the index has more than its own column"
+    for key, column in columns.items():
+        assert column["where"] == "worker", key
+        assert column["counts"] == column["fresh"], key
+    assert columns[""]["sorted"] and all(columns[""]["sorted"].values())
+
+
+REDRAWN = """([fid, low, high]) => new Promise(resolve => {
+  const chance = CruxWhatIf.chance, data = chance.engine.data;
+  const behind = id => data.calculators[id].inputs.flatMap(q => data.figures[q] ? [q] : data.calculators[q] ? behind(q) : []);
+  const drawn = [];
+  const redraw = CruxHistogram.redraw;
+  CruxHistogram.redraw = function (node) {
+    const done = redraw.apply(this, arguments);
+    if (done) drawn.push(node.getAttribute('data-histogram'));
+    return done;
+  };
+  chance.onDone = () => {
+    CruxHistogram.redraw = redraw;
+    const kept = chance.keep();
+    resolve({drawn: [...new Set(drawn)].sort(), reached: kept.filter(id => behind(id).includes(fid)).sort(),
+             kept: kept.length});
+  };
+  chance.editRange(fid, low, high);
+})"""
+
+
+def test_an_edit_redraws_only_the_histograms_its_figure_reaches(
+    shipped_site_once: Path, tab: Any
+) -> None:
+    page = tab.open(shipped_site_once)
+    page.evaluate(EDIT_AND_WAIT, ["gpu_hour_usd", "1.5", "6"])  # every histogram drawn once
+    again = page.evaluate(REDRAWN, ["gpu_hour_usd", "1.2", "7"])
+    assert again["drawn"] == again["reached"] and again["drawn"], again
+    assert len(again["drawn"]) < again["kept"], "the edit reaches every histogram: no test"
+    assert page.evaluate("document.querySelectorAll('[data-histogram].chance-updating').length") == 0
+
+
+def test_the_tipping_line_after_an_edit_is_the_nearest_tipping_point(
+    shipped_site_once: Path, tab: Any
+) -> None:
+    """The panel searches the nearest tipping point in slices after an edit: the line it writes is
+    the one the search run at once (CruxTipping.nearest) gives."""
+    page = tab.open(shipped_site_once)
+    if not page.evaluate("!!CruxWhatIf.panel && !!CruxWhatIf.panel.tipClaim"):
+        pytest.skip("the index follows no claim's tipping point")
+    page.evaluate(EDIT_AND_WAIT, ["gpu_hour_usd", "1.5", "6"])
+    page.fill("[name='gpu_hour_usd']", "3.7")
+    page.wait_for_function("!document.querySelector('.whatif-tip').classList.contains('whatif-tip-pending')")
+    shown, expected = page.evaluate(
+        """() => {
+          const panel = CruxWhatIf.panel, engine = panel.engine;
+          const resolved = CruxWhatIfState.resolve(engine, panel.state);
+          const tip = CruxTipping.nearest(engine, panel.tipClaim, resolved.settings, resolved.assumptions);
+          return [document.querySelector('.whatif-tip').getAttribute('data-tip-text'),
+                  tip ? CruxTipping.sentence(tip, CruxFormat.formatNumber, CruxFormat.formatQuantity) : null];
+        }"""
+    )
+    assert shown == expected and expected

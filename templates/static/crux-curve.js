@@ -190,19 +190,20 @@
     var left = values.length;
     this.node.classList.add("chance-updating");
     this.node.setAttribute("aria-busy", "true");
-    values.forEach(function (value, k) {
+    var specs = values.map(function (value) {
       var at = Object.assign({}, state, { set: Object.assign({}, state.set) });
       at.set[fid] = value;
       var base = chance.panel.base.scenario === at.scenario ? chance.base : null;
-      var spec = root.CruxWhatIfChance.specFor(engine, at, { n: CURVE_SAMPLES, seed: seed, base: base, keep: [] });
-      chance.runner.run(spec, stale, function (result) {
-        if (stale()) return;
-        self.data.claims.forEach(function (cid, c) {
-          var counts = result.counts[cid];
-          series[c][k] = counts ? counts[0] / result.n : NaN;
-        });
-        if (--left === 0) self.draw(values, series, now, tips, range, seed);
+      return root.CruxWhatIfChance.specFor(engine, at, { n: CURVE_SAMPLES, seed: seed, base: base, keep: [] });
+    });
+    /* one job: the worker keeps the draws of the figures held alike, and a newer edit drops it */
+    chance.runner.runEach(specs, stale, function (k, result) {
+      if (stale()) return;
+      self.data.claims.forEach(function (cid, c) {
+        var counts = result.counts[cid];
+        series[c][k] = counts ? counts[0] / result.n : NaN;
       });
+      if (--left === 0) self.draw(values, series, now, tips, range, seed);
     });
   };
 

@@ -50,10 +50,17 @@
     return n;
   }
 
-  /* engine.site.histogram.histogram */
-  function histogram(values, thresholds) {
+  /* The defined values of an array sorted with its NaNs last (the worker's result.sorted). */
+  function definedOfSorted(sorted) {
+    var m = sorted.length;
+    while (m > 0 && sorted[m - 1] !== sorted[m - 1]) m--;
+    return sorted.subarray(0, m);
+  }
+
+  /* engine.site.histogram.histogram; `presorted`: values are sorted already, NaNs last. */
+  function histogram(values, thresholds, presorted) {
     var C = core();
-    var sorted = C.definedSorted(values);
+    var sorted = presorted ? definedOfSorted(values) : C.definedSorted(values);
     var m = sorted.length;
     var i;
     if (!m) return { defined: 0, undefined: values.length, low: 0, high: 1, counts: [], quantiles: [NaN, NaN, NaN], shares: [] };
@@ -194,10 +201,10 @@
   }
 
   /* engine.site.histogram.histogram_svg */
-  function svg(calcId, unit, values, thresholds) {
+  function svg(calcId, unit, values, thresholds, presorted) {
     var F = root.CruxFormat;
     thresholds = thresholds || [];
-    var h = histogram(values, thresholds);
+    var h = histogram(values, thresholds, presorted);
     var unitText = unit === "dimensionless" ? "" : unit;
     var id = escapeText(calcId);
     var head = function (height) {
@@ -279,15 +286,23 @@
     });
   }
 
+  /* What each node shows: the token of its samples (a worker's Memo), its thresholds, seed... */
+  var shown = new WeakMap();
+
   /* Draw `node` from `values`; with `asBuilt`, what the page goes back to on Reset (the panel's
-   * own histograms have no build-time drawing: their first is the page as built, sampled here). */
-  function redraw(node, values, engine, result, asBuilt) {
+   * own histograms have no build-time drawing: their first is the page as built, sampled here).
+   * `presorted`: values are sorted, NaNs last. `token`: the worker's token of the samples, the
+   * same for the same numbers: a node that shows them already, with the same thresholds and
+   * text, is left as it is. */
+  function redraw(node, values, engine, result, asBuilt, presorted, token) {
+    var calcId = node.getAttribute("data-histogram");
+    var thresholds = thresholdsOf(node, result);
+    var key = token ? [token, JSON.stringify(thresholds), !!asBuilt, result && result.n, result && result.spec && result.spec.seed].join("|") : null;
+    if (key !== null && shown.get(node) === key) return false;
     if (!built.has(node) && !asBuilt) built.set(node, node.innerHTML);
     var F = root.CruxFormat;
-    var calcId = node.getAttribute("data-histogram");
     var unit = node.getAttribute("data-unit") || "dimensionless";
-    var thresholds = thresholdsOf(node, result);
-    var drawn = svg(calcId, unit, values, thresholds);
+    var drawn = svg(calcId, unit, values, thresholds, presorted);
     var old = node.querySelector("svg");
     var holder = document.createElement("div");
     holder.innerHTML = drawn.svg;
@@ -319,6 +334,9 @@
         " (seed " + result.spec.seed + "); the axis leaves out the rarest 1%.";
     }
     if (asBuilt) built.set(node, node.innerHTML);
+    if (key !== null) shown.set(node, key);
+    else shown.delete(node);
+    return true;
   }
 
   /* ---- the panel's histograms: every calculator behind the page's claims -------------------- */
@@ -415,6 +433,7 @@
   function restoreAll(nodes) {
     nodes.forEach(function (node) {
       if (built.has(node)) node.innerHTML = built.get(node);
+      shown.delete(node);
     });
   }
 

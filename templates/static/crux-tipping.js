@@ -11,6 +11,8 @@
  *
  *   CruxTipping.nearest(engine, claimId, settings, assumptions)
  *     -> {claim, figure, at, now, unit, near, far, rising, distance} | null
+ *   CruxTipping.search(engine, claimId, settings, assumptions)
+ *     -> a generator, yielding after each evaluation of the claim, whose value is nearest's
  *   CruxTipping.sentence(tip)  -> "fails if cup_price rises above 9.187 USD (now 2.35)"
  *
  * `engine` is a CruxEngine.Engine (crux-engine.js); loaded after it and before the whatif*.js
@@ -119,14 +121,17 @@
     return truth === 1 ? 1 : truth === 0 ? -1 : 0;
   }
 
-  /* The first label change going away from `now` on one side: a bracket, or null. */
-  function firstChange(label, now, start, span, side) {
+  /* The first label change going away from `now` on one side: a bracket, or null. A generator
+   * that yields after each evaluation of the claim, as the two below: `nearest` runs them to
+   * the end at once, `search` lets the panel run them in slices (crux-tasks.js). */
+  function* firstChange(label, now, start, span, side) {
     var ds = offsets(span);
     var prev = 0;
     for (var i = 0; i < ds.length; i++) {
       var d = ds[i];
       if (d <= prev) continue;
       var got = label(now + side * d);
+      yield;
       if (got !== start) return { near: prev, far: d };
       prev = d;
     }
@@ -134,21 +139,25 @@
   }
 
   /* Shrink a bracket [near, far] (distances from now) onto the first change of label. */
-  function bisect(label, now, start, side, near, far) {
+  function* bisect(label, now, start, side, near, far) {
     for (var i = 0; i < 200; i++) {
       var lo = now + side * near;
       var hi = now + side * far;
       if (Math.abs(hi - lo) <= REL_TOL * Math.max(Math.abs(lo), Math.abs(hi)) || Math.abs(hi - lo) <= 1e-300) break;
       var mid = (near + far) / 2;
       if (mid <= near || mid >= far) break;
-      if (label(now + side * mid) === start) near = mid;
+      var same = label(now + side * mid) === start;
+      yield;
+      if (same) near = mid;
       else far = mid;
     }
     var at = ((now + side * near) + (now + side * far)) / 2;
     return { at: at, far: label(now + side * far) };
   }
 
-  function nearest(engine, cid, settings, assumptions) {
+  /* The nearest tipping point of claim `cid` at `settings`, or null: a generator whose value,
+   * once done, is what `nearest` returns. */
+  function* search(engine, cid, settings, assumptions) {
     if (Object.prototype.hasOwnProperty.call(assumptions, cid)) return null;
     var base = engine.run(settings, assumptions);
     base.claimNumbers = {};
@@ -158,27 +167,31 @@
     var start = base.claimNumbers[cid];
     var data = engine.data;
     var brackets = [];
-    figuresOf(engine, cid).forEach(function (fid) {
+    var figures = figuresOf(engine, cid);
+    for (var f = 0; f < figures.length; f++) {
+      var fid = figures[f];
       var figure = data.figures[fid];
       var now = base.values[fid];
       var interval = searchInterval(figure, now);
-      if (!(interval[1] > interval[0])) return;
+      if (!(interval[1] > interval[0])) continue;
       var label = labeller(engine, base, cid, fid);
       var scale = now !== 0 ? Math.abs(now) : 1;
-      [1, -1].forEach(function (side) {
+      var sides = [1, -1];
+      for (var k = 0; k < sides.length; k++) {
+        var side = sides[k];
         var span = side > 0 ? interval[1] - now : now - interval[0];
-        if (!(span > 0)) return;
-        var found = firstChange(label, now, start, span, side);
+        if (!(span > 0)) continue;
+        var found = yield* firstChange(label, now, start, span, side);
         if (found) brackets.push({ fid: fid, label: label, now: now, side: side, scale: scale, near: found.near, far: found.far });
-      });
-    });
+      }
+    }
     // Bisect in order of how near each bracket starts; stop once none can beat the best.
     brackets.sort(function (x, y) { return x.near / x.scale - y.near / y.scale || (x.fid < y.fid ? -1 : 1); });
     var best = null;
     for (var i = 0; i < brackets.length; i++) {
       var b = brackets[i];
       if (best && b.near / b.scale > best.distance) break;
-      var hit = bisect(b.label, b.now, start, b.side, b.near, b.far);
+      var hit = yield* bisect(b.label, b.now, start, b.side, b.near, b.far);
       var distance = Math.abs(hit.at - b.now) / b.scale;
       if (!best || distance < best.distance || (distance === best.distance && b.fid < best.figure)) {
         best = {
@@ -188,6 +201,15 @@
       }
     }
     return best;
+  }
+
+  function nearest(engine, cid, settings, assumptions) {
+    var steps = search(engine, cid, settings, assumptions);
+    var step;
+    do {
+      step = steps.next();
+    } while (!step.done);
+    return step.value;
   }
 
   /* Every figure and claim a set of claims depends on: through conditions, calculators,
@@ -241,6 +263,7 @@
 
   var api = {
     nearest: nearest,
+    search: search,
     sentence: sentence,
     searchInterval: searchInterval,
     figuresOf: figuresOf,

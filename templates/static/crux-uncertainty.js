@@ -315,6 +315,7 @@
         target[a][b] = target[b][a] = 2 * Math.sin((Math.PI * p[2]) / 6);
       });
       this.ids = ids; // figures in id order, as the engine's rows
+      this.pairs = pairs;
       this.factor = cholesky(target);
       /* one stream per figure for the shuffles, apart from its draws' stream */
       this.streams = ids.map(function (id) { return new Stream(seed, "rank order of " + id); });
@@ -476,6 +477,7 @@
     var poolValues = Object.create(null);
     var labelPool = Object.create(null);
     var plans = new Map(); // Run.prototype.plan
+    var planCount = 0; // each plan's token in a Memo's keys
     var labelCells = null; // the labels of a block's combinations, reused (Plan.label)
 
     function buffer(key, n) {
@@ -512,10 +514,13 @@
      * Returns {n, counts: {claim: [holds, fails, undecided]}, kept: {calculator: Float64Array},
      *          combos: number}. `n` samples are drawn in blocks of `block` (all at once by default).
      */
-    function Run(spec, vector, block) {
+    function Run(spec, vector, block, memo) {
       this.spec = spec;
       this.vector = vector;
       this.block = Math.max(1, Math.min(block || spec.n, spec.n));
+      /* a Memo serves runs of one block whose formulas' inputs are known (vectorSource's reads) */
+      this.memo = memo && this.block === spec.n && vector.reads ? memo : null;
+      this.tokens = Object.create(null); // with a memo: each kept calculator's token
       this.done = 0;
       this.counts = Object.create(null);
       for (var i = 0; i < spec.claims.length; i++) this.counts[spec.claims[i]] = [0, 0, 0];
@@ -542,6 +547,7 @@
     /* Draw and count the next block; true when the run is complete. */
     Run.prototype.step = function () {
       var spec = this.spec;
+      if (this.memo) return this.stepMemo();
       var n = Math.min(this.block, spec.n - this.done);
       if (n <= 0) return true;
       var v = Object.create(null);
@@ -623,7 +629,7 @@
       var cached = plans.get(key);
       if (!cached) {
         if (plans.size > 16) plans.clear();
-        cached = { ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance) };
+        cached = { ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance), token: "p" + (++planCount) };
         plans.set(key, cached);
       }
       this.planned = cached;
@@ -697,6 +703,235 @@
       this.combos += m;
     };
 
+
+    /* ---- draws and formulas kept from run to run (a worker's Memo) --------------------------- *
+     * After an edit the worker runs the page's state and then every other matrix column, all with
+     * one seed and n, and the next edit does it again: most figures are drawn with the same
+     * distribution every time, and most formulas read the same arrays. A Memo keeps each array
+     * under a key of what made it: a drawn figure's id, distribution, range, bounds, seed and n;
+     * a held figure's value; a correlated group's pairs and its members' keys (Iman–Conover
+     * reorders their draws jointly); a formula's id and its inputs' keys. So a run computes only
+     * what differs from the runs before it, and computes it with the same functions from the same
+     * inputs as a run without a memo: the same numbers, bit for bit. Each entry has a short
+     * token that stands for its key in the keys built on it. The least recently used entries are
+     * dropped when a job starts and they exceed a budget of bytes (Memo.startJob). */
+    function Memo(budget) {
+      this.entries = new Map(); // least recently used first
+      this.budget = budget || 64 * 1024 * 1024; // bytes of arrays kept between jobs
+      this.bytes = 0;
+      this.job = 0;
+      this.made = 0;
+      this.free = [];
+      this.hits = 0;
+      this.misses = 0;
+    }
+
+    function bytesOf(entry) {
+      var b = 0;
+      if (entry.array) b += entry.array.byteLength;
+      if (entry.labels) b += entry.labels.byteLength;
+      if (entry.arrays) for (var i = 0; i < entry.arrays.length; i++) b += entry.arrays[i].byteLength;
+      return b;
+    }
+
+    /* Before a job: the least recently used entries dropped until the rest fit the budget (never
+     * during one, so a job's own arrays stay put). */
+    Memo.prototype.startJob = function () {
+      this.job++;
+      var self = this;
+      if (this.bytes <= this.budget) return;
+      var drop = [];
+      var bytes = this.bytes;
+      this.entries.forEach(function (entry, key) {
+        if (bytes <= self.budget * 0.75) return;
+        drop.push(key);
+        bytes -= entry.bytes;
+      });
+      drop.forEach(function (key) {
+        var entry = self.entries.get(key);
+        self.entries.delete(key);
+        self.bytes -= entry.bytes;
+        if (self.free.length < 32 && entry.array) self.free.push(entry.array);
+      });
+    };
+
+    Memo.prototype.get = function (key) {
+      var entry = key === null ? undefined : this.entries.get(key);
+      if (entry) {
+        this.entries.delete(key); // to the end: the most recently used
+        this.entries.set(key, entry);
+        this.hits++;
+      }
+      return entry;
+    };
+
+    Memo.prototype.put = function (key, entry) {
+      entry.token = "#" + (++this.made).toString(36);
+      entry.bytes = bytesOf(entry);
+      this.bytes += entry.bytes;
+      this.entries.set(key, entry);
+      this.misses++;
+      return entry;
+    };
+
+    /* An array of n doubles: a dropped entry's, or a new one. */
+    Memo.prototype.alloc = function (n) {
+      while (this.free.length) {
+        var a = this.free.pop();
+        if (a.length === n) return a;
+      }
+      return new Float64Array(n);
+    };
+
+    /* A number as a key: exact (shortest round trip), -0 apart from 0. */
+    function num(x) {
+      return typeof x === "number" && x === 0 && 1 / x < 0 ? "-0" : String(x);
+    }
+
+    /* The key of a formula reading `names`, or null when one of them has no token. */
+    function formulaKey(kind, id, names, token, n) {
+      if (!names) return null;
+      var parts = new Array(names.length);
+      for (var i = 0; i < names.length; i++) {
+        var t = token[names[i]];
+        if (!t) return null;
+        parts[i] = t;
+      }
+      return kind + "|" + id + "|" + n + "(" + parts.join(",") + ")";
+    }
+
+    /* The whole run as one block, every array looked up in the memo before it is computed. */
+    Run.prototype.stepMemo = function () {
+      var spec = this.spec;
+      var memo = this.memo;
+      var reads = this.vector.reads;
+      var n = spec.n;
+      if (this.done >= n) return true;
+      var v = Object.create(null);
+      var token = Object.create(null);
+      var ids = Object.keys(spec.figures);
+      var i, id, key, entry, out;
+      var seed = num(spec.seed);
+      for (i = 0; i < ids.length; i++) {
+        id = ids[i];
+        var sample = spec.figures[id].sample;
+        if (this.marginals[id]) {
+          key = "d|" + id + "|" + sample.distribution + "|" + num(sample.low) + "|" + num(sample.high) + "|" +
+            num(sample.lower) + "|" + num(sample.upper) + "|" + seed + "|" + n;
+          entry = memo.get(key);
+          if (!entry) {
+            out = memo.alloc(n);
+            this.marginals[id].sample(this.streams[id], n, out);
+            entry = memo.put(key, { array: out });
+          }
+        } else {
+          var value = spec.figures[id].value;
+          key = "k|" + id + "|" + num(value) + "|" + n;
+          entry = memo.get(key);
+          if (!entry) {
+            out = memo.alloc(n);
+            out.fill(value);
+            entry = memo.put(key, { array: out });
+          }
+        }
+        v[id] = entry.array;
+        token[id] = entry.token;
+      }
+      var correlation = this.correlation;
+      if (correlation) {
+        var members = correlation.ids;
+        key = "r|" + seed + "|" + n + "|" + JSON.stringify(correlation.pairs) + "|" + members.map(function (m) { return token[m]; }).join(",");
+        entry = memo.get(key);
+        if (!entry) {
+          var arrays = [];
+          var w = Object.create(null);
+          for (i = 0; i < members.length; i++) {
+            out = memo.alloc(n);
+            out.set(v[members[i]]);
+            arrays.push((w[members[i]] = out));
+          }
+          correlation.impose(w, n);
+          entry = memo.put(key, { arrays: arrays });
+        }
+        for (i = 0; i < members.length; i++) {
+          v[members[i]] = entry.arrays[i];
+          token[members[i]] = entry.token + "." + i;
+        }
+      }
+      this.drawn = v;
+      for (i = 0; i < spec.order.length; i++) {
+        id = spec.order[i];
+        key = formulaKey("c", id, reads.calculators[id], token, n);
+        entry = memo.get(key);
+        if (!entry) {
+          out = key === null ? buffer("c:" + id, n) : memo.alloc(n);
+          this.vector.calculators[id](v, n, out);
+          entry = key === null ? { array: out, token: null } : memo.put(key, { array: out });
+        }
+        v[id] = entry.array;
+        token[id] = entry.token;
+        if (this.kept[id]) {
+          this.kept[id].set(entry.array);
+          this.tokens[id] = entry.token;
+        }
+      }
+      var varying = [];
+      var base = Object.create(null);
+      var labelKey = [];
+      this.direct = Object.create(null);
+      for (i = 0; i < spec.conditions.length; i++) {
+        id = spec.conditions[i];
+        key = formulaKey("t", id, reads.conditions[id], token, n);
+        entry = memo.get(key);
+        if (!entry) {
+          var truth = buffer("truth", n);
+          this.vector.conditions[id](v, n, truth);
+          var labels = key === null ? labelBuffer(id, n) : new Int8Array(n);
+          var first = truth[0] === 1 ? HOLDS : truth[0] === 0 ? FAILS : 0;
+          var same = true;
+          for (var s = 0; s < n; s++) {
+            var t = truth[s];
+            var l = t === 1 ? HOLDS : t === 0 ? FAILS : 0;
+            labels[s] = l;
+            if (l !== first) same = false;
+          }
+          entry = { labels: labels, same: same, first: first, direct: null, token: null };
+          if (key !== null) memo.put(key, entry);
+        }
+        labelKey.push(entry.token);
+        if (entry.same) base[id] = entry.first;
+        else if (this.premises[id]) varying.push([id, entry.labels]);
+        else if (entry.direct && this.counts[id]) { // countDirect's counts, kept
+          this.counts[id] = entry.direct.slice();
+          this.direct[id] = true;
+        } else {
+          this.countDirect(id, entry.labels, n);
+          if (this.counts[id]) entry.direct = this.counts[id].slice();
+        }
+      }
+      var assumed = Object.keys(spec.assumed);
+      for (i = 0; i < assumed.length; i++) base[assumed[i]] = spec.assumed[assumed[i]];
+      /* the labelling of the combinations: its counts kept under the plan and every label's key */
+      var whole = labelKey.every(Boolean) ? "L|" + this.plan().token + "|" + n + "|" + labelKey.join(",") + "|" + JSON.stringify(base) : null;
+      entry = memo.get(whole);
+      var claims = spec.claims;
+      var c;
+      if (entry) {
+        for (c = 0; c < claims.length; c++) if (!this.direct[claims[c]]) this.counts[claims[c]] = entry.counts[c].slice();
+        this.combos += entry.combos;
+      } else {
+        var combos = this.combos;
+        this.countLabels(base, varying, n);
+        if (whole !== null) {
+          var kept = [];
+          for (c = 0; c < claims.length; c++) kept.push(this.counts[claims[c]].slice());
+          memo.put(whole, { counts: kept, combos: this.combos - combos });
+        }
+      }
+      this.done = n;
+      return true;
+    };
+
     /* Codes 0, 1, 2, ... in order of first appearance; returns how many there are. */
     function renumber(codes, n) {
       var seen = new Map();
@@ -709,12 +944,14 @@
     }
 
     Run.prototype.result = function () {
-      return { n: this.done, counts: this.counts, kept: this.kept, combos: this.combos };
+      var out = { n: this.done, counts: this.counts, kept: this.kept, combos: this.combos };
+      if (this.memo) out.tokens = this.tokens;
+      return out;
     };
 
-    /* Every block at once: how the worker runs a spec. */
-    function runAll(spec, vector) {
-      var run = new Run(spec, vector);
+    /* Every block at once: how the worker runs a spec (with the worker's Memo). */
+    function runAll(spec, vector, memo) {
+      var run = new Run(spec, vector, undefined, memo);
       while (!run.step()) { /* next block */ }
       return run.result();
     }
@@ -743,6 +980,7 @@
       Correlation: Correlation,
       correlationFor: correlationFor,
       Run: Run,
+      Memo: Memo,
       runAll: runAll,
       ndtr: ndtr,
       ndtri: ndtri,
@@ -770,17 +1008,21 @@
   function vectorSource(vector) {
     var kernels = [];
     var known = Object.create(null);
-    function call(fn) {
+    var names = { calculators: Object.create(null), conditions: Object.create(null) };
+    function call(fn, id, group) {
       var text = fn.toString();
       var match = VECTOR_HEAD.exec(text);
-      if (!match) return text; // another shape of loop: kept as it is
+      if (!match) return text; // another shape of loop: kept as it is, its inputs unknown
       var reads = [];
       var read;
+      var inputs = [];
       VECTOR_READ.lastIndex = 0;
       while ((read = VECTOR_READ.exec(match[1] || "")) !== null) {
         if (Number(read[1]) !== reads.length) return text;
         reads.push("v[" + read[2] + "]");
+        inputs.push(JSON.parse(read[2]));
       }
+      names[group][id] = inputs; // all it reads: a Memo keys its result on them
       var params = reads.map(function (_, i) { return "a" + i; }).concat(["n", "out"]).join(",");
       var key = params + "|" + match[2];
       var k = known[key];
@@ -790,13 +1032,13 @@
       }
       return "function(v,n,out){K[" + k + "](" + reads.concat(["n", "out"]).join(",") + ");}";
     }
-    function group(map) {
-      return "{" + Object.keys(map).map(function (id) { return JSON.stringify(id) + ":" + call(map[id]); }).join(",\n") + "}";
+    function group(map, name) {
+      return "{" + Object.keys(map).map(function (id) { return JSON.stringify(id) + ":" + call(map[id], id, name); }).join(",\n") + "}";
     }
-    var calculators = group(vector.calculators);
-    var conditions = group(vector.conditions);
+    var calculators = group(vector.calculators, "calculators");
+    var conditions = group(vector.conditions, "conditions");
     return "(function () {\nvar K = [" + kernels.join(",\n") + "];\nreturn {calculators: " + calculators +
-      ", conditions: " + conditions + ", kernels: K.length};\n})()";
+      ", conditions: " + conditions + ", kernels: K.length, reads: " + JSON.stringify(names) + "};\n})()";
   }
 
   /* The model's vector functions with shared kernels, made once per model on this page; the
@@ -815,7 +1057,12 @@
   }
 
   /* The worker: the runtime, the semantics and the factory as text, and the model's vector
-   * functions as text; it answers {id, spec} with {id, result} (typed arrays transferred). */
+   * functions as text. It answers {id, specs} with one {id, index, result, last} per spec, in
+   * order (typed arrays transferred), and keeps its draws and formulas in a Memo from job to job.
+   * Jobs run in the order they came, one spec per task: between two it reads its messages, and
+   * {cancel: id} drops what is left of a job the page no longer wants. Each kept calculator also
+   * comes sorted, with its NaNs last (result.sorted, what the histograms read), sorted once per
+   * token. */
   function workerSource(model, runtimeSource, semanticsSource) {
     return [
       "\"use strict\";",
@@ -825,17 +1072,58 @@
       "var R = self_.CruxRuntime.R;",
       "var core = (" + factory.toString() + ")(R, self_.CruxSemantics.label, self_.CruxSemantics.Plan);",
       "var vector = " + vectorSource(model.vector) + ";",
-      "self_.onmessage = function (event) {",
-      "  var job = event.data;",
+      "var memo = new core.Memo();",
+      "var jobs = [];",
+      "var ticking = false;",
+      "var tick = new MessageChannel();",
+      "function sortedOf(id, result) {",
+      "  var token = result.tokens[id];",
+      "  var entry = token ? memo.get('s|' + token) : undefined;",
+      "  if (!entry) {",
+      "    entry = {array: new Float64Array(result.kept[id]).sort()};",
+      "    if (token) memo.put('s|' + token, entry);",
+      "  }",
+      "  return new Float64Array(entry.array);",
+      "}",
+      "function later() {",
+      "  if (ticking || !jobs.length) return;",
+      "  ticking = true;",
+      "  tick.port2.postMessage(0);",
+      "}",
+      "function work() {",
+      "  ticking = false;",
+      "  var job = jobs[0];",
+      "  if (!job) return;",
+      "  var index = job.index++;",
+      "  var last = job.index >= job.specs.length;",
+      "  if (last) jobs.shift();",
       "  try {",
       "    var t0 = Date.now();",
-      "    var result = core.runAll(job.spec, vector);",
+      "    var result = core.runAll(job.specs[index], vector, memo);",
       "    result.ms = Date.now() - t0;",
-      "    var transfer = Object.keys(result.kept).map(function (k) { return result.kept[k].buffer; });",
-      "    self_.postMessage({id: job.id, result: result}, transfer);",
+      "    result.sorted = {};",
+      "    var transfer = [];",
+      "    Object.keys(result.kept).forEach(function (k) {",
+      "      result.sorted[k] = sortedOf(k, result);",
+      "      transfer.push(result.kept[k].buffer, result.sorted[k].buffer);",
+      "    });",
+      "    self_.postMessage({id: job.id, index: index, last: last, result: result}, transfer);",
       "  } catch (err) {",
-      "    self_.postMessage({id: job.id, error: String(err && err.message || err)});",
+      "    if (!last) jobs.shift();",
+      "    self_.postMessage({id: job.id, index: index, last: true, error: String(err && err.message || err)});",
       "  }",
+      "  later();",
+      "}",
+      "tick.port1.onmessage = work;",
+      "self_.onmessage = function (event) {",
+      "  var job = event.data;",
+      "  if (job.cancel) {",
+      "    jobs = jobs.filter(function (j) { return j.id !== job.cancel; });",
+      "    return;",
+      "  }",
+      "  memo.startJob();",
+      "  jobs.push({id: job.id, specs: job.specs || [job.spec], index: 0});",
+      "  later();",
       "};",
     ].join("\n");
   }

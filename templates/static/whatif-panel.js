@@ -65,6 +65,7 @@
     this.tipClaim = tipClaim && this.data.claims[tipClaim] && root.CruxTipping ? tipClaim : null;
     this.root = container.getAttribute("data-root") || "";
     this.tip = null;
+    this.tipSearches = 0;
     this.collectTargets();
     this.build();
   }
@@ -280,16 +281,22 @@
     if (!this.tipClaim) return;
     var self = this;
     clearTimeout(this.tipTimer);
+    var searching = ++this.tipSearches;
     this.tipLine.classList.add("whatif-tip-pending");
-    if (this.tip === null) this.updateTip(resolved);
-    else this.tipTimer = setTimeout(function () { self.updateTip(resolved); }, TIP_DELAY);
+    if (this.tip === null) {
+      this.showTip(resolved, root.CruxTipping.nearest(this.engine, this.tipClaim, resolved.settings, resolved.assumptions));
+      return;
+    }
+    /* later edits: in slices of a few ms (crux-tasks.js), dropped when the state changes again */
+    this.tipTimer = setTimeout(function () {
+      var steps = root.CruxTipping.search(self.engine, self.tipClaim, resolved.settings, resolved.assumptions);
+      root.CruxTasks.slices(steps, function (tip) { self.showTip(resolved, tip); }, function () { return searching !== self.tipSearches; });
+    }, TIP_DELAY);
   };
 
-  Panel.prototype.updateTip = function (resolved) {
-    resolved = resolved || resolve(this.engine, this.state);
+  Panel.prototype.showTip = function (resolved, tip) {
     var cid = this.tipClaim;
     var line = this.tipLine;
-    var tip = root.CruxTipping.nearest(this.engine, cid, resolved.settings, resolved.assumptions);
     this.tip = tip || false;
     line.classList.remove("whatif-tip-pending");
     line.textContent = "";
@@ -345,16 +352,23 @@
     document.documentElement.classList.toggle("whatif-is-modified", names.length > 0);
   };
 
-  /* The address bar follows the state, URL_DELAY ms after the last change: replaceState costs
-   * milliseconds and Chromium throttles it when a slider fires it at every frame. */
+  /* The address bar follows the state, URL_DELAY ms after the last change and once no sampling
+   * run is under way: replaceState costs milliseconds (tens of them on a busy machine, where
+   * Chromium's browser process answers it late) and Chromium throttles it when a slider fires
+   * it at every frame. */
   var URL_DELAY = 150;
 
   Panel.prototype.syncUrl = function () {
     var self = this;
     var query = writeQuery(this.engine, this.state, this.base);
     this.linkOut.setAttribute("href", (query || "?") + location.hash);
+    this.urlQuery = query;
     clearTimeout(this.urlTimer);
-    this.urlTimer = setTimeout(function () { self.writeUrl(query); }, URL_DELAY);
+    this.urlTimer = setTimeout(function () {
+      var write = function () { self.writeUrl(self.urlQuery); };
+      if (self.chance) self.chance.whenIdle(write);
+      else write();
+    }, URL_DELAY);
   };
 
   Panel.prototype.writeUrl = function (query) {

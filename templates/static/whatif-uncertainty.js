@@ -12,12 +12,12 @@
  * Sampling runs in a Web Worker made from a Blob URL (allowed from file:// too); where no worker
  * can be made, on this thread in slices of at most SLICE_MS, so input never waits longer.
  * Runs are never queued: an edit during a run starts the newest state as soon as the current
- * slice or worker job returns, and the stale result is dropped.
+ * slice or the worker's current column returns, and the stale rest is dropped.
  *
  * Until the reader changes something (and with no seed in the link) the page keeps the numbers
  * the build computed with numpy, so a page as built reads as built.
  *
- * Needs crux-uncertainty.js, crux-tipping.js, whatif-state.js and crux-format.js. Sets
+ * Needs crux-uncertainty.js, crux-tipping.js, crux-tasks.js, whatif-state.js and crux-format.js. Sets
  * CruxWhatIfChance. Plain ES2017.
  */
 (function (root) {
@@ -140,8 +140,8 @@
       worker.onmessage = function (event) {
         var message = event.data;
         var callback = self.callbacks[message.id];
-        delete self.callbacks[message.id];
-        if (callback) callback(message.error ? null : message.result, message.error);
+        if (message.last) delete self.callbacks[message.id];
+        if (callback) callback(message);
       };
       worker.onerror = function (event) {
         /* the origin refused the worker (or it broke): run the waiting jobs here instead */
@@ -149,7 +149,7 @@
         self.worker = null;
         var waiting = self.callbacks;
         self.callbacks = Object.create(null);
-        Object.keys(waiting).forEach(function (id) { waiting[id](null, "worker unavailable"); });
+        Object.keys(waiting).forEach(function (id) { waiting[id]({ error: "worker unavailable" }); });
       };
       this.worker = worker;
     } catch (err) {
@@ -158,21 +158,50 @@
     return this.worker;
   };
 
-  /* Run `spec`; `done(result)` unless `stale()` turns true first. */
+  /* Run `spec`; `done(result, where)` unless `stale()` turns true first. */
   Runner.prototype.run = function (spec, stale, done) {
+    this.runEach([spec], stale, function (index, result, where) { done(result, where); });
+  };
+
+  /* Run `specs` one after another; `each(index, result, where)` as each is done, unless `stale()`
+   * turns true first. In the worker they are one job (it keeps their draws and formulas from
+   * job to job, and sends each result as soon as it is done); here, one after another in slices. */
+  Runner.prototype.runEach = function (specs, stale, each) {
+    if (stale()) return;
     var self = this;
     var worker = this.makeWorker();
-    if (worker) {
-      var id = ++this.jobs;
-      var payload = Object.assign({}, spec, { args: spec.args });
-      this.callbacks[id] = function (result, error) {
-        if (result) done(result, "worker");
-        else if (!stale()) self.runHere(spec, stale, done); // the worker failed: do it here
-      };
-      worker.postMessage({ id: id, spec: payload });
+    function here(from) {
+      if (from >= specs.length || stale()) return;
+      self.runHere(specs[from], stale, function (result, where) {
+        each(from, result, where);
+        here(from + 1);
+      });
+    }
+    if (!worker) {
+      here(0);
       return;
     }
-    this.runHere(spec, stale, done);
+    /* the jobs that turned stale are dropped first, so the worker starts on this one sooner */
+    Object.keys(this.callbacks).forEach(function (old) {
+      var callback = self.callbacks[old];
+      if (callback.stale && callback.stale()) {
+        delete self.callbacks[old];
+        worker.postMessage({ cancel: Number(old) });
+      }
+    });
+    var id = ++this.jobs;
+    var next = 0;
+    this.callbacks[id] = function (message) {
+      if (message.result && message.index === next) {
+        next++;
+        each(message.index, message.result, "worker");
+      } else if (!message.result) {
+        delete self.callbacks[id];
+        if (!stale()) here(next); // the worker failed: the rest here
+      }
+    };
+    this.callbacks[id].stale = stale;
+    worker.postMessage({ id: id, specs: specs });
   };
 
   /* On this thread, in slices of at most SLICE_MS: the block size adapts to the map's cost. */
@@ -248,7 +277,7 @@
       result.spec = spec;
       panelNodes.forEach(function (node) {
         var id = node.getAttribute("data-histogram");
-        if (result.kept[id]) root.CruxHistogram.redraw(node, result.kept[id], self.engine, result, true);
+        if (result.kept[id]) self.drawHistogram(node, id, result, true);
       });
       if (self.panelHistograms) self.panelHistograms.setAttribute("data-drawn", "");
     });
@@ -368,9 +397,12 @@
     document.documentElement.classList.toggle("chance-live", modified);
     if (modified) this.edited = true;
     if (!modified) {
+      this.running = false;
       this.restore();
+      this.idle();
       return;
     }
+    this.running = true;
     this.start(state, generation);
   };
 
@@ -461,32 +493,47 @@
     this.markUpdating(true);
     this.statusLine.textContent = "Sampling " + this.samples.toLocaleString("en-US") + " draws\u2026";
     var stale = function () { return generation !== self.generation; };
-    function next(index) {
+    var specs = columns.map(function (column, index) {
+      return specFor(self.engine, column.state, { n: self.samples, seed: seed, base: self.panel.base.scenario === column.state.scenario ? self.base : null, keep: index === 0 ? self.keep() : [] });
+    });
+    /* every column in one job: the worker sends each as it is done, the page's own first */
+    this.runner.runEach(specs, stale, function (index, result, where) {
       if (stale()) return;
-      if (index >= columns.length) {
+      var column = columns[index];
+      result.spec = specs[index];
+      result.where = where;
+      results[column.key] = result;
+      if (index === 0) {
+        self.last = result;
+        self.last.elapsed = now() - started;
+        self.showPage(result, stale);
+        if (self.onPage) self.onPage(result, now() - started);
+      }
+      self.showCells(column.key, result);
+      if (index < columns.length - 1) return;
+      /* done once the histograms queued before it are drawn too (crux-tasks.js runs in order) */
+      root.CruxTasks.queue(function () {
+        if (stale()) return;
         self.statusLine.textContent = self.summary(results[""], seed, now() - started);
+        self.running = false;
         if (self.curve) self.curve.update(state, stale, seed); // after the P cells: they come first
         if (self.onDone) self.onDone(results, now() - started); // for scripts and benchmarks
-        return;
-      }
-      var column = columns[index];
-      var spec = specFor(self.engine, column.state, { n: self.samples, seed: seed, base: self.panel.base.scenario === column.state.scenario ? self.base : null, keep: index === 0 ? self.keep() : [] });
-      self.runner.run(spec, stale, function (result, where) {
-        if (stale()) return;
-        result.spec = spec;
-        result.where = where;
-        results[column.key] = result;
-        if (index === 0) {
-          self.last = result;
-          self.last.elapsed = now() - started;
-          self.showPage(result);
-          if (self.onPage) self.onPage(result, now() - started);
-        }
-        self.showCells(column.key, result);
-        next(index + 1);
+        self.idle();
       });
-    }
-    next(0);
+    });
+  };
+
+  /* Call `task` once no run is under way (at once when none is): what can wait for the end of
+   * a run, such as writing the address bar, does not compete with it. */
+  Chance.prototype.whenIdle = function (task) {
+    if (!this.running) task();
+    else (this.waiting = this.waiting || []).push(task);
+  };
+
+  Chance.prototype.idle = function () {
+    var waiting = this.waiting || [];
+    this.waiting = null;
+    waiting.forEach(function (task) { root.CruxTasks.queue(task); }); // each a task of its own
   };
 
   /* Short enough for two lines of the side panel, whose height is reserved (uncertainty.css):
@@ -543,7 +590,7 @@
     });
   };
 
-  Chance.prototype.showPage = function (result) {
+  Chance.prototype.showPage = function (result, stale) {
     var self = this;
     var n = result.n;
     this.blocks.forEach(function (block) {
@@ -585,12 +632,26 @@
       card.node.textContent = "P(holds) " + probability(counts[0] / n);
     });
     if (root.CruxHistogram) {
+      /* each a task of its own (crux-tasks.js), and only those whose samples changed */
       this.histograms.forEach(function (node) {
-        node.classList.remove("chance-updating");
         var id = node.getAttribute("data-histogram");
-        if (result.kept[id]) root.CruxHistogram.redraw(node, result.kept[id], self.engine, result);
+        if (!result.kept[id]) {
+          node.classList.remove("chance-updating");
+          return;
+        }
+        root.CruxTasks.queue(function () {
+          if (stale && stale()) return;
+          node.classList.remove("chance-updating");
+          self.drawHistogram(node, id, result, false);
+        });
       });
     }
+  };
+
+  /* One histogram from a run's samples: the worker's sorted copy when there is one. */
+  Chance.prototype.drawHistogram = function (node, id, result, asBuilt) {
+    var sorted = result.sorted && result.sorted[id];
+    return root.CruxHistogram.redraw(node, sorted || result.kept[id], this.engine, result, asBuilt, !!sorted, result.tokens && result.tokens[id]);
   };
 
   var api = { Chance: Chance, Runner: Runner, specFor: specFor, heldFixed: heldFixed, probability: probability };
