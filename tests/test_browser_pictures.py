@@ -21,7 +21,7 @@ EXAMPLES = Path(__file__).parent / "examples"
 pytestmark = [pytest.mark.browser, requires_chromium]
 
 DONE = "() => !document.querySelector('.chance-updating') && document.querySelector('.chance-status').textContent.startsWith('P(holds) from')"
-CURVE_DONE = "() => document.querySelector('figure.chance-curve[data-curve-live]') !== null"
+CURVE_DONE = "() => document.querySelector('figure.chance-curve[data-curve-live]:not(.chance-updating)') !== null"
 
 
 @pytest.fixture(scope="module")

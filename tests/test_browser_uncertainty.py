@@ -718,7 +718,9 @@ def test_an_edit_redraws_only_the_histograms_its_figure_reaches(
     again = page.evaluate(REDRAWN, ["gpu_hour_usd", "1.2", "7"])
     assert again["drawn"] == again["reached"] and again["drawn"], again
     assert len(again["drawn"]) < again["kept"], "the edit reaches every histogram: no test"
-    assert page.evaluate("document.querySelectorAll('[data-histogram].chance-updating').length") == 0
+    assert (
+        page.evaluate("document.querySelectorAll('[data-histogram].chance-updating').length") == 0
+    )
 
 
 def test_the_tipping_line_after_an_edit_is_the_nearest_tipping_point(
@@ -731,7 +733,9 @@ def test_the_tipping_line_after_an_edit_is_the_nearest_tipping_point(
         pytest.skip("the index follows no claim's tipping point")
     page.evaluate(EDIT_AND_WAIT, ["gpu_hour_usd", "1.5", "6"])
     page.fill("[name='gpu_hour_usd']", "3.7")
-    page.wait_for_function("!document.querySelector('.whatif-tip').classList.contains('whatif-tip-pending')")
+    page.wait_for_function(
+        "!document.querySelector('.whatif-tip').classList.contains('whatif-tip-pending')"
+    )
     shown, expected = page.evaluate(
         """() => {
           const panel = CruxWhatIf.panel, engine = panel.engine;

@@ -555,6 +555,11 @@
     });
     this.cards.forEach(function (card) { card.node.classList.toggle("chance-updating", on); });
     this.histograms.forEach(function (node) { node.classList.toggle("chance-updating", on); });
+    /* a figure page's curves follow once the columns are done: stale from the edit on */
+    if (on && this.curve && this.curve.node) {
+      this.curve.node.classList.add("chance-updating");
+      this.curve.node.setAttribute("aria-busy", "true");
+    }
   };
 
   /* Whether a claim's P is worth showing: it is not assumed, and a sampled figure bears on it
