@@ -73,7 +73,7 @@ edits.forEach((edit, e) => {
     const kept = core.runAll(spec, shared, memo);
     same(fresh, again, [e, scenario, "shared"]);
     same(fresh, kept, [e, scenario, "memo"]);
-    if (!kept.tokens || Object.keys(kept.tokens).length !== Object.keys(kept.kept).length) differences.push([e, scenario, "no tokens"]);
+    if (!kept.stamps || Object.keys(kept.stamps).length !== Object.keys(kept.kept).length) differences.push([e, scenario, "no stamps"]);
   });
   const drawn = [...memo.entries.keys()].filter(k => !before.has(k) && k.startsWith("d|")).map(k => k.split("|")[1]);
   const grouped = [...memo.entries.keys()].filter(k => !before.has(k) && k.startsWith("r|")).length;

@@ -286,18 +286,18 @@
     });
   }
 
-  /* What each node shows: the token of its samples (a worker's Memo), its thresholds, seed... */
+  /* What each node shows: the stamp of its samples (a worker's Memo), its thresholds, seed... */
   var shown = new WeakMap();
 
   /* Draw `node` from `values`; with `asBuilt`, what the page goes back to on Reset (the panel's
    * own histograms have no build-time drawing: their first is the page as built, sampled here).
-   * `presorted`: values are sorted, NaNs last. `token`: the worker's token of the samples, the
+   * `presorted`: values are sorted, NaNs last. `stamp`: the worker's stamp of the samples, the
    * same for the same numbers: a node that shows them already, with the same thresholds and
    * text, is left as it is. */
-  function redraw(node, values, engine, result, asBuilt, presorted, token) {
+  function redraw(node, values, engine, result, asBuilt, presorted, stamp) {
     var calcId = node.getAttribute("data-histogram");
     var thresholds = thresholdsOf(node, result);
-    var key = token ? [token, JSON.stringify(thresholds), !!asBuilt, result && result.n, result && result.spec && result.spec.seed].join("|") : null;
+    var key = stamp ? [stamp, JSON.stringify(thresholds), !!asBuilt, result && result.n, result && result.spec && result.spec.seed].join("|") : null;
     if (key !== null && shown.get(node) === key) return false;
     if (!built.has(node) && !asBuilt) built.set(node, node.innerHTML);
     var F = root.CruxFormat;

@@ -477,7 +477,7 @@
     var poolValues = Object.create(null);
     var labelPool = Object.create(null);
     var plans = new Map(); // Run.prototype.plan
-    var planCount = 0; // each plan's token in a Memo's keys
+    var planCount = 0; // each plan's stamp in a Memo's keys
     var labelCells = null; // the labels of a block's combinations, reused (Plan.label)
 
     function buffer(key, n) {
@@ -520,7 +520,7 @@
       this.block = Math.max(1, Math.min(block || spec.n, spec.n));
       /* a Memo serves runs of one block whose formulas' inputs are known (vectorSource's reads) */
       this.memo = memo && this.block === spec.n && vector.reads ? memo : null;
-      this.tokens = Object.create(null); // with a memo: each kept calculator's token
+      this.stamps = Object.create(null); // with a memo: each kept calculator's stamp
       this.done = 0;
       this.counts = Object.create(null);
       for (var i = 0; i < spec.claims.length; i++) this.counts[spec.claims[i]] = [0, 0, 0];
@@ -629,7 +629,7 @@
       var cached = plans.get(key);
       if (!cached) {
         if (plans.size > 16) plans.clear();
-        cached = { ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance), token: "p" + (++planCount) };
+        cached = { ids: ids, plan: new Plan(spec.claims, spec.args, ids, spec.tolerance), stamp: "p" + (++planCount) };
         plans.set(key, cached);
       }
       this.planned = cached;
@@ -713,7 +713,7 @@
      * reorders their draws jointly); a formula's id and its inputs' keys. So a run computes only
      * what differs from the runs before it, and computes it with the same functions from the same
      * inputs as a run without a memo: the same numbers, bit for bit. Each entry has a short
-     * token that stands for its key in the keys built on it. The least recently used entries are
+     * stamp that stands for its key in the keys built on it. The least recently used entries are
      * dropped when a job starts and they exceed a budget of bytes (Memo.startJob). */
     function Memo(budget) {
       this.entries = new Map(); // least recently used first
@@ -766,7 +766,7 @@
     };
 
     Memo.prototype.put = function (key, entry) {
-      entry.token = "#" + (++this.made).toString(36);
+      entry.stamp = "#" + (++this.made).toString(36);
       entry.bytes = bytesOf(entry);
       this.bytes += entry.bytes;
       this.entries.set(key, entry);
@@ -788,12 +788,12 @@
       return typeof x === "number" && x === 0 && 1 / x < 0 ? "-0" : String(x);
     }
 
-    /* The key of a formula reading `names`, or null when one of them has no token. */
-    function formulaKey(kind, id, names, token, n) {
+    /* The key of a formula reading `names`, or null when one of them has no stamp. */
+    function formulaKey(kind, id, names, stamp, n) {
       if (!names) return null;
       var parts = new Array(names.length);
       for (var i = 0; i < names.length; i++) {
-        var t = token[names[i]];
+        var t = stamp[names[i]];
         if (!t) return null;
         parts[i] = t;
       }
@@ -808,7 +808,7 @@
       var n = spec.n;
       if (this.done >= n) return true;
       var v = Object.create(null);
-      var token = Object.create(null);
+      var stamp = Object.create(null);
       var ids = Object.keys(spec.figures);
       var i, id, key, entry, out;
       var seed = num(spec.seed);
@@ -835,12 +835,12 @@
           }
         }
         v[id] = entry.array;
-        token[id] = entry.token;
+        stamp[id] = entry.stamp;
       }
       var correlation = this.correlation;
       if (correlation) {
         var members = correlation.ids;
-        key = "r|" + seed + "|" + n + "|" + JSON.stringify(correlation.pairs) + "|" + members.map(function (m) { return token[m]; }).join(",");
+        key = "r|" + seed + "|" + n + "|" + JSON.stringify(correlation.pairs) + "|" + members.map(function (m) { return stamp[m]; }).join(",");
         entry = memo.get(key);
         if (!entry) {
           var arrays = [];
@@ -855,24 +855,24 @@
         }
         for (i = 0; i < members.length; i++) {
           v[members[i]] = entry.arrays[i];
-          token[members[i]] = entry.token + "." + i;
+          stamp[members[i]] = entry.stamp + "." + i;
         }
       }
       this.drawn = v;
       for (i = 0; i < spec.order.length; i++) {
         id = spec.order[i];
-        key = formulaKey("c", id, reads.calculators[id], token, n);
+        key = formulaKey("c", id, reads.calculators[id], stamp, n);
         entry = memo.get(key);
         if (!entry) {
           out = key === null ? buffer("c:" + id, n) : memo.alloc(n);
           this.vector.calculators[id](v, n, out);
-          entry = key === null ? { array: out, token: null } : memo.put(key, { array: out });
+          entry = key === null ? { array: out, stamp: null } : memo.put(key, { array: out });
         }
         v[id] = entry.array;
-        token[id] = entry.token;
+        stamp[id] = entry.stamp;
         if (this.kept[id]) {
           this.kept[id].set(entry.array);
-          this.tokens[id] = entry.token;
+          this.stamps[id] = entry.stamp;
         }
       }
       var varying = [];
@@ -881,7 +881,7 @@
       this.direct = Object.create(null);
       for (i = 0; i < spec.conditions.length; i++) {
         id = spec.conditions[i];
-        key = formulaKey("t", id, reads.conditions[id], token, n);
+        key = formulaKey("t", id, reads.conditions[id], stamp, n);
         entry = memo.get(key);
         if (!entry) {
           var truth = buffer("truth", n);
@@ -895,10 +895,10 @@
             labels[s] = l;
             if (l !== first) same = false;
           }
-          entry = { labels: labels, same: same, first: first, direct: null, token: null };
+          entry = { labels: labels, same: same, first: first, direct: null, stamp: null };
           if (key !== null) memo.put(key, entry);
         }
-        labelKey.push(entry.token);
+        labelKey.push(entry.stamp);
         if (entry.same) base[id] = entry.first;
         else if (this.premises[id]) varying.push([id, entry.labels]);
         else if (entry.direct && this.counts[id]) { // countDirect's counts, kept
@@ -912,7 +912,7 @@
       var assumed = Object.keys(spec.assumed);
       for (i = 0; i < assumed.length; i++) base[assumed[i]] = spec.assumed[assumed[i]];
       /* the labelling of the combinations: its counts kept under the plan and every label's key */
-      var whole = labelKey.every(Boolean) ? "L|" + this.plan().token + "|" + n + "|" + labelKey.join(",") + "|" + JSON.stringify(base) : null;
+      var whole = labelKey.every(Boolean) ? "L|" + this.plan().stamp + "|" + n + "|" + labelKey.join(",") + "|" + JSON.stringify(base) : null;
       entry = memo.get(whole);
       var claims = spec.claims;
       var c;
@@ -945,7 +945,7 @@
 
     Run.prototype.result = function () {
       var out = { n: this.done, counts: this.counts, kept: this.kept, combos: this.combos };
-      if (this.memo) out.tokens = this.tokens;
+      if (this.memo) out.stamps = this.stamps;
       return out;
     };
 
@@ -1062,7 +1062,7 @@
    * Jobs run in the order they came, one spec per task: between two it reads its messages, and
    * {cancel: id} drops what is left of a job the page no longer wants. Each kept calculator also
    * comes sorted, with its NaNs last (result.sorted, what the histograms read), sorted once per
-   * token. */
+   * stamp. */
   function workerSource(model, runtimeSource, semanticsSource) {
     return [
       "\"use strict\";",
@@ -1077,11 +1077,11 @@
       "var ticking = false;",
       "var tick = new MessageChannel();",
       "function sortedOf(id, result) {",
-      "  var token = result.tokens[id];",
-      "  var entry = token ? memo.get('s|' + token) : undefined;",
+      "  var stamp = result.stamps[id];",
+      "  var entry = stamp ? memo.get('s|' + stamp) : undefined;",
       "  if (!entry) {",
       "    entry = {array: new Float64Array(result.kept[id]).sort()};",
-      "    if (token) memo.put('s|' + token, entry);",
+      "    if (stamp) memo.put('s|' + stamp, entry);",
       "  }",
       "  return new Float64Array(entry.array);",
       "}",

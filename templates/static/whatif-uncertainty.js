@@ -656,7 +656,7 @@
   /* One histogram from a run's samples: the worker's sorted copy when there is one. */
   Chance.prototype.drawHistogram = function (node, id, result, asBuilt) {
     var sorted = result.sorted && result.sorted[id];
-    return root.CruxHistogram.redraw(node, sorted || result.kept[id], this.engine, result, asBuilt, !!sorted, result.tokens && result.tokens[id]);
+    return root.CruxHistogram.redraw(node, sorted || result.kept[id], this.engine, result, asBuilt, !!sorted, result.stamps && result.stamps[id]);
   };
 
   var api = { Chance: Chance, Runner: Runner, specFor: specFor, heldFixed: heldFixed, probability: probability };
