@@ -26,7 +26,7 @@ from engine.evaluation.evaluate import (
     fixed_labels,
 )
 from engine.evaluation.semantics import HOLDS, label
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.settings import physical_bounds
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 
 GRID = 128
 """Points per half of the scan grid (linear and log-spaced)."""

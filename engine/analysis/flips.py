@@ -24,14 +24,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.evaluation.semantics import LABEL_NAMES
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
-from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds
+
+if TYPE_CHECKING:
+    from engine.knowledge.schema import Figure
 
 # MapProbe, claims_by_figure and numeric_claims are re-exported from engine.analysis.map_probe:
 # find_flips takes a MapProbe, and callers imported all three from here before the probe had its

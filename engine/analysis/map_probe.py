@@ -22,7 +22,7 @@ import numpy as np
 from engine.evaluation.evaluate import compiled, condition_labels, evaluate, fixed_labels
 from engine.evaluation.semantics import Relabeller
 from engine.knowledge.graph import upstream
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.settings import numeric_setting
 

@@ -38,7 +38,7 @@ from engine.knowledge.correlations import (
     joint_problem,
     scores_correlation,
 )
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.settings import numeric_setting, physical_bounds
 
 Z95 = 1.6448536269514722

@@ -33,7 +33,7 @@ import numpy as np
 from engine.analysis.map_probe import MapProbe, claims_by_figure, numeric_claims
 from engine.evaluation.semantics import LABEL_NAMES
 from engine.formula.to_numpy import numpy_function
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput
 from engine.knowledge.settings import physical_bounds
 

@@ -33,7 +33,7 @@ from engine.evaluation.evaluate import (
 )
 from engine.evaluation.semantics import FAILS, HOLDS, label
 from engine.formatting import json_number
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import ScenarioInput, scenario_chain
 from engine.knowledge.settings import numeric_setting
 

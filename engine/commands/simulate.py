@@ -10,7 +10,7 @@ import click
 
 if TYPE_CHECKING:
     from engine.analysis.simulate import SimulationResult
-    from engine.knowledge.loader import KnowledgeBase
+    from engine.knowledge.knowledge_base import KnowledgeBase
 
 from engine.commands.options import (
     central_first,

@@ -14,7 +14,7 @@ loaded, and the cache entry is sealed.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from engine.knowledge.settings import numeric_setting
@@ -128,6 +128,13 @@ def _record(model_class: str, values: Mapping[str, Any], fields_set: frozenset[s
     return _RECORD_CLASSES.get(model_class, Record)(model_class, values, fields_set)
 
 
+def make_record(model_class: str, values: Mapping[str, Any], written: Iterable[str]) -> Record:
+    """A record made directly rather than from a model: ``values`` holds every field of
+    ``model_class`` (``module:qualname``), already valid; ``written`` are the fields the author
+    gave (the model's `model_fields_set`)."""
+    return _record(model_class, values, frozenset(written))
+
+
 def as_record(value: Any) -> Any:
     """``value`` with every pydantic model in it (in tuples, lists and dicts too) as a record."""
     if isinstance(value, Record):
@@ -156,4 +163,19 @@ def as_model(value: Any) -> Any:
         return [as_model(item) for item in value]
     if isinstance(value, dict):
         return {key: as_model(item) for key, item in value.items()}
+    return value
+
+
+def as_data(value: Any) -> Any:
+    """``value`` as plain data (dicts, lists, strings, numbers), every schema item in it as its
+    field values: the same for an item whether it is a pydantic model or a record, so that a
+    fingerprint of a freshly loaded knowledge base and of the cached one agree, and computing
+    it needs no pydantic."""
+    value = as_record(value)
+    if isinstance(value, Record):
+        return {name: as_data(item) for name, item in value._values.items()}
+    if isinstance(value, (tuple, list)):
+        return [as_data(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): as_data(item) for key, item in value.items()}
     return value

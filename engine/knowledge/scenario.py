@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 DEFAULTS = "defaults"
 """The figures' own values, as a scenario name."""
+OWN_VALUES_LABEL = "The figures' own values"
+"""The label of the `defaults` scenario: every figure at the value the knowledge base gives it."""
 BASELINE = "baseline"
 
 
@@ -97,10 +99,11 @@ def resolve_scenario(
     expectation_at: dict[str, Location] = {}
     if scenario is None:
         scenario = default_scenario_name(kb)
+    # The figures' own values: no scenario item, nothing set, assumed or expected on top.
+    base: Scenario | None = None
+    name = DEFAULTS
     if scenario == DEFAULTS:
-        from engine.knowledge.schema import Scenario
-
-        name, base = DEFAULTS, Scenario(label="The figures' own values")
+        pass
     elif scenario in kb.scenarios:
         name, base = scenario, kb.scenarios[scenario]
         expectation_at = {cid: kb.locate(name, "expect", cid) for cid in base.expect}
@@ -125,13 +128,13 @@ def resolve_scenario(
     }
     assumptions: dict[str, bool] = {}
     expectations: dict[str, str] = {}
-    for step in scenario_chain(kb, base):
+    for step in scenario_chain(kb, base) if base is not None else ():
         for fid, value in step.set.items():
             settings[fid] = normalise_setting(kb.figures[fid], value)
         assumptions.update(step.assume)
     # Expectations are the scenario's own tests: a scenario that extends another inherits its
     # settings, not its verdicts.
-    expectations.update(base.expect)
+    expectations.update(base.expect if base is not None else {})
 
     overridden: set[str] = set()
     for text in sets:
@@ -144,7 +147,7 @@ def resolve_scenario(
         overridden.add(cid)
     return ScenarioInput(
         name=name,
-        label=base.label,
+        label=base.label if base is not None else OWN_VALUES_LABEL,
         settings=settings,
         assumptions=dict(sorted(assumptions.items())),
         expectations=dict(sorted(expectations.items())),

@@ -13,17 +13,30 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from engine.knowledge.schema import Argument, Claim, Figure, Voice
+from engine.knowledge.records import make_record
 
 if TYPE_CHECKING:
-    from engine.knowledge.loader import KnowledgeBase
+    from engine.knowledge.knowledge_base import KnowledgeBase
+    from engine.knowledge.schema import Argument, Claim, Figure, Voice
 
 __all__ = ["Said", "Speaker", "speakers", "voices_of"]
 
 
 def voices_of(item: Claim | Argument | Figure) -> tuple[Voice, ...]:
     """Everyone who puts ``item`` forward: the shorthand speaker first, then `voices`."""
-    shorthand = (Voice(speaker=item.speaker, quote=item.quote),) if item.speaker else ()
+    # The shorthand as a record, not a `Voice` model: a site built from the cached knowledge
+    # base must not import pydantic for it (`engine.knowledge.records`).
+    shorthand: tuple[Voice, ...] = (
+        (
+            make_record(
+                "engine.knowledge.schema:Voice",
+                {"speaker": item.speaker, "quote": item.quote, "source": None},
+                written=("speaker", "quote"),
+            ),  # type: ignore[assignment]  # a record reads as its model does
+        )
+        if item.speaker
+        else ()
+    )
     listed: tuple[Voice, ...] = getattr(item, "voices", ())  # a figure has the shorthand only
     return shorthand + tuple(listed)
 

@@ -20,7 +20,6 @@ import pickle
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from engine.analysis.flips import Crossing, FlipReport, find_flips
@@ -28,7 +27,7 @@ from engine.analysis.map_probe import MapProbe
 from engine.analysis.sensitivity import Tornado, sensitivity
 from engine.analysis.simulate import SimulationResult, simulate
 from engine.formatting import format_steady, format_tipping_move, format_tipping_point
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.site.model import Column, SiteModel
 
 SAMPLES = 20_000
@@ -92,14 +91,12 @@ def _model_fingerprint(model: SiteModel) -> str:
     engine's own source and the numeric libraries' versions."""
     import hashlib
     import json
-    from importlib import metadata
+
+    from engine.knowledge.records import as_data
+    from engine.site.model_cache import engine_identity, installed_versions
 
     kb = model.kb
-    digest = hashlib.sha256()
-    engine_dir = Path(__file__).resolve().parent.parent
-    for path in sorted(engine_dir.rglob("*.py")):
-        digest.update(path.relative_to(engine_dir).as_posix().encode())
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(engine_identity())
     items = {
         "figures": kb.figures,
         "calculators": kb.calculators,
@@ -110,7 +107,7 @@ def _model_fingerprint(model: SiteModel) -> str:
     for kind, by_id in items.items():
         exclude = set(PROSE.get(kind, ()))
         dumped = [
-            (item_id, item.model_dump(mode="json", exclude=exclude))
+            (item_id, {k: v for k, v in as_data(item).items() if k not in exclude})
             for item_id, item in by_id.items()
         ]
         digest.update(json.dumps([kind, dumped], sort_keys=True, default=str).encode())
@@ -123,9 +120,11 @@ def _model_fingerprint(model: SiteModel) -> str:
         )
         digest.update(repr(state).encode())
     digest.update(
-        # Package metadata, not `module.__version__`: importing sympy and scipy only to read their
-        # versions was most of a warm build's start-up. (The strings are the same.)
-        repr((SAMPLES, SEED, *(metadata.version(n) for n in ("numpy", "scipy", "sympy")))).encode()
+        # Versions from the installed packages' folder names, not `module.__version__`: importing
+        # sympy and scipy only to read their versions was most of a warm build's start-up.
+        repr(
+            (SAMPLES, SEED, *(installed_versions(n) for n in ("numpy", "scipy", "sympy")))
+        ).encode()
     )
     return digest.hexdigest()
 

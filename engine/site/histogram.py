@@ -30,7 +30,7 @@ import numpy as np
 import sympy
 
 from engine.formatting import format_number
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.site.svg_layout import (
     FONT,
     ROW,

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.evaluation.evaluate import Evaluation, evaluate
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, default_scenario_name, resolve_scenario
 
 

@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -29,8 +29,7 @@ from engine.evaluation.explain import (
     substitute,
 )
 from engine.knowledge.graph import downstream, kind_of
-from engine.knowledge.loader import KnowledgeBase
-from engine.knowledge.schema import Argument, Claim, Figure
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.settings import Setting, normalise_setting
 from engine.knowledge.voices import Speaker, speakers, voices_of
 from engine.site import answer, formula_products, urls
@@ -45,6 +44,9 @@ from engine.site.analysis import (
 from engine.site.diagram_fit import alt_text
 from engine.site.distributions import calculator_distribution, figure_curve
 from engine.site.model import Column, SiteModel
+
+if TYPE_CHECKING:
+    from engine.knowledge.schema import Argument, Claim, Figure
 
 Context = dict[str, Any]
 EXPLANATION_DEPTH = 40

@@ -27,9 +27,8 @@ from engine.evaluation.evaluate import Evaluation
 from engine.evaluation.explain import argument_name, substitution_parts
 from engine.evaluation.semantics import TOLERANCE
 from engine.formula.tree import Node, to_sympy
-from engine.knowledge.loader import KnowledgeBase
+from engine.knowledge.knowledge_base import KnowledgeBase
 from engine.knowledge.scenario import DEFAULTS, resolve_scenario
-from engine.knowledge.schema import Figure
 from engine.knowledge.settings import physical_bounds, written_setting
 from engine.knowledge.voices import speakers
 from engine.site.analysis import SAMPLES, SEED
@@ -37,6 +36,7 @@ from engine.site.formula_products import javascript, vector_javascript
 
 if TYPE_CHECKING:
     from engine.knowledge.loader import Formula
+    from engine.knowledge.schema import Figure
 
 __all__ = [
     "ABSURD_FACTOR",
