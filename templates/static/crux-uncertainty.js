@@ -506,6 +506,20 @@
       return b;
     }
 
+    /* A condition's truth per sample (1, 0 or NaN) written as labels into `labels`; `same`: every
+     * sample has the first one's label, `first`. */
+    function labelsOfTruth(truth, labels, n) {
+      var first = truth[0] === 1 ? HOLDS : truth[0] === 0 ? FAILS : 0;
+      var same = true;
+      for (var s = 0; s < n; s++) {
+        var t = truth[s];
+        var l = t === 1 ? HOLDS : t === 0 ? FAILS : 0;
+        labels[s] = l;
+        if (l !== first) same = false;
+      }
+      return { same: same, first: first };
+    }
+
     /* ---- a run ----------------------------------------------------------------------------- *
      * spec: {n, seed, figures: {id: {value: number, sample: null | {distribution, low, high,
      *        lower, upper}}}, correlations: [[a, b, rho]], order: [calculator ids], conditions: [claim ids], claims: [ids],
@@ -580,15 +594,8 @@
         id = spec.conditions[i];
         this.vector.conditions[id](v, n, truth);
         var labels = labelBuffer(id, n);
-        var first = truth[0] === 1 ? HOLDS : truth[0] === 0 ? FAILS : 0;
-        var same = true;
-        for (var s = 0; s < n; s++) {
-          var t = truth[s];
-          var l = t === 1 ? HOLDS : t === 0 ? FAILS : 0;
-          labels[s] = l;
-          if (l !== first) same = false;
-        }
-        if (same) base[id] = first;
+        var read = labelsOfTruth(truth, labels, n);
+        if (read.same) base[id] = read.first;
         else if (this.premises[id]) varying.push([id, labels]);
         else this.countDirect(id, labels, n);
       }
@@ -887,15 +894,8 @@
           var truth = buffer("truth", n);
           this.vector.conditions[id](v, n, truth);
           var labels = key === null ? labelBuffer(id, n) : new Int8Array(n);
-          var first = truth[0] === 1 ? HOLDS : truth[0] === 0 ? FAILS : 0;
-          var same = true;
-          for (var s = 0; s < n; s++) {
-            var t = truth[s];
-            var l = t === 1 ? HOLDS : t === 0 ? FAILS : 0;
-            labels[s] = l;
-            if (l !== first) same = false;
-          }
-          entry = { labels: labels, same: same, first: first, direct: null, stamp: null };
+          var read = labelsOfTruth(truth, labels, n);
+          entry = { labels: labels, same: read.same, first: read.first, direct: null, stamp: null };
           if (key !== null) memo.put(key, entry);
         }
         labelKey.push(entry.stamp);
