@@ -166,16 +166,14 @@ def as_model(value: Any) -> Any:
     return value
 
 
-def as_data(value: Any) -> Any:
-    """``value`` as plain data (dicts, lists, strings, numbers), every schema item in it as its
-    field values: the same for an item whether it is a pydantic model or a record, so that a
-    fingerprint of a freshly loaded knowledge base and of the cached one agree, and computing
-    it needs no pydantic."""
-    value = as_record(value)
-    if isinstance(value, Record):
-        return {name: as_data(item) for name, item in value._values.items()}
-    if isinstance(value, (tuple, list)):
-        return [as_data(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): as_data(item) for key, item in value.items()}
-    return value
+def field_values(item: Any) -> dict[str, Any]:
+    """A schema item's field values, the same for a pydantic model and for its record (nested
+    items as records), so that a fingerprint of a freshly loaded knowledge base and of the cached
+    one agree, and computing it needs no pydantic. `json_default` writes the nested records."""
+    record = as_record(item)
+    return dict(record._values)
+
+
+def json_default(value: Any) -> Any:
+    """For `json.dumps(default=...)`: a record as its field values, anything else as text."""
+    return dict(value._values) if isinstance(value, Record) else str(value)

@@ -92,7 +92,7 @@ def _model_fingerprint(model: SiteModel) -> str:
     import hashlib
     import json
 
-    from engine.knowledge.records import as_data
+    from engine.knowledge.records import field_values, json_default
     from engine.site.model_cache import engine_identity, installed_versions
 
     kb = model.kb
@@ -107,10 +107,10 @@ def _model_fingerprint(model: SiteModel) -> str:
     for kind, by_id in items.items():
         exclude = set(PROSE.get(kind, ()))
         dumped = [
-            (item_id, {k: v for k, v in as_data(item).items() if k not in exclude})
+            (item_id, {k: v for k, v in field_values(item).items() if k not in exclude})
             for item_id, item in by_id.items()
         ]
-        digest.update(json.dumps([kind, dumped], sort_keys=True, default=str).encode())
+        digest.update(json.dumps([kind, dumped], sort_keys=True, default=json_default).encode())
     for column in model.columns:
         scenario = column.evaluation.scenario
         state = (
