@@ -7,6 +7,7 @@ Bad input files exit with status 1 and bad usage with status 2; both print every
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -81,6 +82,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def main() -> None:
     """Entry point of the `crux` console script."""
     debug = "--debug" in sys.argv[1:]
+    # numpy's OpenBLAS starts a thread per core when numpy is imported, which costs a warm
+    # `crux eval` about a seventh of its time; crux multiplies only small matrices (a few
+    # figures' correlations), and a site build already runs a process per core. A reader's own
+    # setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     collector.pause_for_start_up()
     try:
         cli.main(prog_name="crux", standalone_mode=True)

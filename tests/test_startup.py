@@ -206,6 +206,51 @@ def test_installed_versions_agree_with_the_package_metadata() -> None:
     assert installed_versions("no-such-library-anywhere") == []
 
 
+def test_the_engine_is_known_by_its_modules_sizes_and_times(tmp_path: Path) -> None:
+    """An edited or reinstalled module (new size or time) makes the engine another, so every
+    cached model it made is left behind; files that are not modules do not count."""
+    import os
+
+    from engine.site.model_cache import _modules
+
+    (tmp_path / "pkg").mkdir()
+    module = tmp_path / "pkg" / "semantics.py"
+    module.write_text("HOLDS = 1\n")
+    (tmp_path / "notes.txt").write_text("not a module")
+    first = [(relative, s.st_size, s.st_mtime_ns) for relative, s in _modules(str(tmp_path))]
+    assert [relative for relative, *_ in first] == ["pkg/semantics.py"]
+    os.utime(module, ns=(1, 1))
+    touched = [(relative, s.st_size, s.st_mtime_ns) for relative, s in _modules(str(tmp_path))]
+    assert touched != first
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "1"), ("2", "2")])
+def test_the_command_runs_one_blas_thread_unless_told_otherwise(
+    given: str | None, used: str
+) -> None:
+    """OpenBLAS starting a thread per core cost every warm command a seventh of its time."""
+    probe = textwrap.dedent(
+        """
+        import os, sys
+        sys.argv = ["crux", "--version"]
+        from engine.cli import main
+        try:
+            main()
+        except SystemExit:
+            pass
+        print(os.environ["OPENBLAS_NUM_THREADS"])
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == used
+
+
 def test_a_changed_file_falls_back_to_the_full_load(
     lemonade_copy: Path, cache_folder: Path
 ) -> None:
