@@ -103,18 +103,29 @@ def command(
 
     Prints where it wrote the image, its size, and Markdown and HTML snippets to embed it.
     """
+    from engine.site import model_cache
+    from engine.site.graphviz_render import WasmDot, make_renderer
+
+    suffix = output.suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageError(
+            f"expected an output ending in .svg, .png or .dot, found '{output.name}'", "-o"
+        )
+    if not output.parent.is_dir():
+        raise output_failed(FileNotFoundError(2, "No such file or directory"), output)
+    early = make_renderer() if claim is not None and suffix != ".dot" else None
+    if isinstance(early, WasmDot) and not model_cache.entry_path(claims_dir).is_file():
+        # The map changed since crux last saw it, so its layouts most likely did too: Graphviz
+        # compiles (about a second of two cores) on threads of its own while this one imports
+        # the engine and loads the map. Started before those imports, it overlaps them too.
+        early.start_in_background()
+
     from engine.evaluation.evaluate import evaluate_scenario
     from engine.evaluation.expectations import evaluation_warnings
-    from engine.site import model_cache, urls
+    from engine.site import urls
     from engine.site.diagram import neighbourhood_diagram
     from engine.site.diagram_fit import fit_diagram
-    from engine.site.graphviz_render import (
-        CachedLayouts,
-        RenderFailure,
-        WasmDot,
-        make_renderer,
-        svg_to_png,
-    )
+    from engine.site.graphviz_render import CachedLayouts, RenderFailure, svg_to_png
     from engine.site.map_layout import (
         SMALL_MAP,
         BoundedRenderer,
@@ -123,20 +134,8 @@ def command(
         plan_map,
     )
 
-    seconds = layout_seconds()  # a bad $CRUX_LAYOUT_SECONDS is refused before any work
-    suffix = output.suffix.lower()
-    if suffix not in FORMATS:
-        raise UsageError(
-            f"expected an output ending in .svg, .png or .dot, found '{output.name}'", "-o"
-        )
-    if not output.parent.is_dir():
-        raise output_failed(FileNotFoundError(2, "No such file or directory"), output)
-    renderer = make_renderer() if claim is not None else BoundedRenderer(seconds)
-    changed = not model_cache.entry_path(claims_dir).is_file()
-    if isinstance(renderer, WasmDot) and changed and suffix != ".dot":
-        # The map changed since crux last saw it, so its layouts most likely did too: Graphviz
-        # compiles (about a second) while the map loads.
-        renderer.start_in_background()
+    seconds = layout_seconds()  # a bad $CRUX_LAYOUT_SECONDS is refused before the map loads
+    renderer = early if early is not None else BoundedRenderer(seconds)
     kb = load(claims_dir)
     require_claims(kb, [claim])
     ev = evaluate_scenario(kb, scenario, sets, assumes)

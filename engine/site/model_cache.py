@@ -25,16 +25,17 @@ import weakref
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import __version__
-from engine.errors import CruxError
-from engine.evaluation.branches import TestTree, if_test_trees, seed_if_tests
-from engine.evaluation.evaluate import argument_specs
-from engine.evaluation.semantics import LabellingPlan, labelling_plan, seed_plan
-from engine.formula.tree import PortableFormula, SymbolSpec
 from engine.knowledge.knowledge_base import KnowledgeBase
-from engine.knowledge.records import as_record
 from engine.site import cache as cache_folder
+
+if TYPE_CHECKING:
+    # Imported where an entry is read or written: `entry_path` alone (whether the map changed,
+    # asked by `crux diagram` before anything else) must not pay for numpy and networkx.
+    from engine.evaluation.branches import TestTree
+    from engine.evaluation.semantics import LabellingPlan
 
 FORMAT = 2
 """Bumped when what an entry holds changes shape."""
@@ -132,6 +133,10 @@ def load_cached(folder: Path) -> KnowledgeBase:
     if path is not None:
         entry = _read(path)
         if entry is not None:
+            from engine.evaluation.branches import seed_if_tests
+            from engine.evaluation.evaluate import argument_specs
+            from engine.evaluation.semantics import seed_plan
+
             kb = dataclasses.replace(entry.kb, root=folder)
             seed_if_tests(kb, entry.tests)
             claims, arguments = tuple(kb.claims), argument_specs(kb)
@@ -184,6 +189,8 @@ def _read(path: Path) -> Entry | None:
 
 
 def _write(path: Path, kb: KnowledgeBase) -> None:
+    from engine.evaluation.branches import if_test_trees
+
     try:
         entry = Entry(portable(kb), if_test_trees(kb), labelling_plans(kb))
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
@@ -199,7 +206,9 @@ def labelling_plans(kb: KnowledgeBase) -> dict[tuple[str, ...], LabellingPlan]:
     A warm `eval`, `check` or `explain` under one of them then labels without planning, so
     without networkx.
     """
-    from engine.evaluation.evaluate import fixed_claim_ids
+    from engine.errors import CruxError
+    from engine.evaluation.evaluate import argument_specs, fixed_claim_ids
+    from engine.evaluation.semantics import labelling_plan
     from engine.knowledge.scenario import DEFAULTS, resolve_scenario
 
     claims, arguments = tuple(kb.claims), argument_specs(kb)
@@ -221,7 +230,9 @@ def portable(kb: KnowledgeBase) -> KnowledgeBase:
     Calculators go in evaluation order, each becoming the definition that later formulas'
     ``at(...)`` and ``given:`` inline, as the loader compiled them.
     """
+    from engine.formula.tree import PortableFormula, SymbolSpec
     from engine.knowledge.loader import given_texts, table_rows
+    from engine.knowledge.records import as_record
 
     specs = {fid: SymbolSpec(fig.unit, fig.choices or ()) for fid, fig in kb.figures.items()}
     specs.update({cid: SymbolSpec(calc.unit) for cid, calc in kb.calculators.items()})
