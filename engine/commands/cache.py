@@ -8,6 +8,7 @@ from engine.site import cache
 
 DESCRIPTIONS = {
     "models": "compiled knowledge bases",
+    "formulas": "compiled formulas, one by one",
     "renders": "rendered diagrams (SVG and PNG)",
     "analysis": "site analyses (tipping points, P(holds))",
     "jinja": "compiled templates",

@@ -100,9 +100,14 @@ def if_test_trees(kb: KnowledgeBase) -> dict[str, TestTree]:
     `engine.site.model_cache` keeps them with a cached knowledge base and hands them back through
     `seed_if_tests`, so explaining a formula with an `if` does not need sympy on the warm path.
     """
+    return {text: compile_if_test(kb, text) for text in if_test_texts(kb)}
+
+
+def if_test_texts(kb: KnowledgeBase) -> list[str]:
+    """The text of every `if` test of the knowledge base's formulas, once each, in order."""
     texts = [calc.formula for calc in kb.calculators.values()]
     texts += [claim.holds_when for claim in kb.claims.values() if claim.holds_when is not None]
-    found: dict[str, TestTree] = {}
+    found: dict[str, None] = {}
     for text in texts:
         try:
             tree = ast.parse(text.strip(), mode="eval")
@@ -110,10 +115,13 @@ def if_test_trees(kb: KnowledgeBase) -> dict[str, TestTree]:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.IfExp):
-                test_text = ast.unparse(node.test)
-                if test_text not in found:
-                    found[test_text] = _compile_test(kb, test_text)
-    return found
+                found.setdefault(ast.unparse(node.test))
+    return list(found)
+
+
+def compile_if_test(kb: KnowledgeBase, test_text: str) -> TestTree:
+    """One `if` test of ``kb``'s formulas, compiled as `if_test_trees` compiles it."""
+    return _compile_test(kb, test_text)
 
 
 def seed_if_tests(kb: KnowledgeBase, trees: Mapping[str, TestTree]) -> None:

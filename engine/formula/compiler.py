@@ -24,6 +24,7 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 
 from engine.formula.kleene import kleene
 from engine.formula.syntax import (
+    CONSTANTS,
     FORBIDDEN_NODES,
     MAX_EXPONENT,
     MAX_LITERAL,
@@ -47,8 +48,6 @@ __all__ = [
 ]
 
 FUNCTIONS = ("abs", "at", "crossing", "exp", "log", "max", "min", "sqrt")
-CONSTANTS = ("never",)
-"""Names with a fixed meaning in every formula (a figure or calculator of that name wins)."""
 
 
 @dataclass(frozen=True)

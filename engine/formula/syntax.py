@@ -18,6 +18,7 @@ import tokenize
 from typing import Literal
 
 __all__ = [
+    "CONSTANTS",
     "FORBIDDEN_NODES",
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -52,6 +53,10 @@ class FormulaError(Exception):
         self.offset = offset
         self.message = message
         self.suggestion = suggestion
+
+
+CONSTANTS = ("never",)
+"""Names with a fixed meaning in every formula (a figure or calculator of that name wins)."""
 
 
 def parse(text: str) -> tuple[ast.expr, str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from engine.errors import CruxError, Location, Problem, did_you_mean
+from engine.formula.syntax import CONSTANTS, FormulaError, symbol_names
 from engine.knowledge.checks import (
     check_claims,
     check_figure_bounds,
@@ -24,6 +25,7 @@ from engine.knowledge.checks import (
     scenario_problems,
     schema_problems,
 )
+from engine.knowledge.formula_keys import CompiledForms, FormulaKeys, units_key
 from engine.knowledge.knowledge_base import KnowledgeBase, Table
 from engine.knowledge.schema import (
     SECTIONS,
@@ -45,14 +47,21 @@ if TYPE_CHECKING:
     # Imported where formulas are compiled: a knowledge base read back from the cache
     # (engine.site.model_cache) has `PortableFormula`s and never needs sympy or pint.
     from engine.formula import units
-    from engine.formula.compiled import CompiledFormula, FormulaError
-    from engine.formula.tree import PortableFormula
+    from engine.formula.compiled import CompiledFormula, Symbol
+    from engine.formula.tree import PortableFormula, SymbolSpec
 
     Formula = CompiledFormula | PortableFormula
 
 
-def load_knowledge_base(folder: Path | str) -> KnowledgeBase:
-    """Load every `*.yaml` under `folder`; raise `CruxError` listing every problem found."""
+def load_knowledge_base(
+    folder: Path | str, *, compiled: CompiledForms | None = None
+) -> KnowledgeBase:
+    """Load every `*.yaml` under `folder`; raise `CruxError` listing every problem found.
+
+    ``compiled`` holds formulas compiled by earlier loads (`engine.knowledge.formula_keys`):
+    each one found there is reused, and each one compiled here is added to it. A load that
+    finds them all, and its units check, never imports sympy or pint.
+    """
     root = Path(folder)
     if not root.is_dir():
         found = "a file" if root.is_file() else "no such folder"
@@ -67,7 +76,7 @@ def load_knowledge_base(folder: Path | str) -> KnowledgeBase:
         )
     documents = _read_all(files, root)
     parsed = _validate_files(documents)
-    return _assemble(root, documents, parsed)
+    return _assemble(root, documents, parsed, compiled)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -135,7 +144,10 @@ class _Collector:
 
 
 def _assemble(
-    root: Path, documents: Mapping[str, SourceDocument], parsed: Mapping[str, KnowledgeFile]
+    root: Path,
+    documents: Mapping[str, SourceDocument],
+    parsed: Mapping[str, KnowledgeFile],
+    compiled: CompiledForms | None = None,
 ) -> KnowledgeBase:
     out = _Collector(documents)
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
@@ -171,9 +183,10 @@ def _assemble(
     _check_scenarios(scenarios, figures, claims, out, tables)
     correlations: dict[str, Correlation] = sections["correlations"]
     _check_correlations(correlations, figures, sources, out, tables)
-    unit_of = _check_units(figures, calculators, out)
+    declared = _DeclaredUnits(figures, calculators, out)
+    declared.check(compiled)
     formulas, conditions, order = _compile_formulas(
-        figures, calculators, claims, unit_of, out, tables
+        figures, calculators, claims, declared, out, tables, compiled
     )
     if out.problems:
         raise CruxError(out.problems, "the knowledge base")
@@ -494,6 +507,47 @@ def _check_scenarios(
             current = scenarios[current].extends
 
 
+class _DeclaredUnits:
+    """The units declared by figures and calculators: checked, and parsed with pint when a
+    formula has to be compiled here.
+
+    A units check that passed before with the same key (`units_key`) is not run again, so an
+    edit that declares no new unit loads without pint.
+    """
+
+    def __init__(
+        self, figures: Mapping[str, Figure], calculators: Mapping[str, Calculator], out: _Collector
+    ) -> None:
+        self.figures = figures
+        self.calculators = calculators
+        self.out = out
+        self.valid: set[str] = set()
+        """The figures and calculators whose unit parses."""
+        self._parsed: dict[str, units.Unit] | None = None
+
+    def check(self, compiled: CompiledForms | None) -> None:
+        key = units_key(self.figures, self.calculators)
+        if compiled is not None and compiled.units_checked(key):
+            self.valid = set(self.figures) | set(self.calculators)
+            return
+        before = len(self.out.problems)
+        self._parsed = _check_units(self.figures, self.calculators, self.out)
+        self.valid = set(self._parsed)
+        if compiled is not None and len(self.out.problems) == before:
+            compiled.note_units_checked(key)
+
+    @property
+    def parsed(self) -> dict[str, units.Unit]:
+        """Every valid unit, parsed (importing pint the first time)."""
+        if self._parsed is None:
+            # Checked without problems by an earlier load: a scratch collector keeps the
+            # problems of this load as they are.
+            scratch = _Collector(self.out.documents)
+            scratch.origins = self.out.origins
+            self._parsed = _check_units(self.figures, self.calculators, scratch)
+        return self._parsed
+
+
 def _check_units(
     figures: Mapping[str, Figure], calculators: Mapping[str, Calculator], out: _Collector
 ) -> dict[str, units.Unit]:
@@ -541,8 +595,6 @@ def _unknown_name(
     name: str, offset: int, claims: Mapping[str, Claim], figures: Mapping[str, Figure]
 ) -> FormulaError | None:
     """A clearer message for a claim id or a bare choice option used as a name."""
-    from engine.formula.compiled import FormulaError
-
     if name in claims:
         return FormulaError(
             "reference",
@@ -588,13 +640,11 @@ def _compile_formulas(
     figures: Mapping[str, Figure],
     calculators: Mapping[str, Calculator],
     claims: Mapping[str, Claim],
-    unit_of: Mapping[str, units.Unit],
+    declared: _DeclaredUnits,
     out: _Collector,
     tables: Mapping[str, Table] | None = None,
+    compiled: CompiledForms | None = None,
 ) -> tuple[dict[str, Formula], dict[str, Formula], tuple[str, ...]]:
-    from engine.formula.compiled import FormulaError, Symbol, compile_formula, symbol_names
-    from engine.formula.compiler import CONSTANTS
-
     tables = tables or {}
     quantities = set(figures) | set(calculators)
     depends: dict[str, set[str]] = {}
@@ -639,59 +689,199 @@ def _compile_formulas(
     if order is None:
         return {}, {}, ()
 
-    symbols: dict[str, Symbol] = {}
-    for fid, fig in figures.items():
-        if fid in unit_of:
-            symbols[fid] = Symbol(unit=unit_of[fid], choices=fig.choices or ())
-    for cid in calculators:
-        if cid in unit_of:
-            symbols[cid] = Symbol(unit=unit_of[cid])
+    symbols = _Symbols(figures, calculators, declared)
+    keys = FormulaKeys(figures, calculators, tables)
+    kept = _Kept(figures, calculators, compiled) if compiled is not None else None
     formulas: dict[str, Formula] = {}
     for cid in order:
         calc = calculators[cid]
-        if cid not in unit_of or cid in skip or cid not in depends:
+        if cid not in declared.valid or cid in skip or cid not in depends:
             continue
-        try:
-            if cid in tables:
-                formulas[cid] = _table_formula(calc, tables[cid], figures, unit_of[cid])
-            else:
-                formulas[cid] = compile_formula(
-                    calc.formula, symbols, expected_unit=unit_of[cid], boolean=False
-                )
-        except FormulaError as exc:
-            if (
-                exc.kind == "unit"
-                and "unit" not in calc.model_fields_set
-                and exc.message.startswith("unit mismatch: expected a plain number")
-            ):
-                found_unit = exc.message.rsplit("found ", 1)[-1]
-                exc = FormulaError(
-                    "unit", exc.offset, f"no unit declared; add `unit: {found_unit}`"
-                )
-            _formula_problem(out, cid, "formula", calc.formula, exc)
-            continue
+        table = tables.get(cid)
+        table_spec = None if table is None else (table.by, table_rows(table, figures))
+        key = keys.calculator(cid) if kept is not None else None
+        reused = kept.formula(key) if kept is not None else None
+        if reused is not None:
+            formulas[cid] = reused
+        else:
+            try:
+                if table is not None:
+                    formulas[cid] = _table_formula(calc, table, figures, declared.parsed[cid])
+                else:
+                    formulas[cid] = _compile(
+                        calc.formula,
+                        symbols,
+                        expected_unit=declared.parsed[cid],
+                        boolean=False,
+                    )
+            except FormulaError as exc:
+                if (
+                    exc.kind == "unit"
+                    and "unit" not in calc.model_fields_set
+                    and exc.message.startswith("unit mismatch: expected a plain number")
+                ):
+                    found_unit = exc.message.rsplit("found ", 1)[-1]
+                    exc = FormulaError(
+                        "unit", exc.offset, f"no unit declared; add `unit: {found_unit}`"
+                    )
+                _formula_problem(out, cid, "formula", calc.formula, exc)
+                continue
         # Later formulas may evaluate this one under other settings (`at`): keep its tree.
-        symbols[cid] = Symbol(
-            unit=unit_of[cid], definition=formulas[cid].expr, unbounded=formulas[cid].unbounded
-        )
+        symbols.define(cid, formulas[cid])
+        if kept is not None:
+            kept.define(cid, key, formulas[cid], calc.unit, table_spec)
     conditions: dict[str, Formula] = {}
     for claim_id, claim in sorted(claims.items()):
         if claim.holds_when is None:
             continue
+        given = given_texts(claim, figures, calculators)
+        key = keys.condition(claim.holds_when, given) if kept is not None else None
+        reused = kept.formula(key) if kept is not None else None
+        if reused is not None:
+            conditions[claim_id] = reused
+            continue
         try:
-            conditions[claim_id] = compile_formula(
+            conditions[claim_id] = _compile(
                 claim.holds_when,
                 symbols,
                 expected_unit=None,
                 boolean=True,
-                given=given_texts(claim, figures, calculators) or None,
+                given=given or None,
             )
         except FormulaError as exc:
             if exc.kind == "reference" and exc.message.startswith("unknown name '"):
                 name = exc.message.split("'")[1]
                 exc = _unknown_name(name, exc.offset, claims, figures) or exc
             _formula_problem(out, claim_id, "holds_when", claim.holds_when, exc)
+            continue
+        if kept is not None:
+            kept.keep(key, conditions[claim_id], None, given_text=given)
     return formulas, conditions, order
+
+
+def _compile(
+    text: str,
+    symbols: Mapping[str, Symbol],
+    *,
+    expected_unit: units.Unit | None,
+    boolean: bool,
+    given: Mapping[str, str] | None = None,
+) -> CompiledFormula:
+    from engine.formula.compiled import compile_formula  # sympy: only when one is compiled
+
+    return compile_formula(text, symbols, expected_unit=expected_unit, boolean=boolean, given=given)
+
+
+class _Symbols(Mapping[str, "Symbol"]):
+    """What formulas compiled here may name: every figure and calculator with a valid unit.
+
+    Each `Symbol` (a pint unit, a calculator's sympy tree) is made when a formula compiled here
+    first names it, so a load whose formulas all come from `CompiledForms` makes none.
+    """
+
+    def __init__(
+        self,
+        figures: Mapping[str, Figure],
+        calculators: Mapping[str, Calculator],
+        declared: _DeclaredUnits,
+    ) -> None:
+        self.figures = figures
+        self.calculators = calculators
+        self.declared = declared
+        self.names = [n for n in (*figures, *calculators) if n in declared.valid]
+        self.definitions: dict[str, Formula] = {}
+        self.made: dict[str, Symbol] = {}
+
+    def define(self, cid: str, formula: Formula) -> None:
+        """Calculator ``cid`` compiled: formulas after it may inline its tree."""
+        self.definitions[cid] = formula
+        self.made.pop(cid, None)
+
+    def __getitem__(self, name: str) -> Symbol:
+        made = self.made.get(name)
+        if made is not None:
+            return made
+        if name not in self.declared.valid:
+            raise KeyError(name)
+        from engine.formula.compiled import Symbol
+
+        unit = self.declared.parsed[name]
+        figure = self.figures.get(name)
+        if figure is not None:
+            made = Symbol(unit=unit, choices=figure.choices or ())
+        elif name in self.calculators:
+            formula = self.definitions.get(name)
+            made = (
+                Symbol(unit=unit)
+                if formula is None
+                else Symbol(unit=unit, definition=formula.expr, unbounded=formula.unbounded)
+            )
+        else:
+            raise KeyError(name)
+        self.made[name] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.declared.valid and (name in self.figures or name in self.calculators)
+
+
+class _Kept:
+    """Formulas reused from, and added to, a `CompiledForms` store, each kept as the model
+    cache keeps it (`PortableFormula`, with the same symbols: `engine.site.model_cache.portable`)."""
+
+    def __init__(
+        self,
+        figures: Mapping[str, Figure],
+        calculators: Mapping[str, Calculator],
+        store: CompiledForms,
+    ) -> None:
+        from engine.formula.tree import SymbolSpec
+
+        self.store = store
+        self.calculators = calculators
+        self.specs: dict[str, SymbolSpec] = {
+            fid: SymbolSpec(fig.unit, fig.choices or ()) for fid, fig in figures.items()
+        }
+        self.specs.update({cid: SymbolSpec(calc.unit) for cid, calc in calculators.items()})
+
+    def formula(self, key: str | None) -> PortableFormula | None:
+        return None if key is None else self.store.formula(key)
+
+    def keep(
+        self,
+        key: str | None,
+        formula: Formula,
+        unit: str | None,
+        *,
+        given_text: Mapping[str, str] | None = None,
+        table: tuple[str, tuple[tuple[str, str], ...]] | None = None,
+    ) -> PortableFormula:
+        from engine.formula.tree import PortableFormula
+
+        portable = PortableFormula.of(formula, unit, self.specs, given_text=given_text, table=table)
+        if key is not None and portable is not formula:
+            self.store.keep(key, portable)
+        return portable
+
+    def define(
+        self,
+        cid: str,
+        key: str | None,
+        formula: Formula,
+        unit: str,
+        table: tuple[str, tuple[tuple[str, str], ...]] | None,
+    ) -> None:
+        """Calculator ``cid`` compiled (or found): keep it, and let later formulas inline it."""
+        from engine.formula.tree import SymbolSpec
+
+        portable = self.keep(key, formula, unit, table=table)
+        self.specs[cid] = SymbolSpec(unit, definition=portable)
 
 
 def _table_formula(

@@ -1,7 +1,7 @@
 """The cache folder: where it is, reading and writing entries, and the size cap that prunes it.
 
 Everything crux keeps between runs lives under one folder, one subfolder per kind of entry:
-compiled models (`models/`), rendered diagrams (`renders/`), site analyses (`analysis/`), compiled
+compiled models (`models/`), compiled formulas one by one (`formulas/`), rendered diagrams (`renders/`), site analyses (`analysis/`), compiled
 templates (`jinja/`). (Earlier versions also kept a compiled WebAssembly Graphviz there,
 `graphviz-*.cwasm`; `kind_of` still knows it, so `crux cache clear` removes it.) Every entry is
 an optimisation: a missing, unreadable or unwritable one only costs time.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 SIZE_VARIABLE = "CRUX_CACHE_SIZE"
 DEFAULT_LIMIT = 200 * 1000**2
-KINDS = ("models", "renders", "analysis", "jinja", "graphviz")
+KINDS = ("models", "formulas", "renders", "analysis", "jinja", "graphviz")
 """Every kind of entry crux writes; `clear` removes these and nothing else it finds there."""
 
 _UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2}

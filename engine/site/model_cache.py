@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     # asked by `crux diagram` before anything else) must not pay for numpy and networkx.
     from engine.evaluation.branches import TestTree
     from engine.evaluation.semantics import LabellingPlan
+    from engine.site.formula_cache import FormulaCache
 
 FORMAT = 2
 """Bumped when what an entry holds changes shape."""
@@ -43,6 +44,8 @@ FORMAT = 2
 _LIBRARIES = ("sympy", "pint", "numpy", "pydantic", "networkx", "PyYAML")
 _LOADED: weakref.WeakKeyDictionary[KnowledgeBase, Path] = weakref.WeakKeyDictionary()
 """The entry each knowledge base of this process was loaded from or stored to (`remember`)."""
+_FORMULAS: weakref.WeakKeyDictionary[KnowledgeBase, FormulaCache] = weakref.WeakKeyDictionary()
+"""The formula store each knowledge base of this process was compiled with (`remember`)."""
 
 
 @cache
@@ -145,8 +148,12 @@ def load_cached(folder: Path) -> KnowledgeBase:
             _LOADED[kb] = path
             return kb
     from engine.knowledge.loader import load_knowledge_base
+    from engine.site.formula_cache import FormulaCache
 
-    kb = load_knowledge_base(folder)
+    # The files changed, but most formulas most likely did not: those are read back compiled.
+    formulas = FormulaCache()
+    kb = load_knowledge_base(folder, compiled=formulas)
+    _FORMULAS[kb] = formulas
     if path is not None:
         _write(path, kb)
         _LOADED[kb] = path
@@ -163,6 +170,9 @@ def remember(kb: KnowledgeBase) -> None:
     path = _LOADED.get(kb)
     if path is not None:
         _write(path, kb)
+    formulas = _FORMULAS.get(kb)
+    if formulas is not None:
+        formulas.store_extras()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,7 +199,7 @@ def _read(path: Path) -> Entry | None:
 
 
 def _write(path: Path, kb: KnowledgeBase) -> None:
-    from engine.evaluation.branches import if_test_trees
+    from engine.site.formula_cache import if_test_trees
 
     try:
         entry = Entry(portable(kb), if_test_trees(kb), labelling_plans(kb))
