@@ -149,6 +149,68 @@ def test_common_random_numbers_make_a_monotone_condition_a_monotone_curve() -> N
     assert all(b <= a for a, b in itertools.pairwise(p)), p
 
 
+@pytest.mark.parametrize("folder", [REPO / "claims", EXAMPLE])
+def test_a_curve_is_exactly_every_sample_labelled_on_its_own(folder: Path) -> None:
+    """Labelling each distinct combination of decided labels once (grouped by an integer code)
+    gives, to the last bit, the P(holds) of labelling every draw at every grid value."""
+    import numpy as np
+
+    from engine.evaluation.evaluate import (
+        compiled,
+        evaluate_calculators,
+        evaluate_conditions,
+        fixed_labels,
+    )
+    from engine.evaluation.semantics import HOLDS, label
+
+    kb = load_knowledge_base(folder)
+    scenario = resolve_scenario(kb, None)
+    draws = curve_draws(kb, scenario, 300, 5)
+    for fid in _ranged(kb)[:4]:
+        grid = curve_grid(kb, fid, kb.figures[fid].numeric_value())
+        curve = chance_curve(kb, scenario, fid, grid, draws)
+        n, points = curve.n, len(grid)
+        numbers = {
+            f: np.repeat(a[:1], n * points) if a.strides == (0,) else np.tile(a, points)
+            for f, a in draws.items()
+        }
+        numbers[fid] = np.repeat(np.asarray(grid), n)
+        evaluate_calculators(kb, numbers)
+        decided = fixed_labels(
+            kb, evaluate_conditions(kb, numbers), scenario.assumptions, n * points
+        )
+        every = {
+            cid: np.ascontiguousarray(np.broadcast_to(v, (n * points,)))
+            for cid, v in decided.items()
+        }
+        labelled = label(tuple(kb.claims), compiled(kb).arguments, every, n * points)
+        for cid in kb.claims:
+            holds = (labelled.claims[cid] == HOLDS).reshape(points, n).sum(axis=1) / n
+            assert curve.p_holds[cid] == tuple(float(p) for p in holds), (fid, cid)
+
+
+@pytest.mark.parametrize(("conditions", "seed"), [(3, 0), (12, 1), (45, 2), (90, 3)])
+def test_combination_codes_group_samples_exactly_as_their_labels(
+    conditions: int, seed: int
+) -> None:
+    """Two samples get one code exactly when their labels agree on every condition, also past
+    the point where the codes are renumbered to stay within 64 bits (40 conditions)."""
+    import numpy as np
+
+    from engine.analysis.simulate import combination_codes
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    # few distinct rows, as labels are in practice, so that equal rows occur
+    rows = rng.integers(-1, 2, size=(40, conditions), dtype=np.int8)[rng.integers(0, 40, n)]
+    code = combination_codes([np.ascontiguousarray(rows[:, k]) for k in range(conditions)], n)
+    _, by_code = np.unique(code, return_inverse=True)
+    _, by_row = np.unique(rows, axis=0, return_inverse=True)
+    # the same partition of the samples: a one-to-one map between the two numberings
+    pairs = set(zip(by_code.tolist(), by_row.reshape(-1).tolist(), strict=True))
+    assert len(pairs) == len(set(by_code.tolist())) == len(set(by_row.reshape(-1).tolist()))
+
+
 def test_the_axis_takes_in_the_current_value_and_a_near_tipping_point() -> None:
     kb = load_knowledge_base(REPO / "claims")
     low, high = kb.figures["gpu_hour_usd"].range or (0.0, 0.0)

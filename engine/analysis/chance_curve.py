@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.analysis.sampling import sample_figures
-from engine.analysis.simulate import held_fixed
+from engine.analysis.simulate import combination_codes, held_fixed
 from engine.evaluation.evaluate import (
     compiled,
     evaluate_calculators,
@@ -121,8 +121,10 @@ def chance_curve(
         if labels.strides != (0,) and np.any(labels != labels[0])
     ]
     if varying:
-        stacked = np.stack([decided[cid] for cid in varying])
-        _, first, inverse = np.unique(stacked, axis=1, return_index=True, return_inverse=True)
+        # Which samples share a combination, found by sorting one integer code per sample (the
+        # order of the combinations does not matter: each is labelled on its own).
+        code = combination_codes([decided[cid] for cid in varying], n * points)
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     else:
         first, inverse = np.zeros(1, dtype=np.int64), np.zeros(n * points, dtype=np.int64)
     inverse = inverse.reshape(-1)

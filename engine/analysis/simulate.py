@@ -11,7 +11,7 @@ only on ``n``, the seed and the knowledge base.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,18 +190,28 @@ def _distinct_samples(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The distinct combinations of fixed labels among ``n`` samples (arrays of shape (m,), in
     no particular order), and how many samples have each (int64, shape (m,))."""
-    varying = [cid for cid, values in fixed.items() if _varies(values)]
-    # Each sample's combination as one integer: its varying labels as digits in base 3.
+    code = combination_codes([values for values in fixed.values() if _varies(values)], n)
+    _, first, occurrences = np.unique(code, return_index=True, return_counts=True)
+    return {cid: values[first] for cid, values in fixed.items()}, occurrences
+
+
+def combination_codes(varying: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """Each of ``n`` samples' combination of labels (``varying``: arrays of -1/0/1, shape (n,))
+    as one int64, equal for two samples exactly when their combinations are equal.
+
+    The labels are digits in base 3; past `_MAX_CODE` the codes seen so far are renumbered
+    0, 1, 2, ... (`np.unique`) so they never overflow. Sorting these integers is far faster than
+    `np.unique(..., axis=1)` on the stacked labels, which compares raw byte rows.
+    """
     code = np.zeros(n, dtype=np.int64)
     bound = 1  # every code is below this
-    for cid in varying:
+    for values in varying:
         if bound > _MAX_CODE // 3:  # renumber the codes seen so far 0, 1, 2, ...
             _, code = np.unique(code, return_inverse=True)
             bound = int(code.max()) + 1
-        code = code * 3 + (fixed[cid] + 1)
+        code = code * 3 + (values + 1)
         bound *= 3
-    _, first, occurrences = np.unique(code, return_index=True, return_counts=True)
-    return {cid: values[first] for cid, values in fixed.items()}, occurrences
+    return code
 
 
 def _varies(values: np.ndarray) -> bool:
