@@ -12,16 +12,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from engine.evaluation.evaluate import evaluate_scenario
 from engine.knowledge.loader import load_knowledge_base
-from engine.site import layout_child
-from engine.site.graphviz_render import RenderFailure, render_within
 from engine.site.map_layout import plan_map
 from engine.site.site_plan import link_from_subfolder
 
@@ -29,29 +23,48 @@ ROOT = Path(__file__).resolve().parent.parent
 LEMONADE = ROOT / "tests" / "examples" / "lemonade"
 
 
-@pytest.fixture
-def no_system_dot(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The WebAssembly Graphviz even where a system `dot` is installed."""
-    from engine.site import graphviz_render
+LAYOUT = """
+import sys
+from pathlib import Path
+from engine.site import layout_child
+from engine.site.graphviz_render import RenderFailure, render_within
 
-    monkeypatch.setenv("CRUX_NO_SYSTEM_DOT", "1")
-    graphviz_render.system_dot.cache_clear()
-    yield
-    graphviz_render.system_dot.cache_clear()
+forks = []
+original = layout_child.render_in_fork
+
+def spy(dot, seconds):
+    forks.append(dot)
+    return original(dot, seconds)
+
+layout_child.render_in_fork = spy
+if sys.argv[2] == "with-a-thread":
+    import threading
+    release = threading.Event()
+    threading.Thread(target=release.wait, daemon=True).start()
+try:
+    svg = render_within(Path(sys.argv[1]).read_text(encoding="utf-8"), 20.0)
+except RenderFailure as exc:
+    svg = f"RenderFailure: {exc}"
+sys.stdout.write(str(len(forks)) + chr(10) + svg)
+"""
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The DOT texts laid out in a fork of this process."""
-    seen: list[str] = []
-    original = layout_child.render_in_fork
-
-    def spy(dot: str, seconds: float) -> str:
-        seen.append(dot)
-        return original(dot, seconds)
-
-    monkeypatch.setattr(layout_child, "render_in_fork", spy)
-    return seen
+def layout_in_a_new_process(tmp_path: Path, dot: str, how: str) -> tuple[int, str]:
+    """(layouts that ran in a fork, the SVG or the failure) of `render_within` in a new process
+    (this test process may run threads of its own, which rule forking out)."""
+    source = tmp_path / "graph.dot"
+    source.write_text(dot, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", LAYOUT, str(source), how],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CRUX_NO_SYSTEM_DOT": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    forks, _, svg = done.stdout.partition("\n")
+    return int(forks), svg
 
 
 def whole_map_dot() -> str:
@@ -75,43 +88,29 @@ def fresh_interpreter(dot: str) -> str:
 
 
 def test_a_time_limited_layout_in_a_fork_is_what_a_fresh_interpreter_draws(
-    no_system_dot: None, forks: list[str]
+    tmp_path: Path,
 ) -> None:
     dot = whole_map_dot()
-    if threading.active_count() > 1:
-        pytest.skip("another thread runs in this test process: layouts cannot fork here")
-    svg = render_within(dot, 20.0)
-    assert forks == [dot], "the layout did not run in a fork of this process"
+    forks, svg = layout_in_a_new_process(tmp_path, dot, "alone")
+    assert forks == 1, "the layout did not run in a fork of the process"
     assert svg.startswith("<?xml") and 'id="node' in svg
     assert svg == fresh_interpreter(dot)
 
 
 def test_with_another_thread_running_the_layout_runs_in_a_fresh_interpreter(
-    no_system_dot: None, forks: list[str]
+    tmp_path: Path,
 ) -> None:
     """Forking while another thread may hold a lock could leave the child waiting for ever."""
     dot = whole_map_dot()
-    release = threading.Event()
-    waiting = threading.Thread(target=release.wait, daemon=True)
-    waiting.start()
-    try:
-        svg = render_within(dot, 20.0)
-    finally:
-        release.set()
-        waiting.join()
-    assert forks == []
+    forks, svg = layout_in_a_new_process(tmp_path, dot, "with-a-thread")
+    assert forks == 0
     assert svg == fresh_interpreter(dot)
 
 
-def test_graphvizs_error_in_a_fork_is_a_render_failure_and_the_next_layout_works(
-    no_system_dot: None, forks: list[str]
-) -> None:
-    if threading.active_count() > 1:
-        pytest.skip("another thread runs in this test process: layouts cannot fork here")
-    with pytest.raises(RenderFailure, match="Failed to parse DOT"):
-        render_within("digraph { a -> ", 5.0)
-    assert render_within("digraph { a -> b }", 5.0).startswith("<?xml")
-    assert len(forks) == 2
+def test_graphvizs_error_in_a_fork_is_a_render_failure(tmp_path: Path) -> None:
+    forks, said = layout_in_a_new_process(tmp_path, "digraph { a -> ", "alone")
+    assert forks == 1
+    assert said.startswith("RenderFailure: ") and "Failed to parse DOT" in said
 
 
 CHECK_START = """
