@@ -222,3 +222,31 @@ def test_panel_shows_a_histogram_per_calculator_and_redraws_it_after_an_edit(
     assert page.inner_text(f"{first} [data-hist-quantiles]") != quantiles
     page.click("button[name='reset']")
     assert page.inner_html(first) == as_built
+
+
+def test_a_closed_panels_histograms_are_drawn_from_the_latest_run_when_it_opens(
+    site: Path, tab: Any
+) -> None:
+    """While the panel's distributions are closed an edit does not draw them (nobody sees them);
+    opening them shows the edit's samples, as an open panel would have drawn them."""
+    page = tab.open(site, "index.html")
+    page.wait_for_selector(f"{PANEL}[data-drawn]", state="attached", timeout=20_000)
+    first = f"{PANEL} figure[data-histogram='margin_per_cup']"
+    as_built = page.inner_html(first)
+    page.fill("[name='range.cup_price.low']", "1")
+    page.fill("[name='range.cup_price.high']", "4")
+    page.wait_for_function(DONE, timeout=20_000)
+    assert page.inner_html(first) == as_built, "drawn while closed"
+    quantiles = page.inner_text(f"{first} [data-hist-quantiles]")
+    page.click(f"{PANEL} > summary")
+    page.wait_for_function(
+        "([selector, before]) => document.querySelector(selector).textContent !== before",
+        arg=[f"{first} [data-hist-quantiles]", quantiles],
+    )
+    opened = page.inner_html(f"{first} svg")
+    # the same drawing an open panel makes after the same edit
+    page.click("button[name='reset']")
+    page.fill("[name='range.cup_price.low']", "1")
+    page.fill("[name='range.cup_price.high']", "4")
+    page.wait_for_function(DONE, timeout=20_000)
+    assert page.inner_html(f"{first} svg") == opened != as_built

@@ -452,21 +452,38 @@ def test_widening_a_range_on_the_index_changes_p_and_the_link_keeps_it(
 def test_p_cells_show_they_are_updating_and_then_the_new_numbers(
     shipped_site_once: Path, tab: Any
 ) -> None:
+    """While a run is under way every P cell of the matrix is faded (its text's colour, set by one
+    class on the table, which is busy), and the cards too; once every column is in, none is."""
     page = tab.open(shipped_site_once)
     during = page.evaluate(
-        """() => {
-          CruxWhatIf.chance.editRange('gpu_hour_usd', '1', '6');
-          const cells = Array.from(document.querySelectorAll('table.matrix .p-holds'));
-          const block = document.querySelector('[data-chance-claim]');
-          return {cells: cells.length, updating: cells.filter(c => c.classList.contains('chance-updating')).length,
-                  status: document.querySelector('.chance-status').textContent};
-        }"""
+        CELLS_SHOWN.replace("EDIT", "CruxWhatIf.chance.editRange('gpu_hour_usd', '1', '6');")
     )
-    assert during["cells"] > 0 and during["updating"] == during["cells"]
-    assert during["status"].startswith("Sampling 20,000 draws")
+    assert during["cells"] > 0 and during["faded"] == during["cells"], during
+    assert during["cards"] > 0 and during["fadedCards"] == during["cards"], during
+    assert during["busy"] and during["status"].startswith("Sampling 20,000 draws")
     page.wait_for_function(DONE)
+    after = page.evaluate(CELLS_SHOWN.replace("EDIT", ""))
+    assert after["faded"] == 0 and after["fadedCards"] == 0 and not after["busy"], after
     assert page.evaluate("document.querySelectorAll('.chance-updating').length") == 0
     assert page.evaluate("document.documentElement.classList.contains('chance-live')")
+
+
+CELLS_SHOWN = r"""() => {
+  EDIT
+  /* the alpha of a computed colour: rgb(), rgba() or color(srgb r g b / a) */
+  const alpha = color => {
+    const slash = color.match(/\/\s*([0-9.]+)\s*\)$/);
+    if (slash) return Number(slash[1]);
+    const parts = color.match(/\(([^)]*)\)/)[1].split(',');
+    return parts.length === 4 ? Number(parts[3]) : 1;
+  };
+  const cells = Array.from(document.querySelectorAll('table.matrix .p-holds')).filter(c => !c.hidden);
+  const cards = Array.from(document.querySelectorAll('.card-chance')).filter(c => !c.hidden);
+  return {cells: cells.length, faded: cells.filter(c => alpha(getComputedStyle(c).color) < 0.6).length,
+          cards: cards.length, fadedCards: cards.filter(c => Number(getComputedStyle(c).opacity) < 0.6).length,
+          busy: document.querySelector('table.matrix').getAttribute('aria-busy') === 'true',
+          status: document.querySelector('.chance-status').textContent};
+}"""
 
 
 def test_claim_page_p_block_updates_in_place_and_agrees_with_the_index(
@@ -714,6 +731,10 @@ def test_an_edit_redraws_only_the_histograms_its_figure_reaches(
     shipped_site_once: Path, tab: Any
 ) -> None:
     page = tab.open(shipped_site_once)
+    # the panel's histograms are drawn while they are open (a closed <details> waits)
+    page.evaluate(
+        "document.querySelectorAll('[data-panel-histograms]').forEach(d => { d.open = true; })"
+    )
     page.evaluate(EDIT_AND_WAIT, ["gpu_hour_usd", "1.5", "6"])  # every histogram drawn once
     again = page.evaluate(REDRAWN, ["gpu_hour_usd", "1.2", "7"])
     assert again["drawn"] == again["reached"] and again["drawn"], again

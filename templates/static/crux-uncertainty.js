@@ -1060,9 +1060,12 @@
    * functions as text. It answers {id, specs} with one {id, index, result, last} per spec, in
    * order (typed arrays transferred), and keeps its draws and formulas in a Memo from job to job.
    * Jobs run in the order they came, one spec per task: between two it reads its messages, and
-   * {cancel: id} drops what is left of a job the page no longer wants. Each kept calculator also
-   * comes sorted, with its NaNs last (result.sorted, what the histograms read), sorted once per
-   * stamp. */
+   * {cancel: id} drops what is left of a job the page no longer wants. Each kept calculator comes
+   * sorted, with its NaNs last (result.sorted, what the histograms read), sorted once per stamp,
+   * and only when the page does not have those samples yet (`sent`): otherwise result.sorted[id]
+   * is null and the page takes its copy (Runner.receive); result.kept is not sent at all. An edit
+   * then moves the arrays of the calculators it reaches, not 2 x 12 x 20,000 numbers, and the
+   * page's thread collects less garbage while the reader types. */
   function workerSource(model, runtimeSource, semanticsSource) {
     return [
       "\"use strict\";",
@@ -1073,6 +1076,7 @@
       "var core = (" + factory.toString() + ")(R, self_.CruxSemantics.label, self_.CruxSemantics.Plan);",
       "var vector = " + vectorSource(model.vector) + ";",
       "var memo = new core.Memo();",
+      "var sent = Object.create(null); // per kept calculator, the stamp of the sorted samples the page has",
       "var jobs = [];",
       "var ticking = false;",
       "var tick = new MessageChannel();",
@@ -1102,12 +1106,19 @@
       "    var result = core.runAll(job.specs[index], vector, memo);",
       "    result.ms = Date.now() - t0;",
       "    result.sorted = {};",
-      "    var transfer = [];",
+      "    var transfer = [], fresh = {};",
       "    Object.keys(result.kept).forEach(function (k) {",
-      "      result.sorted[k] = sortedOf(k, result);",
-      "      transfer.push(result.kept[k].buffer, result.sorted[k].buffer);",
+      "      var stamp = result.stamps[k];",
+      "      if (stamp && sent[k] === stamp) result.sorted[k] = null;",
+      "      else {",
+      "        result.sorted[k] = sortedOf(k, result);",
+      "        transfer.push(result.sorted[k].buffer);",
+      "        fresh[k] = stamp;",
+      "      }",
+      "      result.kept[k] = null;",
       "    });",
       "    self_.postMessage({id: job.id, index: index, last: last, result: result}, transfer);",
+      "    Object.keys(fresh).forEach(function (k) { sent[k] = fresh[k]; }); // once the page has them",
       "  } catch (err) {",
       "    if (!last) jobs.shift();",
       "    self_.postMessage({id: job.id, index: index, last: true, error: String(err && err.message || err)});",

@@ -325,19 +325,23 @@
   Panel.prototype.syncControls = function (resolved, typing) {
     var self = this;
     var names = this.modifiedNames();
-    this.scenarioSelect.value = this.state.scenario;
+    /* only what changed is written: every write restyles, even of the value already there */
+    function setValue(control, value) {
+      if (control.value !== value) control.value = value;
+    }
+    setValue(this.scenarioSelect, this.state.scenario);
     Object.keys(this.fields).forEach(function (fid) {
       var field = self.fields[fid];
       var figure = self.data.figures[fid];
       var value = resolved.settings[fid];
       if (figure.kind === "switch") field.control.checked = Number(value) === 1;
-      else if (figure.kind === "choice") field.control.value = value;
+      else if (figure.kind === "choice") setValue(field.control, value);
       else if (fid !== typing && !field.control.hasAttribute("aria-invalid")) {
-        field.control.value = numberText(Number(value));
-        if (field.extra) field.extra.value = String(value);
-      } else if (fid === typing && field.extra) field.extra.value = String(value);
+        setValue(field.control, numberText(Number(value)));
+        if (field.extra) setValue(field.extra, String(value));
+      } else if (fid === typing && field.extra) setValue(field.extra, String(value));
       var changed = names.indexOf(fid) >= 0;
-      field.mark.hidden = !changed;
+      if (field.mark.hidden !== !changed) field.mark.hidden = !changed;
       field.control.classList.toggle("whatif-overridden", changed);
     });
     if (this.assumeBox) {
@@ -347,8 +351,9 @@
         if (select.value !== value) select.value = value;
       });
     }
-    this.modified.hidden = !names.length;
-    this.modified.title = names.length ? "Differs from the page as built: " + names.join(", ") : "";
+    if (this.modified.hidden !== !names.length) this.modified.hidden = !names.length;
+    var title = names.length ? "Differs from the page as built: " + names.join(", ") : "";
+    if (this.modified.title !== title) this.modified.title = title;
     document.documentElement.classList.toggle("whatif-is-modified", names.length > 0);
   };
 

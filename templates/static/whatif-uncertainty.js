@@ -6,8 +6,9 @@
  * place: the matrix's P cells, the claim page's "How likely it holds" block, the conclusion
  * cards, the calculators' histograms (crux-histogram.js; the page's own and the panel's, one
  * per calculator behind the page's claims) and a figure page's chance curves
- * (crux-curve.js, after the rest). While a run is under way those
- * elements carry the class `chance-updating` (and aria-busy), so the reader sees they are stale.
+ * (crux-curve.js, after the rest). While a run is under way those elements are faded, so the
+ * reader sees they are stale: the matrix's tables carry the class `chance-cells-updating` until
+ * every column is in, the others `chance-updating` (and aria-busy).
  *
  * Sampling runs in a Web Worker made from a Blob URL (allowed from file:// too); where no worker
  * can be made, on this thread in slices of at most SLICE_MS, so input never waits longer.
@@ -47,6 +48,25 @@
     if (value < step / 2) return "<" + step.toFixed(digits);
     if (value > 1 - step / 2) return ">" + (1 - step).toFixed(digits);
     return value.toFixed(digits);
+  }
+
+  /* Writes that change nothing are skipped, and a number is written into the text node it
+   * already has: replacing a node (textContent) makes Chromium lay out its block again, and every
+   * write, even of the same value, restyles. While the worker samples, the page's thread has only
+   * a few milliseconds a frame for the browser's own style, layout and paint of the page. */
+  function setText(node, text) {
+    var only = node.firstChild;
+    if (only && only === node.lastChild && only.nodeType === 3) {
+      if (only.nodeValue !== text) only.nodeValue = text;
+    } else if (node.textContent !== text) node.textContent = text;
+  }
+
+  function setHidden(node, hidden) {
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
+
+  function setAttribute(node, name, value) {
+    if (node.getAttribute(name) !== value) node.setAttribute(name, value);
   }
 
   function percent(value) {
@@ -125,7 +145,23 @@
     this.worker = undefined; // made on first use
     this.jobs = 0;
     this.callbacks = Object.create(null);
+    this.sorted = Object.create(null); // per kept calculator, the last sorted samples the worker sent
   }
+
+  /* A worker's result, every one in the order sent (a stale job's too: the worker counts on it):
+   * the sorted samples it left out (null) are those it sent before under the same stamp. Its
+   * kept samples are those, sorted (the page reads nothing else of them). */
+  Runner.prototype.receive = function (result) {
+    var cache = this.sorted;
+    Object.keys(result.sorted || {}).forEach(function (id) {
+      var array = result.sorted[id];
+      var stamp = result.stamps ? result.stamps[id] : undefined;
+      if (array) cache[id] = { stamp: stamp, array: array };
+      else if (cache[id] && cache[id].stamp === stamp) array = result.sorted[id] = cache[id].array;
+      else throw new Error("the worker left out samples the page does not have: " + id);
+      result.kept[id] = array;
+    });
+  };
 
   Runner.prototype.makeWorker = function () {
     if (this.worker !== undefined) return this.worker;
@@ -139,6 +175,7 @@
       var self = this;
       worker.onmessage = function (event) {
         var message = event.data;
+        if (message.result) self.receive(message.result);
         var callback = self.callbacks[message.id];
         if (message.last) delete self.callbacks[message.id];
         if (callback) callback(message);
@@ -300,6 +337,12 @@
         built: td.querySelector(".p-holds") ? td.querySelector(".p-holds").textContent : null,
       };
     }).filter(Boolean);
+    /* the tables of those cells: while a run is under way, one class on each fades its P cells */
+    this.tables = [];
+    this.cells.forEach(function (cell) {
+      var table = cell.td.closest ? cell.td.closest("table") : null;
+      if (table && this.tables.indexOf(table) < 0) this.tables.push(table);
+    }, this);
     this.blocks = all("[data-chance-claim]").map(function (node) {
       return { node: node, claim: node.getAttribute("data-chance-claim"), built: node.innerHTML };
     });
@@ -307,6 +350,17 @@
       return { node: node, claim: node.getAttribute("data-card-chance"), built: node.textContent, hidden: node.hidden };
     });
     this.histograms = all("[data-histogram]");
+    /* a histogram in a closed <details> (the panel's) is drawn when the reader opens it, from the
+     * latest run: drawing what nobody sees cost the page's thread milliseconds per edit */
+    var self = this;
+    this.histograms.forEach(function (node) {
+      var details = node.closest ? node.closest("details") : null;
+      if (!details || details.hasAttribute("data-chance-drawn-on-open")) return;
+      details.setAttribute("data-chance-drawn-on-open", "");
+      details.addEventListener("toggle", function () {
+        if (details.open && self.last) self.drawHistograms(self.last, null, details);
+      });
+    });
   };
 
   Chance.prototype.addRangeFields = function () {
@@ -362,8 +416,8 @@
     }
     var entry = this.rangeFields[fid];
     if (entry) {
-      entry.error.textContent = why || "";
-      entry.error.hidden = !why;
+      setText(entry.error, why || "");
+      setHidden(entry.error, !why);
       [entry.low, entry.high].forEach(function (input) {
         if (why) input.setAttribute("aria-invalid", "true");
         else input.removeAttribute("aria-invalid");
@@ -414,33 +468,35 @@
       var figure = self.data.figures[fid];
       var range = state.range[fid] || figure.range;
       if (fid !== self.typing && !entry.low.hasAttribute("aria-invalid")) {
-        entry.low.value = range ? State.numberText(range[0]) : "";
-        entry.high.value = range ? State.numberText(range[1]) : "";
+        var low = range ? State.numberText(range[0]) : "";
+        var high = range ? State.numberText(range[1]) : "";
+        if (entry.low.value !== low) entry.low.value = low;
+        if (entry.high.value !== high) entry.high.value = high;
       }
       var byReader = Object.prototype.hasOwnProperty.call(state.set, fid);
       var held = fixed[fid];
       entry.row.classList.toggle("chance-held", !!held);
       entry.row.classList.toggle("chance-edited", !!state.range[fid]);
-      entry.note.textContent = !range ? "" : !held ? "" : byReader ? "held at your value" : "held at the scenario's value";
-      entry.release.hidden = !(held && byReader && range);
+      setText(entry.note, !range ? "" : !held ? "" : byReader ? "held at your value" : "held at the scenario's value");
+      setHidden(entry.release, !(held && byReader && range));
     });
   };
 
   /* Back to the numbers the build computed. */
   Chance.prototype.restore = function () {
     this.cells.forEach(function (cell) {
-      if (cell.built === null) { if (cell.span) cell.span.hidden = true; }
-      else { cell.span.hidden = false; cell.span.textContent = cell.built; }
-      if (cell.span) cell.span.classList.remove("chance-updating");
+      if (cell.built === null) { if (cell.span) setHidden(cell.span, true); }
+      else { setHidden(cell.span, false); setText(cell.span, cell.built); }
     });
+    this.markCells(false);
     this.blocks.forEach(function (block) {
       if (block.node.innerHTML !== block.built) block.node.innerHTML = block.built;
       block.node.classList.remove("chance-updating");
       block.node.removeAttribute("aria-busy");
     });
     this.cards.forEach(function (card) {
-      card.node.textContent = card.built;
-      card.node.hidden = card.hidden;
+      setText(card.node, card.built);
+      setHidden(card.node, card.hidden);
       card.node.classList.remove("chance-updating");
     });
     if (root.CruxHistogram) root.CruxHistogram.restoreAll(this.histograms);
@@ -511,6 +567,7 @@
       }
       self.showCells(column.key, result);
       if (index < columns.length - 1) return;
+      self.markCells(false);
       /* done once the histograms queued before it are drawn too (crux-tasks.js runs in order) */
       root.CruxTasks.queue(function () {
         if (stale()) return;
@@ -547,7 +604,7 @@
   };
 
   Chance.prototype.markUpdating = function (on) {
-    this.cells.forEach(function (cell) { if (cell.span) cell.span.classList.toggle("chance-updating", on); });
+    this.markCells(on);
     this.blocks.forEach(function (block) {
       block.node.classList.toggle("chance-updating", on);
       if (on) block.node.setAttribute("aria-busy", "true");
@@ -560,6 +617,17 @@
       this.curve.node.classList.add("chance-updating");
       this.curve.node.setAttribute("aria-busy", "true");
     }
+  };
+
+  /* The matrix's P cells show they are stale by one class on their table (uncertainty.css), set
+   * at the edit and taken off once every column is in: one write instead of one per cell, twice
+   * per run. */
+  Chance.prototype.markCells = function (on) {
+    this.tables.forEach(function (table) {
+      table.classList.toggle("chance-cells-updating", on);
+      if (on) table.setAttribute("aria-busy", "true");
+      else table.removeAttribute("aria-busy");
+    });
   };
 
   /* Whether a claim's P is worth showing: it is not assumed, and a sampled figure bears on it
@@ -580,7 +648,7 @@
       var counts = result.counts[cell.claim];
       var show = counts && self.applies(result, cell.claim);
       if (!show) {
-        if (cell.span) { cell.span.hidden = true; cell.span.classList.remove("chance-updating"); }
+        if (cell.span) setHidden(cell.span, true);
         return;
       }
       if (!cell.span) {
@@ -588,10 +656,9 @@
         cell.td.appendChild(document.createTextNode(" "));
         cell.td.appendChild(cell.span);
       }
-      cell.span.hidden = false;
-      cell.span.title = "Chance it holds, from your values (" + result.n.toLocaleString("en-US") + " draws in your browser)";
-      cell.span.textContent = "P " + probability(counts[0] / result.n, 2);
-      cell.span.classList.remove("chance-updating");
+      setHidden(cell.span, false);
+      setAttribute(cell.span, "title", "Chance it holds, from your values (" + result.n.toLocaleString("en-US") + " draws in your browser)");
+      setText(cell.span, "P " + probability(counts[0] / result.n, 2));
     });
   };
 
@@ -632,25 +699,33 @@
     this.cards.forEach(function (card) {
       var counts = result.counts[card.claim];
       card.node.classList.remove("chance-updating");
-      if (!counts || !self.applies(result, card.claim)) { card.node.hidden = true; return; }
-      card.node.hidden = false;
-      card.node.textContent = "P(holds) " + probability(counts[0] / n);
+      if (!counts || !self.applies(result, card.claim)) { setHidden(card.node, true); return; }
+      setHidden(card.node, false);
+      setText(card.node, "P(holds) " + probability(counts[0] / n));
     });
-    if (root.CruxHistogram) {
-      /* each a task of its own (crux-tasks.js), and only those whose samples changed */
-      this.histograms.forEach(function (node) {
-        var id = node.getAttribute("data-histogram");
-        if (!result.kept[id]) {
-          node.classList.remove("chance-updating");
-          return;
-        }
-        root.CruxTasks.queue(function () {
-          if (stale && stale()) return;
-          node.classList.remove("chance-updating");
-          self.drawHistogram(node, id, result, false);
-        });
+    this.drawHistograms(result, stale, null);
+  };
+
+  /* Each histogram (inside `within` only, when given) a task of its own (crux-tasks.js), and only
+   * those whose samples changed (CruxHistogram.redraw); those in a closed <details> wait for it
+   * to open (collect). */
+  Chance.prototype.drawHistograms = function (result, stale, within) {
+    if (!root.CruxHistogram) return;
+    var self = this;
+    this.histograms.forEach(function (node) {
+      if (within && !within.contains(node)) return;
+      var id = node.getAttribute("data-histogram");
+      var closed = node.closest ? node.closest("details:not([open])") : null;
+      if (!result.kept[id] || closed) {
+        node.classList.remove("chance-updating");
+        return;
+      }
+      root.CruxTasks.queue(function () {
+        if (stale && stale()) return;
+        node.classList.remove("chance-updating");
+        self.drawHistogram(node, id, result, false);
       });
-    }
+    });
   };
 
   /* One histogram from a run's samples: the worker's sorted copy when there is one. */
