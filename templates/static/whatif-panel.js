@@ -357,11 +357,13 @@
     document.documentElement.classList.toggle("whatif-is-modified", names.length > 0);
   };
 
-  /* The address bar follows the state, URL_DELAY ms after the last change and once no sampling
-   * run is under way: replaceState costs milliseconds (tens of them on a busy machine, where
-   * Chromium's browser process answers it late) and Chromium throttles it when a slider fires
-   * it at every frame. */
-  var URL_DELAY = 150;
+  /* The address bar follows the state once the reader pauses, URL_DELAY ms after the last
+   * change, and once no sampling run is under way: replaceState stalls the page's thread for
+   * 1-40 ms on this 2-core machine (Chromium's browser process answers it; measured on an idle
+   * page), long enough to delay the next key, so it waits for a pause in the typing, not for the
+   * gap between two keys (150 ms did). Chromium also throttles it when a slider fires it at every
+   * frame. The panel's "Link to this view" follows every change at once. */
+  var URL_DELAY = 1000;
 
   Panel.prototype.syncUrl = function () {
     var self = this;
