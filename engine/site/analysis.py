@@ -20,6 +20,7 @@ import pickle
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from engine.analysis.flips import Crossing, FlipReport, find_flips
@@ -129,6 +130,13 @@ def _model_fingerprint(model: SiteModel) -> str:
     return digest.hexdigest()
 
 
+def analysis_path(model: SiteModel, task: str) -> Path:
+    """Where `cached_analysis` keeps the task's result for this model."""
+    from engine.site import cache
+
+    return cache.cache_dir() / "analysis" / f"{_fingerprint(model, task)}.pickle"
+
+
 def cached_analysis(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
     """`compute()`, or its pickled result from an earlier build with the same fingerprint.
 
@@ -137,7 +145,7 @@ def cached_analysis(model: SiteModel, task: str, compute: Callable[[], T]) -> T:
     """
     from engine.site import cache
 
-    path = cache.cache_dir() / "analysis" / f"{_fingerprint(model, task)}.pickle"
+    path = analysis_path(model, task)
     # Sealed: only bytes this user's crux wrote are unpickled (see `engine.site.cache`).
     data = cache.read_sealed(path)
     if data is not None:

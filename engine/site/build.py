@@ -229,6 +229,7 @@ def build_site(
             # the fork anyway), and the compiled templates.
             wait_for_graphviz()
             compile_templates(env)
+            import_what_sampling_needs(model)
             pool = multiprocessing.get_context("fork").Pool(
                 workers, initializer=_start_worker, initargs=(job,)
             )
@@ -306,6 +307,17 @@ def compile_templates(env: Environment) -> None:
     rather than each compiling the ones it renders."""
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)
+
+
+def import_what_sampling_needs(model: SiteModel) -> None:
+    """Import `scipy.special` now when this build will draw samples (its analysis is not in the
+    cache), so that the workers inherit it: this process (the calculators' histograms) and both
+    workers (the build's analysis, the other columns' chances) would otherwise each import it.
+    A warm build reads its analysis from the cache and never imports scipy."""
+    from engine.site.analysis import analysis_path
+
+    if not analysis_path(model, "site_analysis").is_file():
+        import scipy.special  # noqa: F401
 
 
 def chunk_size(claims: int, workers: int) -> int:
