@@ -103,6 +103,10 @@ class FormulaKeys:
         """The key of a claim's ``holds_when`` with its ``given:`` values as formula text."""
         return self._key("condition", text, None, given)
 
+    def if_test(self, text: str) -> str | None:
+        """The key of an argument's ``if`` test, compiled against what its names read."""
+        return self._key("if-test", text, None, {})
+
     def _key(self, role: str, text: str, unit: str | None, given: Mapping[str, str]) -> str | None:
         try:
             names = symbol_names(text) | _set_in_at(text) | set(given)

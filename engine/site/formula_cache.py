@@ -20,6 +20,7 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from engine.knowledge.formula_keys import FormulaKeys
 from engine.site import cache as cache_folder
 from engine.site.model_cache import engine_identity
 
@@ -99,12 +100,14 @@ class FormulaCache:
 
 def if_test_trees(kb: KnowledgeBase) -> dict[str, TestTree]:
     """`engine.evaluation.branches.if_test_trees`, each test read from the cache when it was
-    compiled before against the same units; only the others are compiled (with sympy)."""
+    compiled before against the same names (`FormulaKeys.if_test`); only the others are compiled
+    (with sympy)."""
     from engine.evaluation.branches import compile_if_test, if_test_texts
 
+    keys = FormulaKeys(kb.figures, kb.calculators, kb.tables)
     trees: dict[str, TestTree] = {}
     for text in if_test_texts(kb):
-        key = _test_key(kb, text)
+        key = keys.if_test(text)
         found = _MISSING if key is None else _read(key)
         if _is_test_tree(found):
             trees[text] = found
@@ -113,27 +116,6 @@ def if_test_trees(kb: KnowledgeBase) -> dict[str, TestTree]:
         if key is not None:
             _write(key, trees[text])
     return trees
-
-
-def _test_key(kb: KnowledgeBase, text: str) -> str | None:
-    """What compiling an `if` test reads: its text and the units (and options) of its names."""
-    from engine.formula.syntax import FormulaError, symbol_names
-
-    try:
-        names = sorted(symbol_names(text))
-    except FormulaError:
-        return None
-    read: list[object] = []
-    for name in names:
-        figure = kb.figures.get(name)
-        calc = kb.calculators.get(name)
-        if figure is not None:
-            read.append([name, "figure", figure.kind, figure.unit, list(figure.choices or ())])
-        elif calc is not None:
-            read.append([name, "calculator", calc.unit])
-        else:
-            read.append([name, "none"])
-    return repr(["if-test", text, read])
 
 
 def _is_test_tree(value: object) -> TypeGuard[TestTree]:

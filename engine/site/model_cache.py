@@ -2,12 +2,12 @@
 
 `load_cached` fingerprints the claims folder (every YAML file's path and bytes) together with the
 engine (its modules' sizes and modification times, its version, the libraries' versions) and the
-working directory (error messages show paths relative to it). When an entry with that fingerprint exists it is the
-`KnowledgeBase` the full load gave last time, with each formula kept as a `PortableFormula`:
-its text, names and numpy tree, with units already folded in. Evaluating, explaining and drawing
-need nothing else, so they never import sympy or pint; anything that needs a formula's sympy tree
-(tipping points, MathML, JavaScript) compiles it again from the text on first use. A changed
-file changes the fingerprint: the full load runs, and its result is cached in turn.
+working directory (error messages show paths relative to it). When an entry with that fingerprint
+exists it is the `KnowledgeBase` the full load gave last time, with each formula kept as a
+`PortableFormula`: its text, names and numpy tree, with units already folded in. Evaluating,
+explaining and drawing need nothing else, so they never import sympy or pint; anything that needs a
+formula's sympy tree (tipping points, MathML, JavaScript) compiles it again from the text on first
+use. A changed file changes the fingerprint: the full load runs, and its result is cached in turn.
 
 Entries are pickles, sealed with an HMAC by `engine.site.cache`: a damaged, foreign or tampered
 entry fails the seal check and is ignored and replaced, never unpickled.
